@@ -1,0 +1,33 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// One set of settings for every target: Swift 6 language mode (strict concurrency) comes with the
+/// tools version; `ExistentialAny` makes every existential visible at its use site.
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Vigil",
+    products: [
+        .library(name: "Stats", targets: ["Stats"]),
+        .executable(name: "vigil", targets: ["vigil"]),
+    ],
+    targets: [
+        // Pure sketches, windows and keyed hashing: no I/O, no clock, no randomness of its own.
+        .target(name: "Stats", swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "vigil",
+            dependencies: ["Stats"],
+            path: "Tools/vigil",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "StatsTests",
+            dependencies: ["Stats"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

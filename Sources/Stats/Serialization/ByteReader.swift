@@ -1,0 +1,107 @@
+/// A bounds-checked little-endian reader over a serialized image; every read throws
+/// ``SketchDecodingError/truncated(sketch:offset:needed:available:)`` instead of trapping.
+public struct ByteReader: Sendable {
+    /// The whole image.
+    public let bytes: [UInt8]
+    /// The next offset to read.
+    public var offset: Int
+    /// The sketch name used in errors.
+    public let sketch: String
+
+    /// Creates a reader at offset 0.
+    public init(_ bytes: [UInt8], sketch: String) {
+        self.bytes = bytes
+        self.offset = 0
+        self.sketch = sketch
+    }
+
+    /// Bytes not yet read.
+    public var remaining: Int { bytes.count - offset }
+
+    /// Throws unless `count` more bytes are available.
+    public func require(_ count: Int) throws(SketchDecodingError) {
+        guard count >= 0, count <= remaining else {
+            throw .truncated(sketch: sketch, offset: offset, needed: count, available: max(0, remaining))
+        }
+    }
+
+    /// Moves to an absolute offset, which must lie within the image.
+    public mutating func seek(to position: Int) throws(SketchDecodingError) {
+        guard position >= 0, position <= bytes.count else {
+            throw .truncated(sketch: sketch, offset: bytes.count, needed: position - bytes.count, available: 0)
+        }
+        offset = position
+    }
+
+    /// Reads one byte.
+    public mutating func readUInt8() throws(SketchDecodingError) -> UInt8 {
+        try require(1)
+        defer { offset += 1 }
+        return bytes[offset]
+    }
+
+    /// Reads a little-endian `UInt16`.
+    public mutating func readUInt16() throws(SketchDecodingError) -> UInt16 {
+        UInt16(truncatingIfNeeded: try readLittleEndian(byteCount: 2))
+    }
+
+    /// Reads a little-endian `UInt32`.
+    public mutating func readUInt32() throws(SketchDecodingError) -> UInt32 {
+        UInt32(truncatingIfNeeded: try readLittleEndian(byteCount: 4))
+    }
+
+    /// Reads a little-endian `UInt64`.
+    public mutating func readUInt64() throws(SketchDecodingError) -> UInt64 {
+        try readLittleEndian(byteCount: 8)
+    }
+
+    /// Reads a little-endian IEEE-754 `Double`.
+    public mutating func readDouble() throws(SketchDecodingError) -> Double {
+        Double(bitPattern: try readUInt64())
+    }
+
+    /// Reads a little-endian IEEE-754 `Float`.
+    public mutating func readFloat() throws(SketchDecodingError) -> Float {
+        Float(bitPattern: try readUInt32())
+    }
+
+    /// Reads `count` raw bytes.
+    public mutating func readBytes(_ count: Int) throws(SketchDecodingError) -> ArraySlice<UInt8> {
+        try require(count)
+        defer { offset += count }
+        return bytes[offset..<(offset + count)]
+    }
+
+    /// Throws ``SketchDecodingError/trailingBytes(sketch:count:)`` unless the image is fully read.
+    public func expectEnd() throws(SketchDecodingError) {
+        if remaining > 0 { throw .trailingBytes(sketch: sketch, count: remaining) }
+    }
+
+    private mutating func readLittleEndian(byteCount: Int) throws(SketchDecodingError) -> UInt64 {
+        try require(byteCount)
+        var value: UInt64 = 0
+        for index in 0..<byteCount {
+            value |= UInt64(bytes[offset + index]) << (8 * UInt64(index))
+        }
+        offset += byteCount
+        return value
+    }
+}
+
+/// Little-endian appends used by every encoder.
+extension Array where Element == UInt8 {
+    /// Appends a little-endian fixed-width integer.
+    @inlinable
+    public mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
+        var le = value.littleEndian
+        Swift.withUnsafeBytes(of: &le) { append(contentsOf: $0) }
+    }
+
+    /// Appends a little-endian IEEE-754 double.
+    @inlinable
+    public mutating func appendLittleEndian(_ value: Double) { appendLittleEndian(value.bitPattern) }
+
+    /// Appends a little-endian IEEE-754 float.
+    @inlinable
+    public mutating func appendLittleEndian(_ value: Float) { appendLittleEndian(value.bitPattern) }
+}
