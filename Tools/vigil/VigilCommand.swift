@@ -1,7 +1,61 @@
 /// The top-level `vigil` command: dispatches to subcommands.
 enum VigilCommand {
+    static let help = """
+        vigil — transport-side integrity signals over metadata, with sketches that speak Apache DataSketches
+
+        USAGE: vigil <command> [options]
+
+        COMMANDS:
+          demo                 run the end-to-end demonstration on embedded defaults
+          sketch build         build a sketch (hll|cms|fi|kll) from items, one per line
+          sketch describe      print a sketch image's type, parameters and estimates
+          sketch merge         union / merge sketch images of one type
+          bench sketches       ns per update, serialize/deserialize/merge times, peak RSS
+          bench accuracy       HLL relative standard error over many trials
+
+        Run `vigil <command> --help` for a command's options.
+        """
+
     static func main(_ arguments: [String]) -> Int32 {
-        print("vigil: see --help")
-        return 0
+        guard let first = arguments.first else {
+            print(help)
+            return 2
+        }
+        let rest = Array(arguments.dropFirst())
+        switch first {
+        case "--help", "-h", "help":
+            print(help)
+            return 0
+        case "demo":
+            return DemoCommand.main(rest)
+        case "sketch":
+            return dispatch(group: "sketch", rest, [
+                "build": SketchBuildCommand.main, "describe": SketchDescribeCommand.main, "merge": SketchMergeCommand.main,
+            ])
+        case "bench":
+            return dispatch(group: "bench", rest, [
+                "sketches": BenchSketchesCommand.main, "accuracy": BenchAccuracyCommand.main,
+            ])
+        default:
+            Console.error("unknown command '\(first)'\nRun `vigil --help` for the list of commands.")
+            return 2
+        }
+    }
+
+    private static func dispatch(group: String, _ arguments: [String], _ commands: [String: ([String]) -> Int32]) -> Int32 {
+        let names = commands.keys.sorted().joined(separator: ", ")
+        guard let name = arguments.first, !name.hasPrefix("-") else {
+            if arguments.first == "--help" || arguments.first == "-h" {
+                print("USAGE: vigil \(group) <\(commands.keys.sorted().joined(separator: "|"))> [options]\nRun `vigil \(group) <command> --help` for its options.")
+                return 0
+            }
+            Console.error("vigil \(group) needs a command: \(names)")
+            return 2
+        }
+        guard let command = commands[name] else {
+            Console.error("unknown command 'vigil \(group) \(name)'; expected one of: \(names)")
+            return 2
+        }
+        return command(Array(arguments.dropFirst()))
     }
 }
