@@ -12,14 +12,19 @@ let package = Package(
     name: "Vigil",
     products: [
         .library(name: "Stats", targets: ["Stats"]),
+        .library(name: "Crypto", targets: ["Crypto"]),
         .executable(name: "vigil", targets: ["vigil"]),
     ],
     targets: [
         // Pure sketches, windows and keyed hashing: no I/O, no clock, no randomness of its own.
         .target(name: "Stats", swiftSettings: swiftSettings),
+        // The system's OpenSSL libcrypto, reached through a module map and a tiny inline shim.
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
+        // Primitives over OpenSSL and the Signal-style protocol (X3DH, Double Ratchet) in Swift.
+        .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "vigil",
-            dependencies: ["Stats"],
+            dependencies: ["Stats", "Crypto"],
             path: "Tools/vigil",
             swiftSettings: swiftSettings
         ),
@@ -27,6 +32,12 @@ let package = Package(
             name: "StatsTests",
             dependencies: ["Stats"],
             resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CryptoTests",
+            dependencies: ["Crypto"],
+            resources: [.copy("Vectors")],
             swiftSettings: swiftSettings
         ),
     ]
