@@ -210,16 +210,14 @@ extension HLLSketch {
             throw .corrupt(sketch: HLLImage.sketchName, reason: "curMin \(curMin) / numAtCurMin \(numAtCurMin) impossible for k = \(k)")
         }
         let packed = try reader.readBytes(HLLImage.registerBytes(target, lgK: lgK))
-        var values = [UInt8](repeating: 0, count: k)
+        var values: [UInt8]
         switch target {
         case .hll8:
             guard auxCount == 0 else { throw .corrupt(sketch: HLLImage.sketchName, reason: "HLL_8 image with \(auxCount) aux entries") }
-            for (slot, byte) in packed.enumerated() {
-                guard byte <= 63 else { throw .corrupt(sketch: HLLImage.sketchName, reason: "register \(slot) holds \(byte) > 63") }
-                values[slot] = byte
-            }
+            values = Array(packed)
         case .hll6:
             guard auxCount == 0 else { throw .corrupt(sketch: HLLImage.sketchName, reason: "HLL_6 image with \(auxCount) aux entries") }
+            values = [UInt8](repeating: 0, count: k)
             let base = packed.startIndex
             for slot in 0..<k {
                 let bit = slot * 6
@@ -227,6 +225,7 @@ extension HLLSketch {
                 values[slot] = UInt8((pair >> UInt16(bit & 7)) & 0x3f)
             }
         case .hll4:
+            values = [UInt8](repeating: 0, count: k)
             let exceptions = try Self.decodeAux(&reader, count: auxCount, lgAuxArray: lgAuxArray, lgK: lgK, compact: compact)
             var used = 0
             for slot in 0..<k {
@@ -239,29 +238,29 @@ extension HLLSketch {
                     used += 1
                     values[slot] = value
                 } else {
-                    let value = Int(nibble) + Int(curMin)
-                    guard value <= 63 else { throw .corrupt(sketch: HLLImage.sketchName, reason: "register \(slot) exceeds 63") }
-                    values[slot] = UInt8(value)
+                    values[slot] = nibble &+ curMin
                 }
             }
             guard used == exceptions.count else {
                 throw .corrupt(sketch: HLLImage.sketchName, reason: "\(exceptions.count - used) aux entries belong to no register")
             }
         }
-        let atCurMin = values.reduce(0) { $0 + ($1 == curMin ? 1 : 0) }
-        guard values.allSatisfy({ $0 >= curMin }), atCurMin == numAtCurMin else {
-            throw .corrupt(sketch: HLLImage.sketchName, reason: "\(atCurMin) registers at curMin \(curMin), header says \(numAtCurMin)")
+        let summary = Self.summarize(values, curMin: curMin)
+        guard summary.maximum <= 63 else {
+            throw .corrupt(sketch: HLLImage.sketchName, reason: "a register holds \(summary.maximum) > 63")
         }
-        let recomputed = Self.kxqSums(values)
+        guard summary.belowCurMin == 0, summary.atCurMin == numAtCurMin else {
+            throw .corrupt(sketch: HLLImage.sketchName, reason: "\(summary.atCurMin) registers at curMin \(curMin), header says \(numAtCurMin)")
+        }
         let tolerance = 1e-9 * Double(k)
-        guard abs(recomputed.0 - storedKxq0) <= tolerance, abs(recomputed.1 - storedKxq1) <= tolerance else {
+        guard abs(summary.kxq0 - storedKxq0) <= tolerance, abs(summary.kxq1 - storedKxq1) <= tolerance else {
             throw .corrupt(sketch: HLLImage.sketchName, reason: "kxq sums do not match the registers")
         }
+        zeroRegisters = summary.zeros
         mode = .hll
         coupons = []
         couponCount = 0
         registers = values
-        zeroRegisters = values.reduce(0) { $0 + ($1 == 0 ? 1 : 0) }
         hipAccumulator = hip
         kxq0 = storedKxq0
         kxq1 = storedKxq1
@@ -302,14 +301,49 @@ extension HLLSketch {
         return exceptions
     }
 
-    /// Σ 2^−v split at 32, computed from scratch (used to validate images).
-    static func kxqSums(_ values: [UInt8]) -> (Double, Double) {
-        var low = 0.0
-        var high = 0.0
-        for value in values {
-            if value < 32 { low += HLLConstants.inversePowerOfTwo(value) } else { high += HLLConstants.inversePowerOfTwo(value) }
+    /// What image validation needs to know about a register array, in one pass.
+    struct RegisterSummary {
+        var maximum: UInt8 = 0
+        var zeros = 0
+        var atCurMin = 0
+        var belowCurMin = 0
+        /// Σ 2^−v over registers below 32, computed from scratch.
+        var kxq0 = 0.0
+        /// Σ 2^−v over registers of 32 and above.
+        var kxq1 = 0.0
+    }
+
+    /// One pass of integer counting (a histogram of register values), then the sums from it.
+    static func summarize(_ values: [UInt8], curMin: UInt8) -> RegisterSummary {
+        // Four interleaved histograms so equal neighbouring registers do not serialize on one counter.
+        var lanes = [Int32](repeating: 0, count: 4 * 256)
+        lanes.withUnsafeMutableBufferPointer { counts in
+            values.withUnsafeBufferPointer { registers in
+                var index = 0
+                while index + 4 <= registers.count {
+                    counts[Int(registers[index])] &+= 1
+                    counts[256 + Int(registers[index + 1])] &+= 1
+                    counts[512 + Int(registers[index + 2])] &+= 1
+                    counts[768 + Int(registers[index + 3])] &+= 1
+                    index += 4
+                }
+                while index < registers.count {
+                    counts[Int(registers[index])] &+= 1
+                    index += 1
+                }
+            }
         }
-        return (low, high)
+        let histogram = (0..<256).map { Int(lanes[$0]) + Int(lanes[256 + $0]) + Int(lanes[512 + $0]) + Int(lanes[768 + $0]) }
+        var summary = RegisterSummary()
+        summary.maximum = UInt8(histogram.lastIndex(where: { $0 > 0 }) ?? 0)
+        summary.zeros = histogram[0]
+        summary.atCurMin = histogram[Int(curMin)]
+        summary.belowCurMin = histogram[0..<Int(curMin)].reduce(0, +)
+        for value in 0..<64 where histogram[value] > 0 {
+            let share = Double(histogram[value]) * HLLConstants.inversePowerOfTwo(UInt8(value))
+            if value < 32 { summary.kxq0 += share } else { summary.kxq1 += share }
+        }
+        return summary
     }
 
     private static func checkCoupon(_ coupon: UInt32) throws(SketchDecodingError) {

@@ -70,9 +70,8 @@ extension KLLFloatsSketch {
 
         let minimum = try reader.readFloat()
         let maximum = try reader.readFloat()
-        try reader.require(4 * (capacity - levels[0]))
-        var items = [Float](repeating: 0, count: capacity)
-        for index in levels[0]..<capacity { items[index] = try reader.readFloat() }
+        var items = [Float](repeating: 0, count: levels[0])
+        items += try reader.readFloats(capacity - levels[0])
         try reader.expectEnd()
 
         let isLevelZeroSorted = preamble.flags.contains(.levelZeroSorted)

@@ -37,7 +37,7 @@ extension KLLFloatsSketch {
             bytes.appendLittleEndian(minimum)
             bytes.appendLittleEndian(maximum)
         }
-        for index in levels[0]..<levels[numLevels] { bytes.appendLittleEndian(items[index]) }
+        bytes.appendLittleEndian(contentsOf: items[levels[0]..<levels[numLevels]])
         return bytes
     }
 }

@@ -77,14 +77,28 @@ public struct ByteReader: Sendable {
         if remaining > 0 { throw .trailingBytes(sketch: sketch, count: remaining) }
     }
 
+    /// Reads `count` little-endian floats in one bounds check.
+    public mutating func readFloats(_ count: Int) throws(SketchDecodingError) -> [Float] {
+        try require(4 * count)
+        let start = offset
+        offset += 4 * count
+        return bytes.withUnsafeBytes { raw in
+            (0..<count).map { Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start + 4 * $0, as: UInt32.self))) }
+        }
+    }
+
     private mutating func readLittleEndian(byteCount: Int) throws(SketchDecodingError) -> UInt64 {
         try require(byteCount)
-        var value: UInt64 = 0
-        for index in 0..<byteCount {
-            value |= UInt64(bytes[offset + index]) << (8 * UInt64(index))
-        }
+        let start = offset
         offset += byteCount
-        return value
+        return bytes.withUnsafeBytes { raw in
+            switch byteCount {
+            case 8: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+            case 4: UInt64(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt32.self)))
+            case 2: UInt64(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: start, as: UInt16.self)))
+            default: (0..<byteCount).reduce(UInt64(0)) { $0 | UInt64(raw[start + $1]) << (8 * UInt64($1)) }
+            }
+        }
     }
 }
 
@@ -93,8 +107,21 @@ extension Array where Element == UInt8 {
     /// Appends a little-endian fixed-width integer.
     @inlinable
     public mutating func appendLittleEndian<T: FixedWidthInteger>(_ value: T) {
-        var le = value.littleEndian
-        Swift.withUnsafeBytes(of: &le) { append(contentsOf: $0) }
+        let start = count
+        append(contentsOf: repeatElement(0, count: MemoryLayout<T>.size))
+        withUnsafeMutableBytes { $0.storeBytes(of: value.littleEndian, toByteOffset: start, as: T.self) }
+    }
+
+    /// Appends floats as little-endian IEEE-754 values.
+    @inlinable
+    public mutating func appendLittleEndian(contentsOf values: ArraySlice<Float>) {
+        let start = count
+        append(contentsOf: repeatElement(0, count: 4 * values.count))
+        withUnsafeMutableBytes { raw in
+            for (index, value) in values.enumerated() {
+                raw.storeBytes(of: value.bitPattern.littleEndian, toByteOffset: start + 4 * index, as: UInt32.self)
+            }
+        }
     }
 
     /// Appends a little-endian IEEE-754 double.

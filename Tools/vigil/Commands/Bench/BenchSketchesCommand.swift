@@ -35,7 +35,7 @@ struct BenchSketchesCommand: Command {
         var figures: [(name: String, nanoseconds: Double)] = []
         func record(_ name: String, _ nanoseconds: Double) {
             figures.append((name, nanoseconds))
-            Console.progress(String(format: "  %-28@ %12.2f ns", name as NSString, nanoseconds))
+            Console.progress("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0) + String(format: "%12.2f ns", nanoseconds))
         }
         Console.progress("generating \(updates) keys …")
         var random = SplitMix64(seed: 42)
@@ -119,15 +119,19 @@ struct BenchSketchesCommand: Command {
             return
         }
         print("Vigil sketches, \(updates) updates each, lgK 12 HLL_8, CMS 3×272, FI lgMax 10, KLL k 200")
-        print(String(format: "%-20@ %14@ %14@ %10@", "figure" as NSString, "vigil ns" as NSString, "peer ns" as NSString, "vigil/peer" as NSString))
+        print(Self.row("figure", "vigil ns", "peer ns", "vigil/peer"))
         for figure in figures {
-            if let peerValue = peerFigures[figure.name] {
-                print(String(format: "%-20@ %14.2f %14.2f %10.3f", figure.name as NSString, figure.nanoseconds, peerValue, figure.nanoseconds / peerValue))
-            } else {
-                print(String(format: "%-20@ %14.2f %14@ %10@", figure.name as NSString, figure.nanoseconds, "-" as NSString, "-" as NSString))
-            }
+            let peerValue = peerFigures[figure.name]
+            print(Self.row(figure.name, String(format: "%.2f", figure.nanoseconds),
+                           peerValue.map { String(format: "%.2f", $0) } ?? "-",
+                           peerValue.map { String(format: "%.3f", figure.nanoseconds / $0) } ?? "-"))
         }
         print(String(format: "peak RSS: %.1f MiB (includes the %d pre-generated keys, strings and floats)", rss, updates))
+    }
+
+    private static func row(_ name: String, _ vigil: String, _ peer: String, _ ratio: String) -> String {
+        func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        return name.padding(toLength: 20, withPad: " ", startingAt: 0) + right(vigil, 14) + right(peer, 14) + right(ratio, 12)
     }
 
     /// Runs the peer command through the shell and parses its `name ns` lines.
