@@ -34,6 +34,8 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        // Runs the built `vigil` binary and checks its output, exit status and error lines.
+        .testTarget(name: "VigilToolTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "CryptoTests",
             dependencies: ["Crypto"],
