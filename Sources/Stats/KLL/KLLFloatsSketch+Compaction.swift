@@ -16,19 +16,10 @@ extension KLLFloatsSketch {
         let count = isOdd ? rawCount - 1 : rawCount
         let half = count / 2
 
-        if level == 0 && !isLevelZeroSorted {
-            KLLInPlaceSort.sort(&items, in: begin..<(begin + count))
-        }
-        let offset = randomBits.nextBit()
-        if countAbove == 0 {
-            KLLLevelOperations.halveUp(&items, start: begin, count: count, offset: offset)
-        } else {
-            KLLLevelOperations.halveDown(&items, start: begin, count: count, offset: offset)
-            KLLLevelOperations.mergeInPlace(
-                &items, first: begin..<(begin + half), second: rawEnd..<(rawEnd + countAbove),
-                destination: begin + half
-            )
-        }
+        KLLLevelOperations.compactLevel(
+            &items, begin: begin, count: count, countAbove: countAbove,
+            sortFirst: level == 0 && !isLevelZeroSorted, randomBits: &randomBits
+        )
 
         levels[level + 1] -= half
         if isOdd {

@@ -3,6 +3,26 @@
 /// Every level above level zero is sorted; compacting a level keeps every other item (which
 /// half is the random bit) and merges the survivors into the level above, doubling their weight.
 enum KLLLevelOperations {
+    /// Compacts the even-length range `begin ..< begin + count` of a level (sorting it first when
+    /// it is an unsorted level zero) and merges the surviving half into the `countAbove` items of
+    /// the level above, which start at `begin + count`. Afterwards the merged level above occupies
+    /// `begin + count / 2 ..< begin + count + countAbove`.
+    static func compactLevel(
+        _ items: inout [Float], begin: Int, count: Int, countAbove: Int, sortFirst: Bool,
+        randomBits: inout KLLRandomBits
+    ) {
+        let half = count / 2
+        let end = begin + count
+        if sortFirst { KLLInPlaceSort.sort(&items, in: begin..<end) }
+        let offset = randomBits.nextBit()
+        if countAbove == 0 {
+            halveUp(&items, start: begin, count: count, offset: offset)
+        } else {
+            halveDown(&items, start: begin, count: count, offset: offset)
+            mergeInPlace(&items, first: begin..<(begin + half), second: end..<(end + countAbove), destination: begin + half)
+        }
+    }
+
     /// Keeps the items at `start + offset, start + offset + 2, …` of the even-length range
     /// `start ..< start + count`, packed into its lower half. `offset` is 0 or 1.
     static func halveDown(_ items: inout [Float], start: Int, count: Int, offset: Int) {
