@@ -1,0 +1,71 @@
+/// A SHA-512 digest: 64 bytes held inline (no allocation).
+///
+/// Equality is constant-time (`CRYPTO_memcmp`), since a digest may be of a secret. It is a
+/// read-only collection of its bytes, so it can be passed wherever bytes are accepted.
+public struct SHA512Digest: Sendable, Hashable, RandomAccessCollection, CustomStringConvertible {
+    /// The digest length in bytes (64).
+    public static let byteCount = 64
+
+    private var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+
+    /// A digest whose 64 bytes are written by `body`.
+    init<E: Error>(writing body: (UnsafeMutableRawBufferPointer) throws(E) -> Void) throws(E) {
+        let result = withUnsafeMutableBytes(of: &storage) { bytes in
+            Result { () throws(E) in try body(bytes) }
+        }
+        try result.get()
+    }
+
+    /// A digest from its 64 raw bytes (e.g. read back from storage).
+    public init(rawRepresentation: some Collection<UInt8>) throws(CryptoError) {
+        guard rawRepresentation.count == Self.byteCount else {
+            throw .incorrectSize(.digest, expected: Self.byteCount...Self.byteCount, actual: rawRepresentation.count)
+        }
+        self.init { (bytes: UnsafeMutableRawBufferPointer) in
+            rawRepresentation.withContiguousInput { (source: UnsafeRawBufferPointer) in
+                bytes.copyMemory(from: source)
+            }
+        }
+    }
+
+    /// The digest bytes as an array.
+    public var bytes: [UInt8] { withUnsafeBytes { Array($0) } }
+
+    /// Calls `body` with the 64 digest bytes.
+    public func withUnsafeBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
+        let result = Swift.withUnsafeBytes(of: storage) { bytes in
+            Result { () throws(E) -> R in try body(bytes) }
+        }
+        return try result.get()
+    }
+
+    /// Always 0.
+    public var startIndex: Int { 0 }
+
+    /// Always 64.
+    public var endIndex: Int { Self.byteCount }
+
+    /// The byte at `position` (0..<64).
+    public subscript(position: Int) -> UInt8 {
+        precondition(position >= 0 && position < Self.byteCount, "digest index out of range")
+        return withUnsafeBytes { $0[position] }
+    }
+
+    /// Lends the inline bytes.
+    public func withContiguousStorageIfAvailable<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R? {
+        try Swift.withUnsafeBytes(of: storage) { try body($0.assumingMemoryBound(to: UInt8.self)) }
+    }
+
+    /// Constant-time comparison.
+    public static func == (lhs: SHA512Digest, rhs: SHA512Digest) -> Bool {
+        ConstantTime.equals(lhs, rhs)
+    }
+
+    /// Hashes the digest bytes.
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    /// "SHA512 digest: " followed by the bytes in lowercase hex.
+    public var description: String { "SHA512 digest: \(hexString(self))" }
+}
