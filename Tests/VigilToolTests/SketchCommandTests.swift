@@ -100,7 +100,7 @@ import Testing
             let result = try VigilProcess.run(arguments)
             #expect(result.status != 0, "\(arguments)")
             #expect(result.errorLines.first?.hasPrefix("vigil: ") == true, "\(arguments): \(result.standardError)")
-            #expect(result.errorLines.count <= 2, "\(arguments): \(result.standardError)") // the error and a --help hint
+            #expect(result.errorLines.count == 1, "\(arguments): \(result.standardError)")
         }
         let numeric = try VigilProcess.run(["sketch", "build", "--type", "hll", "--numeric", "int", "--out", "/dev/null"], input: Data("1\n2\nthree\n".utf8))
         #expect(numeric.status != 0)

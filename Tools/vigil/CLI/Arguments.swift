@@ -23,9 +23,11 @@ struct Arguments {
     }
 
     /// Removes `--name VALUE` or `--name=VALUE` and returns VALUE (the last one if repeated).
+    /// Matching is on UTF-8 bytes, so a VALUE opening with a combining mark stays intact.
     mutating func option(_ name: String) throws(CLIError) -> String? {
+        let prefix = Array((name + "=").utf8)
         var value: String?
-        while let index = remaining.firstIndex(where: { $0 == name || $0.hasPrefix(name + "=") }) {
+        while let index = remaining.firstIndex(where: { $0 == name || $0.utf8.starts(with: prefix) }) {
             let argument = remaining.remove(at: index)
             if argument == name {
                 guard index < remaining.count, !remaining[index].hasPrefix("--") else {
@@ -33,7 +35,7 @@ struct Arguments {
                 }
                 value = remaining.remove(at: index)
             } else {
-                value = String(argument.dropFirst(name.count + 1))
+                value = String(decoding: argument.utf8.dropFirst(prefix.count), as: UTF8.self)
             }
         }
         return value
@@ -99,7 +101,7 @@ extension Command {
             try command.run()
             return 0
         } catch let error as CLIError {
-            Console.error("\(error)\nRun with --help for usage.")
+            Console.error("\(error) (see --help)")
             return 2
         } catch {
             Console.error("\(error)")

@@ -73,7 +73,7 @@ enum SketchBuilders {
             let (item, weightText) = line.splitWeight()
             var weight: UInt64 = 1
             if let weightText {
-                guard let value = UInt64(weightText.trimmingSpaces), value > 0 else {
+                guard let value = UInt64(InputLine.trimmed(weightText)), value > 0 else {
                     throw CLIError("line \(line.number): weight '\(weightText)' is not a positive integer")
                 }
                 weight = value

@@ -39,19 +39,21 @@ struct InputLine {
     }
 
     func integer(_ text: some StringProtocol) throws(CLIError) -> Int64 {
-        guard let value = Int64(text.trimmingSpaces) else { throw CLIError("line \(number): '\(text)' is not a 64-bit integer") }
+        guard let value = Int64(Self.trimmed(text)) else { throw CLIError("line \(number): '\(text)' is not a 64-bit integer") }
         return value
     }
 
     func double(_ text: some StringProtocol) throws(CLIError) -> Double {
-        guard let value = Double(text.trimmingSpaces) else { throw CLIError("line \(number): '\(text)' is not a number") }
+        guard let value = Double(Self.trimmed(text)) else { throw CLIError("line \(number): '\(text)' is not a number") }
         return value
     }
-}
 
-extension StringProtocol {
-    var trimmingSpaces: String {
-        String(drop(while: { $0 == " " || $0 == "\r" }).reversed().drop(while: { $0 == " " || $0 == "\r" }).reversed())
+    /// `text` without leading and trailing spaces and carriage returns.
+    static func trimmed(_ text: some StringProtocol) -> Substring {
+        let isPadding: (Character) -> Bool = { $0 == " " || $0 == "\r" }
+        let start = text.firstIndex(where: { !isPadding($0) }) ?? text.endIndex
+        let end = text.lastIndex(where: { !isPadding($0) }).map { text.index(after: $0) } ?? start
+        return Substring(text[start..<max(start, end)])
     }
 }
 
