@@ -37,7 +37,7 @@ enum VigilCommand {
                 "sketches": BenchSketchesCommand.main, "accuracy": BenchAccuracyCommand.main,
             ])
         default:
-            Console.error("unknown command '\(first)'\nRun `vigil --help` for the list of commands.")
+            Console.error("unknown command '\(first)' (see vigil --help)")
             return 2
         }
     }
