@@ -12,6 +12,9 @@ enum VigilCommand {
           sketch merge         union / merge sketch images of one type
           bench sketches       ns per update, serialize/deserialize/merge times, peak RSS
           bench accuracy       HLL relative standard error over many trials
+          bench crypto         primitives against `openssl speed`, ratchet messages/s, X3DH time
+          crypto-oracle        primitives and ratchet KDFs over JSON lines (for differential tests)
+          crypto-party         one protocol party over JSON lines (for interop tests)
 
         Run `vigil <command> --help` for a command's options.
         """
@@ -35,7 +38,12 @@ enum VigilCommand {
         case "bench":
             return dispatch(group: "bench", rest, [
                 "sketches": BenchSketchesCommand.main, "accuracy": BenchAccuracyCommand.main,
+                "crypto": BenchCryptoCommand.main,
             ])
+        case "crypto-oracle":
+            return CryptoOracleCommand.main(rest)
+        case "crypto-party":
+            return CryptoPartyCommand.main(rest)
         default:
             Console.error("unknown command '\(first)' (see vigil --help)")
             return 2

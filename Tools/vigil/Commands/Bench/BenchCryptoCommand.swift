@@ -1,0 +1,173 @@
+import Crypto
+import Foundation
+
+/// `vigil bench crypto`: the Swift API over OpenSSL against `openssl speed` in the same run, the
+/// ratchet's message rate and the cost of a full X3DH.
+struct BenchCryptoCommand: Command {
+    static let help = """
+        USAGE: vigil bench crypto [--seconds S] [--no-openssl]
+
+        Measures through Vigil's Swift API: X25519 agreements/s, Ed25519 sign/s and verify/s,
+        ChaCha20-Poly1305 seal and SHA-256 throughput at 1 KiB and 16 KiB; then runs `openssl
+        speed` for the same primitives (same machine, same run) and prints the ratios (target:
+        the wrapper within 1.15× of OpenSSL's own figures). Then Double Ratchet encrypt+decrypt of
+        1 KiB messages without a DH step (target ≥ 150 000 messages/s) and a full X3DH with both
+        sides (target ≤ 0.5 ms).
+
+        OPTIONS:
+          --seconds S     time per Vigil measurement (default 1)
+          --no-openssl    skip the `openssl speed` comparison
+        """
+
+    let seconds: Double
+    let withOpenSSL: Bool
+
+    init(parsing arguments: inout Arguments) throws(CLIError) {
+        seconds = try arguments.double("--seconds") ?? 1
+        withOpenSSL = !arguments.flag("--no-openssl")
+        guard seconds > 0, seconds <= 60 else { throw CLIError("--seconds must be in (0, 60]") }
+    }
+
+    /// Operations per second of `body`, run in batches until `seconds` have passed.
+    private func rate(_ body: () throws -> Void) rethrows -> Double {
+        for _ in 0..<10 { try body() } // warm-up
+        var operations = 0
+        let start = BenchClock.now()
+        let budget = UInt64(seconds * 1e9)
+        while BenchClock.now() - start < budget {
+            for _ in 0..<16 { try body() }
+            operations += 16
+        }
+        return Double(operations) / (Double(BenchClock.now() - start) / 1e9)
+    }
+
+    func run() throws {
+        BenchClock.warnIfDebug()
+        let random = SystemRandom()
+        var rows: [(name: String, vigil: Double, unit: String, openssl: Double?)] = []
+
+        let alice = try Curve25519.KeyAgreement.PrivateKey(using: random)
+        let bob = try Curve25519.KeyAgreement.PrivateKey(using: random).publicKey
+        rows.append(("X25519 agreement", try rate { _ = try alice.sharedSecretFromKeyAgreement(with: bob) }, "op/s", nil))
+        let signer = try Curve25519.Signing.PrivateKey(using: random)
+        let message = try random.bytes(count: 64)
+        let signature = try signer.signature(for: message)
+        rows.append(("Ed25519 sign", try rate { _ = try signer.signature(for: message) }, "op/s", nil))
+        rows.append(("Ed25519 verify", try rate { _ = try signer.publicKey.isValidSignature(signature, for: message) }, "op/s", nil))
+        let key = try SymmetricKey(size: .bits256, using: random)
+        let nonce = try AEADNonce(using: random)
+        for size in [1024, 16384] {
+            let data = try random.bytes(count: size)
+            let seals = try rate { _ = try ChaChaPoly.seal(data, using: key, nonce: nonce) }
+            rows.append(("ChaCha20-Poly1305 \(size / 1024) KiB", seals * Double(size) / 1e6, "MB/s", nil))
+            let hashes = try rate { _ = try SHA256.hash(data: data) }
+            rows.append(("SHA-256 \(size / 1024) KiB", hashes * Double(size) / 1e6, "MB/s", nil))
+        }
+
+        if withOpenSSL {
+            Console.progress("running `openssl speed` for the same primitives …")
+            let openssl = try OpenSSLSpeed.measure()
+            rows = rows.map { row in (row.name, row.vigil, row.unit, openssl[row.name]) }
+        }
+
+        // Double Ratchet: one direction, no DH step between messages.
+        var sender = try Party(random: random)
+        var receiver = try Party(random: random)
+        let bundle = try receiver.makeBundle(signedPreKeyID: 1, oneTimePreKeyID: 1)
+        try sender.initiate(with: "bob", bundle: bundle)
+        let payload = try random.bytes(count: 1024)
+        _ = try receiver.decrypt(try sender.encrypt(payload, for: "bob"), from: "alice")
+        var senderSession = try unwrap(sender.conversations["bob"]).session
+        var receiverSession = try unwrap(receiver.conversations["alice"]).session
+        _ = try senderSession.decrypt(try receiverSession.encrypt(payload))
+        let messages = try rate {
+            let sealed = try senderSession.encrypt(payload)
+            _ = try receiverSession.decrypt(sealed)
+        }
+
+        // Full X3DH: the initiator's agreement from a bundle and the responder's from the message.
+        let identityA = try IdentityKeyPair(using: random)
+        let identityB = try IdentityKeyPair(using: random)
+        var preKeys = PreKeyStore()
+        let x3dhBundle = try preKeys.makeBundle(identity: identityB, signedPreKeyID: 7, oneTimePreKeyID: 9, random: random)
+        let signedPreKey = try unwrap(preKeys.signedPreKeys[7])
+        let oneTimePreKey = try unwrap(preKeys.oneTimePreKeys[9])
+        let handshakes = try rate {
+            let bundle = try PreKeyBundle(encoded: x3dhBundle.encoded) // decode + verify signatures
+            let initiation = try X3DH.initiate(identity: identityA, bundle: bundle, random: random)
+            _ = try X3DH.respond(identity: identityB, signedPreKey: signedPreKey, oneTimePreKey: oneTimePreKey,
+                                 initiator: identityA.publicKey, ephemeralKey: initiation.ephemeralKey)
+        }
+
+        print("Vigil crypto (Swift API over OpenSSL \(OpenSSLSpeed.version ?? "3")), \(seconds) s per figure")
+        print("figure".padding(toLength: 26, withPad: " ", startingAt: 0) + "vigil".leftPadded(14) + "openssl".leftPadded(14) + "  unit".padding(toLength: 8, withPad: " ", startingAt: 0) + "openssl/vigil".leftPadded(14))
+        for row in rows {
+            let ratio = row.openssl.map { String(format: "%.3f", $0 / row.vigil) } ?? "-"
+            print(row.name.padding(toLength: 26, withPad: " ", startingAt: 0) + String(format: "%.1f", row.vigil).leftPadded(14)
+                  + (row.openssl.map { String(format: "%.1f", $0) } ?? "-").leftPadded(14) + "  " + row.unit.padding(toLength: 6, withPad: " ", startingAt: 0)
+                  + ratio.leftPadded(14))
+        }
+        print(String(format: "ratchet encrypt+decrypt, 1 KiB, no DH step: %.0f messages/s (target ≥ 150000)", messages))
+        print(String(format: "full X3DH (bundle decode + verify, initiator, responder): %.3f ms (target ≤ 0.5 ms)", 1000 / handshakes))
+    }
+}
+
+private struct Missing: Error, CustomStringConvertible {
+    var description: String { "benchmark setup failed" }
+}
+
+/// The value of an optional the benchmark set up itself, or an error.
+private func unwrap<T>(_ value: T?) throws -> T {
+    guard let value else { throw Missing() }
+    return value
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
+}
+
+/// Runs `openssl speed` and reads its figures, named like Vigil's rows.
+enum OpenSSLSpeed {
+    static var version: String? {
+        (try? run(["version"]))?.split(separator: " ").dropFirst().first.map(String.init)
+    }
+
+    static func measure() throws -> [String: Double] {
+        var figures: [String: Double] = [:]
+        let asymmetric = try run(["speed", "-seconds", "1", "ecdhx25519", "ed25519"])
+        for line in asymmetric.split(separator: "\n") {
+            let fields = line.split(separator: " ")
+            if line.contains("ecdh (X25519)"), let value = fields.last.flatMap({ Double($0) }) {
+                figures["X25519 agreement"] = value
+            }
+            if line.contains("EdDSA (Ed25519)"), fields.count >= 2, let sign = Double(fields[fields.count - 2]), let verify = Double(fields[fields.count - 1]) {
+                figures["Ed25519 sign"] = sign
+                figures["Ed25519 verify"] = verify
+            }
+        }
+        for (cipher, label) in [("chacha20-poly1305", "ChaCha20-Poly1305"), ("sha256", "SHA-256")] {
+            for size in [1024, 16384] {
+                let output = try run(["speed", "-seconds", "1", "-bytes", String(size), "-evp", cipher])
+                // The last figure line: "<name>  <N>k" in thousands of bytes per second.
+                if let line = output.split(separator: "\n").last(where: { $0.hasSuffix("k") }),
+                   let value = line.split(separator: " ").last.flatMap({ Double($0.dropLast()) }) {
+                    figures["\(label) \(size / 1024) KiB"] = value * 1000 / 1e6
+                }
+            }
+        }
+        return figures
+    }
+
+    private static func run(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
