@@ -1,0 +1,77 @@
+import Testing
+@testable import Crypto
+
+@Suite struct BundleAndHandshakeTests {
+    @Test func bundleRoundTripsAndVerifies() throws {
+        var party = try Party(random: SeededRandom(seed: 3))
+        for oneTime: UInt32? in [nil, 42] {
+            let bundle = try party.makeBundle(signedPreKeyID: 1, oneTimePreKeyID: oneTime)
+            let decoded = try PreKeyBundle(encoded: bundle.encoded)
+            #expect(decoded == bundle)
+            #expect(decoded.oneTimePreKey?.id == oneTime)
+            #expect(bundle.encoded.count == 1 + 129 + 4 + 32 + 64 + 1 + (oneTime == nil ? 0 : 36))
+        }
+    }
+
+    @Test func forgedBundlesAreRefusedBeforeUse() throws {
+        var party = try Party(random: SeededRandom(seed: 4))
+        let bytes = try party.makeBundle(signedPreKeyID: 1, oneTimePreKeyID: 2).encoded
+        // Swap in another signed prekey: the signature no longer verifies.
+        var swapped = bytes
+        swapped[134] ^= 0x40
+        #expect(throws: ProtocolError.invalidSignedPreKeySignature) { try PreKeyBundle(encoded: swapped) }
+        // Damage the identity certificate.
+        var identity = bytes
+        identity[1 + 65 + 3] ^= 1
+        #expect(throws: ProtocolError.self) { try PreKeyBundle(encoded: identity) }
+        #expect(throws: ProtocolError.self) { try PreKeyBundle(encoded: bytes.dropLast()) }
+        #expect(throws: ProtocolError.self) { try PreKeyBundle(encoded: bytes + [0]) }
+        var version = bytes
+        version[0] = 2
+        #expect(throws: ProtocolError.unsupportedVersion("prekey bundle", found: 2)) { try PreKeyBundle(encoded: version) }
+    }
+
+    @Test func bothSidesDeriveTheSameSecretWithAndWithoutOneTimePreKeys() throws {
+        let random = SeededRandom(seed: 8)
+        let alice = try IdentityKeyPair(using: random)
+        let bob = try IdentityKeyPair(using: random)
+        for oneTime: UInt32? in [nil, 5] {
+            var store = PreKeyStore()
+            let bundle = try store.makeBundle(identity: bob, signedPreKeyID: 1, oneTimePreKeyID: oneTime, random: random)
+            let initiation = try X3DH.initiate(identity: alice, bundle: bundle, random: random)
+            let response = try X3DH.respond(
+                identity: bob, signedPreKey: try #require(store.signedPreKeys[1]),
+                oneTimePreKey: oneTime.flatMap { store.oneTimePreKeys[$0] },
+                initiator: alice.publicKey, ephemeralKey: initiation.ephemeralKey)
+            #expect(Array(initiation.sharedSecret.secureBytes) == Array(response.sharedSecret.secureBytes))
+            #expect(initiation.associatedData == response.associatedData)
+            #expect(initiation.associatedData == alice.publicKey.agreementKey.typedRepresentation + bob.publicKey.agreementKey.typedRepresentation)
+        }
+    }
+
+    @Test func unknownOrUsedOneTimePreKeysAreRefused() throws {
+        var (alice, bob) = try ConversationTests.pair(seed: 10)
+        let first = try alice.encrypt([1], for: "bob")
+        _ = try bob.decrypt(first, from: "alice")
+        // A second initiator using the same, now consumed, one-time prekey.
+        var carol = try Party(random: SeededRandom(seed: 11))
+        guard case let .preKey(message) = first else { Issue.record("expected a prekey message"); return }
+        _ = message
+        var bobAgain = bob
+        let bundle = try PreKeyBundle(
+            identity: bob.identity.publicKey, signedPreKeyID: 1,
+            signedPreKey: try #require(bob.preKeys.signedPreKeys[1]).publicKey,
+            signedPreKeySignature: bob.identity.signature(for: try #require(bob.preKeys.signedPreKeys[1]).publicKey.typedRepresentation),
+            oneTimePreKey: .init(id: 7, key: try Curve25519.KeyAgreement.PrivateKey(using: SeededRandom(seed: 12)).publicKey))
+        try carol.initiate(with: "bob", bundle: bundle)
+        #expect(throws: ProtocolError.unknownPreKey(signedPreKeyID: 1, oneTimePreKeyID: 7)) {
+            try bobAgain.decrypt(try carol.encrypt([2], for: "bob"), from: "carol")
+        }
+    }
+
+    @Test func envelopesDecodeStrictly() throws {
+        #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: []) }
+        #expect(throws: ProtocolError.malformed("envelope", reason: "unknown kind 3")) { try SessionEnvelope(encoded: [3, 0]) }
+        #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: [2] + [UInt8](repeating: 1, count: 41)) } // no tag
+    }
+}
