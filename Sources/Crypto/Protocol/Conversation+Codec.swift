@@ -10,8 +10,9 @@ extension Conversation {
         static let receivingChain: UInt8 = 4
         static let pendingPreKey: UInt8 = 8
         static let pendingOneTimePreKey: UInt8 = 16
-        static let initiatorEphemeralKey: UInt8 = 32
-        static let all: UInt8 = 63
+        static let responderBase: UInt8 = 32
+        static let responderOneTimePreKey: UInt8 = 64
+        static let all: UInt8 = 127
     }
 
     /// The conversation as bytes (see `init(serialized:)`).
@@ -24,7 +25,8 @@ extension Conversation {
         if s.receivingChainKey != nil { flags |= Flag.receivingChain }
         if pendingPreKey != nil { flags |= Flag.pendingPreKey }
         if pendingPreKey?.oneTimePreKeyID != nil { flags |= Flag.pendingOneTimePreKey }
-        if initiatorEphemeralKey != nil { flags |= Flag.initiatorEphemeralKey }
+        if responderBase != nil { flags |= Flag.responderBase }
+        if responderBase?.oneTimePreKeyID != nil { flags |= Flag.responderOneTimePreKey }
         bytes.append(flags)
         bytes += remoteIdentity.rawRepresentation
         bytes += s.associatedData
@@ -42,7 +44,11 @@ extension Conversation {
             bytes.appendBigEndian(pending.signedPreKeyID)
             if let id = pending.oneTimePreKeyID { bytes.appendBigEndian(id) }
         }
-        if let key = initiatorEphemeralKey { bytes += key.rawRepresentation }
+        if let base = responderBase {
+            bytes += base.ephemeralKey.rawRepresentation
+            bytes.appendBigEndian(base.signedPreKeyID)
+            if let id = base.oneTimePreKeyID { bytes.appendBigEndian(id) }
+        }
         bytes.append(UInt8(s.skipped.chains.count))
         for chain in s.skipped.chains {
             bytes += chain.ratchetKey
@@ -65,7 +71,7 @@ extension Conversation {
         let flags = try reader.readUInt8()
         guard flags & ~Flag.all == 0 else { throw .malformed("serialized conversation", reason: "unknown flags \(flags)") }
         let remote = try Self.identity(&reader)
-        let associatedData = try reader.read(66)
+        let associatedData = try reader.read(X3DH.associatedDataByteCount)
         let rootKey = SymmetricKey(data: try reader.read(32))
         let sendingRatchet = try Self.privateKey(&reader)
         var session = DoubleRatchetSession(associatedData: associatedData, rootKey: rootKey, sendingRatchetKey: sendingRatchet)
@@ -83,7 +89,13 @@ extension Conversation {
             let oneTimeID = flags & Flag.pendingOneTimePreKey != 0 ? try reader.readUInt32() : nil
             pending = PendingPreKey(localIdentity: local, ephemeralKey: ephemeral, signedPreKeyID: signedID, oneTimePreKeyID: oneTimeID)
         }
-        let initiatorEphemeral = flags & Flag.initiatorEphemeralKey != 0 ? try Self.publicKey(&reader) : nil
+        var base: ResponderBase?
+        if flags & Flag.responderBase != 0 {
+            let ephemeral = try Self.publicKey(&reader)
+            let signedID = try reader.readUInt32()
+            let oneTimeID = flags & Flag.responderOneTimePreKey != 0 ? try reader.readUInt32() : nil
+            base = ResponderBase(ephemeralKey: ephemeral, signedPreKeyID: signedID, oneTimePreKeyID: oneTimeID)
+        }
         let chainCount = Int(try reader.readUInt8())
         guard chainCount <= SkippedMessageKeys.maximumChains else {
             throw .malformed("serialized conversation", reason: "\(chainCount) skipped-key chains")
@@ -106,7 +118,7 @@ extension Conversation {
         }
         try reader.expectEnd()
         session.skipped = SkippedMessageKeys(chains: chains)
-        self.init(remoteIdentity: remote, session: session, pendingPreKey: pending, initiatorEphemeralKey: initiatorEphemeral)
+        self.init(remoteIdentity: remote, session: session, pendingPreKey: pending, responderBase: base)
     }
 
     private static func identity(_ reader: inout WireReader) throws(ProtocolError) -> IdentityPublicKey {

@@ -7,8 +7,15 @@ public struct Conversation: Sendable {
     public internal(set) var session: DoubleRatchetSession
     /// Initiator only, until the first reply: the X3DH values to attach to outgoing messages.
     var pendingPreKey: PendingPreKey?
-    /// Responder only: the initiator's ephemeral key, which identifies this session's prekey messages.
-    var initiatorEphemeralKey: Curve25519.KeyAgreement.PublicKey?
+    /// Responder only: the initiator's ephemeral (base) key and the prekey ids it used, which
+    /// identify this session's prekey messages.
+    var responderBase: ResponderBase?
+
+    struct ResponderBase: Sendable, Equatable {
+        var ephemeralKey: Curve25519.KeyAgreement.PublicKey
+        var signedPreKeyID: UInt32
+        var oneTimePreKeyID: UInt32?
+    }
 
     struct PendingPreKey: Sendable {
         var localIdentity: IdentityPublicKey
@@ -30,7 +37,7 @@ public struct Conversation: Sendable {
             pendingPreKey: PendingPreKey(
                 localIdentity: identity.publicKey, ephemeralKey: initiation.ephemeralKey,
                 signedPreKeyID: bundle.signedPreKeyID, oneTimePreKeyID: bundle.oneTimePreKey?.id),
-            initiatorEphemeralKey: nil)
+            responderBase: nil)
     }
 
     /// Accepts a prekey message as the responder: creates the session and decrypts the message.
@@ -55,16 +62,27 @@ public struct Conversation: Sendable {
         var conversation = Conversation(
             remoteIdentity: message.identity,
             session: .responder(sharedSecret: agreement.sharedSecret, associatedData: agreement.associatedData, ratchetKey: signedPreKey),
-            pendingPreKey: nil, initiatorEphemeralKey: message.ephemeralKey)
+            pendingPreKey: nil,
+            responderBase: ResponderBase(
+                ephemeralKey: message.ephemeralKey, signedPreKeyID: message.signedPreKeyID,
+                oneTimePreKeyID: message.oneTimePreKeyID))
         let plaintext = try conversation.session.decrypt(message.message, random: random)
         if let id = message.oneTimePreKeyID { preKeys.consumeOneTimePreKey(id: id) }
         return (conversation, plaintext)
     }
 
-    /// Whether a prekey message belongs to this conversation (same initiator ephemeral key), as
-    /// opposed to a new session the peer started.
-    public func belongs(_ message: PreKeyMessage) -> Bool {
-        initiatorEphemeralKey == message.ephemeralKey && message.identity == remoteIdentity
+    /// Whether a prekey message carries this conversation's base key (the initiator's ephemeral
+    /// key), as opposed to starting a new session.
+    public func hasBaseKey(of message: PreKeyMessage) -> Bool {
+        responderBase?.ephemeralKey == message.ephemeralKey
+    }
+
+    /// Whether a prekey message with this conversation's base key also repeats its identity and
+    /// prekey ids (which the ratchet message does not otherwise authenticate).
+    func matches(_ message: PreKeyMessage) -> Bool {
+        responderBase == ResponderBase(
+            ephemeralKey: message.ephemeralKey, signedPreKeyID: message.signedPreKeyID,
+            oneTimePreKeyID: message.oneTimePreKeyID) && message.identity == remoteIdentity
     }
 
     /// Encrypts `plaintext` into an envelope for the peer.
@@ -80,8 +98,8 @@ public struct Conversation: Sendable {
     public mutating func decrypt(
         _ envelope: SessionEnvelope, random: any RandomSource = SystemRandom()
     ) throws(ProtocolError) -> [UInt8] {
-        if case let .preKey(message) = envelope, !belongs(message) {
-            throw .malformed("envelope", reason: "a prekey message of another session")
+        if case let .preKey(message) = envelope, !matches(message) {
+            throw .malformed("envelope", reason: "a prekey message that does not match this session")
         }
         let plaintext = try session.decrypt(envelope.ratchetMessage, random: random)
         pendingPreKey = nil // the peer has answered: no more prekey messages

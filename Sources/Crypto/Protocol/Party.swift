@@ -47,7 +47,7 @@ public struct Party: Sendable {
     /// existing conversation with that peer.
     public mutating func decrypt(_ envelope: SessionEnvelope, from peer: String) throws(ProtocolError) -> [UInt8] {
         let existing = conversations[peer]
-        if case let .preKey(message) = envelope, existing.map({ !$0.belongs(message) }) ?? true {
+        if case let .preKey(message) = envelope, existing.map({ !$0.hasBaseKey(of: message) }) ?? true {
             if let existing, existing.remoteIdentity != message.identity {
                 throw .malformed("prekey message", reason: "from another identity than \(peer)'s conversation")
             }

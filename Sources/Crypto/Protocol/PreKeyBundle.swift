@@ -34,6 +34,9 @@ public struct PreKeyBundle: Sendable, Hashable {
         identity: IdentityPublicKey, signedPreKeyID: UInt32, signedPreKey: Curve25519.KeyAgreement.PublicKey,
         signedPreKeySignature: [UInt8], oneTimePreKey: OneTimePreKey?
     ) throws(ProtocolError) {
+        if oneTimePreKey?.id == PreKeyMessage.noOneTimePreKey {
+            throw .malformed("prekey bundle", reason: "one-time prekey id 0xFFFFFFFF is reserved for 'none'")
+        }
         guard try crypto({ () throws(CryptoError) in
             try identity.isValidSignature(signedPreKeySignature, for: signedPreKey.typedRepresentation)
         }) else { throw .invalidSignedPreKeySignature }

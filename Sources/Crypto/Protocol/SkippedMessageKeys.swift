@@ -1,6 +1,7 @@
 /// Message-key seeds of messages that were skipped (not yet received) on the receiving chains,
 /// bounded as libsignal bounds them: at most ``maximumKeysPerChain`` per chain (the oldest are
-/// evicted) and at most ``maximumChains`` chains (the oldest chain goes first).
+/// evicted), and every DH ratchet step opens a receiving chain of which the ``maximumChains``
+/// newest (the current one included) keep their keys; opening another drops the oldest.
 struct SkippedMessageKeys: Sendable {
     static let maximumKeysPerChain = 2000
     static let maximumChains = 5
@@ -18,16 +19,17 @@ struct SkippedMessageKeys: Sendable {
 
     var count: Int { chains.reduce(0) { $0 + $1.seeds.count } }
 
-    /// Stores the seed of message `number` on the chain of `ratchetKey`.
+    /// Opens the receiving chain of a new remote ratchet key (at a DH ratchet step), dropping the
+    /// oldest chain and its keys beyond ``maximumChains``.
+    mutating func openChain(ratchetKey: [UInt8]) {
+        chains.append(Chain(ratchetKey: ratchetKey))
+        if chains.count > Self.maximumChains { chains.removeFirst() }
+    }
+
+    /// Stores the seed of message `number` on the chain of `ratchetKey` (opening it if needed).
     mutating func insert(_ seed: SymmetricKey, ratchetKey: [UInt8], number: UInt32) {
-        let index: Int
-        if let existing = chains.firstIndex(where: { $0.ratchetKey == ratchetKey }) {
-            index = existing
-        } else {
-            if chains.count == Self.maximumChains { chains.removeFirst() }
-            chains.append(Chain(ratchetKey: ratchetKey))
-            index = chains.count - 1
-        }
+        if !chains.contains(where: { $0.ratchetKey == ratchetKey }) { openChain(ratchetKey: ratchetKey) }
+        guard let index = chains.lastIndex(where: { $0.ratchetKey == ratchetKey }) else { return }
         chains[index].seeds[number] = seed
         chains[index].order.append(number)
         if chains[index].order.count > Self.maximumKeysPerChain {
@@ -41,7 +43,6 @@ struct SkippedMessageKeys: Sendable {
         guard let index = chains.firstIndex(where: { $0.ratchetKey == ratchetKey }),
               let seed = chains[index].seeds.removeValue(forKey: number) else { return nil }
         chains[index].order.removeAll { $0 == number }
-        if chains[index].seeds.isEmpty { chains.remove(at: index) }
         return seed
     }
 

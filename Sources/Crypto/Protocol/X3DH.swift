@@ -6,16 +6,22 @@ public enum X3DH {
     public struct Initiation: Sendable {
         /// SK, the 32-byte shared secret that seeds the Double Ratchet's root key.
         public let sharedSecret: SymmetricKey
-        /// AD = Encode(IK_A) ‖ Encode(IK_B).
+        /// AD = identity_A ‖ identity_B (the full 129-byte encodings).
         public let associatedData: [UInt8]
         /// EK_A's public half, sent in prekey messages.
         public let ephemeralKey: Curve25519.KeyAgreement.PublicKey
     }
 
-    /// The associated data of a session: the initiator's then the responder's encoded DH identity key.
+    /// The associated data of a session: the initiator's then the responder's full identity
+    /// encoding (258 bytes). Binding the whole identities — signing keys and certificates, not only
+    /// the DH keys — stops a third party from relabelling a message as its own by certifying the
+    /// sender's DH key with its own signing key (an unknown-key-share attack).
     public static func associatedData(initiator: IdentityPublicKey, responder: IdentityPublicKey) -> [UInt8] {
-        initiator.agreementKey.typedRepresentation + responder.agreementKey.typedRepresentation
+        initiator.rawRepresentation + responder.rawRepresentation
     }
+
+    /// The length of `associatedData(initiator:responder:)`.
+    public static let associatedDataByteCount = 2 * IdentityKey.publicByteCount
 
     /// The initiator's side: DH1…DH4 against a bundle whose signatures were verified on decoding.
     public static func initiate(

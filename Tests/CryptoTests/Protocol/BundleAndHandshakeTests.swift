@@ -45,7 +45,7 @@ import Testing
                 initiator: alice.publicKey, ephemeralKey: initiation.ephemeralKey)
             #expect(Array(initiation.sharedSecret.secureBytes) == Array(response.sharedSecret.secureBytes))
             #expect(initiation.associatedData == response.associatedData)
-            #expect(initiation.associatedData == alice.publicKey.agreementKey.typedRepresentation + bob.publicKey.agreementKey.typedRepresentation)
+            #expect(initiation.associatedData == alice.publicKey.rawRepresentation + bob.publicKey.rawRepresentation)
         }
     }
 
@@ -73,5 +73,43 @@ import Testing
         #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: []) }
         #expect(throws: ProtocolError.malformed("envelope", reason: "unknown kind 3")) { try SessionEnvelope(encoded: [3, 0]) }
         #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: [2] + [UInt8](repeating: 1, count: 41)) } // no tag
+    }
+}
+
+@Suite struct IdentityBindingTests {
+    /// Mallory certifies Alice's X25519 identity key with her own signing key and relabels Alice's
+    /// prekey message as hers: with the full identities in AD, Bob cannot decrypt it as Mallory's.
+    @Test func relabelledPrekeyMessagesFailToDecrypt() throws {
+        var (alice, bob) = try ConversationTests.pair(seed: 21)
+        guard case let .preKey(original) = try alice.encrypt(Array("from alice".utf8), for: "bob") else {
+            Issue.record("expected a prekey message")
+            return
+        }
+        let mallorySigning = try Curve25519.Signing.PrivateKey(using: SeededRandom(seed: 22))
+        let agreement = alice.identity.publicKey.agreementKey
+        let forged = try IdentityPublicKey(
+            signingKey: mallorySigning.publicKey, agreementKey: agreement,
+            certificate: mallorySigning.signature(for: IdentityKey.certificateMessage(for: agreement)))
+        let relabelled = PreKeyMessage(
+            identity: forged, ephemeralKey: original.ephemeralKey, signedPreKeyID: original.signedPreKeyID,
+            oneTimePreKeyID: original.oneTimePreKeyID, message: original.message)
+        #expect(throws: ProtocolError.self) { try bob.decrypt(.preKey(relabelled), from: "mallory") }
+        #expect(bob.conversations["mallory"] == nil)
+        #expect(try bob.decrypt(.preKey(original), from: "alice") == Array("from alice".utf8))
+    }
+
+    /// A repeated prekey message of an existing session must repeat its prekey ids.
+    @Test func repeatedPrekeyMessagesMustMatchTheirSession() throws {
+        var (alice, bob) = try ConversationTests.pair(seed: 23)
+        _ = try bob.decrypt(try alice.encrypt([1], for: "bob"), from: "alice")
+        guard case let .preKey(second) = try alice.encrypt([2], for: "bob") else {
+            Issue.record("expected a prekey message")
+            return
+        }
+        let altered = PreKeyMessage(
+            identity: second.identity, ephemeralKey: second.ephemeralKey, signedPreKeyID: second.signedPreKeyID,
+            oneTimePreKeyID: nil, message: second.message)
+        #expect(throws: ProtocolError.self) { try bob.decrypt(.preKey(altered), from: "alice") }
+        #expect(try bob.decrypt(.preKey(second), from: "alice") == [2])
     }
 }

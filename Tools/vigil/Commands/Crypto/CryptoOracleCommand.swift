@@ -28,6 +28,11 @@ struct CryptoOracleCommand: Command {
         JSONLines.serve(Self.handle)
     }
 
+    /// Root keys, chain keys and X25519 outputs are 32 bytes in the protocol.
+    private static func requireChainKeyLength(_ bytes: [UInt8], _ field: String) throws {
+        guard bytes.count == 32 else { throw JSONLines.RequestError("'\(field)' must be 32 bytes, got \(bytes.count)") }
+    }
+
     static func handle(_ request: [String: Any]) throws -> [String: Any] {
         let op = try JSONLines.string(request, "op")
         func hex(_ field: String) throws -> [UInt8] { try JSONLines.hex(request, field) }
@@ -40,6 +45,7 @@ struct CryptoOracleCommand: Command {
             return ["tag": try HMAC.authenticationCode(for: try hex("msg"), using: SymmetricKey(data: try hex("key"))).bytes.hexString]
         case "hkdf_sha256":
             let size = try JSONLines.integer(request, "size", in: 0...Int(Int32.max)) ?? 0
+            if size == 0 { return ["okm": ""] } // RFC 5869 allows L = 0: the empty string
             let okm = try HKDF.deriveKey(inputKeyMaterial: SymmetricKey(data: try hex("ikm")), salt: try hex("salt"), info: try hex("info"), outputByteCount: size)
             return ["okm": okm.secureBytes.hexString]
         case "x25519":
@@ -52,8 +58,12 @@ struct CryptoOracleCommand: Command {
             let key = try Curve25519.Signing.PrivateKey(rawRepresentation: try hex("seed"))
             return ["public": key.publicKey.rawRepresentation.hexString, "sig": try key.signature(for: try hex("msg")).hexString]
         case "ed25519_verify":
-            let key = try Curve25519.Signing.PublicKey(rawRepresentation: try hex("public"))
-            return ["valid": try key.isValidSignature(try hex("sig"), for: try hex("msg"))]
+            let publicBytes = try hex("public"), signature = try hex("sig"), message = try hex("msg")
+            guard publicBytes.count == 32 else { throw JSONLines.RequestError("an Ed25519 public key has 32 bytes, got \(publicBytes.count)") }
+            guard signature.count == 64 else { throw JSONLines.RequestError("an Ed25519 signature has 64 bytes, got \(signature.count)") }
+            // 32 bytes that are not a canonical point: no signature verifies under them.
+            guard let key = try? Curve25519.Signing.PublicKey(rawRepresentation: publicBytes) else { return ["valid": false] }
+            return ["valid": try key.isValidSignature(signature, for: message)]
         case "chacha20poly1305_seal":
             let box = try ChaChaPoly.seal(try hex("msg"), using: SymmetricKey(data: try hex("key")),
                                           nonce: try AEADNonce(rawRepresentation: try hex("nonce")), authenticating: try hex("aad"))
@@ -62,9 +72,12 @@ struct CryptoOracleCommand: Command {
             let box = try AEADSealedBox(nonce: try AEADNonce(rawRepresentation: try hex("nonce")), ciphertext: try hex("ct"), tag: try hex("tag"))
             return ["msg": try ChaChaPoly.open(box, using: SymmetricKey(data: try hex("key")), authenticating: try hex("aad")).hexString]
         case "kdf_ck":
+            try requireChainKeyLength(try hex("ck"), "ck")
             let step = try KeySchedule.chainStep(SymmetricKey(data: try hex("ck")))
             return ["message_key_seed": step.messageKeySeed.secureBytes.hexString, "next_ck": step.nextChainKey.secureBytes.hexString]
         case "kdf_rk":
+            try requireChainKeyLength(try hex("rk"), "rk")
+            try requireChainKeyLength(try hex("dh"), "dh")
             let step = try KeySchedule.rootStep(rootKey: SymmetricKey(data: try hex("rk")), dhOutput: SecureBytes(try hex("dh")))
             return ["rk": step.rootKey.secureBytes.hexString, "ck": step.chainKey.secureBytes.hexString]
         default:
