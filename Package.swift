@@ -13,6 +13,8 @@ let package = Package(
     products: [
         .library(name: "Stats", targets: ["Stats"]),
         .library(name: "Crypto", targets: ["Crypto"]),
+        .library(name: "Storage", targets: ["Storage"]),
+        .library(name: "Transport", targets: ["Transport"]),
         .executable(name: "vigil", targets: ["vigil"]),
     ],
     targets: [
@@ -22,9 +24,17 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
         // Primitives over OpenSSL and the Signal-style protocol (X3DH, Double Ratchet) in Swift.
         .target(name: "Crypto", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+        // The system's SQLite, through a module map and a tiny inline shim.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
+        // SQLite in WAL mode with migrations and group commit; never links Crypto (DESIGN.md rule 1).
+        .target(name: "Storage", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
+        // epoll / eventfd / timerfd headers that Glibc does not expose.
+        .target(name: "CSystem"),
+        // Syscall edge, event loop, wire frames, the relay and its plug-in points; never links Crypto.
+        .target(name: "Transport", dependencies: ["CSystem", "Storage"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "vigil",
-            dependencies: ["Stats", "Crypto"],
+            dependencies: ["Stats", "Crypto", "Storage", "Transport"],
             path: "Tools/vigil",
             swiftSettings: swiftSettings
         ),
@@ -34,6 +44,8 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
         // Runs the built `vigil` binary and checks its output, exit status and error lines.
         .testTarget(name: "VigilToolTests", swiftSettings: swiftSettings),
         .testTarget(

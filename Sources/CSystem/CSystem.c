@@ -1,0 +1,2 @@
+// Intentionally empty: CSystem only re-exports system headers; SwiftPM needs one source file.
+#include "CSystem.h"
