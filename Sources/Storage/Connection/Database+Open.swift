@@ -1,0 +1,88 @@
+import CSQLite
+
+extension Database {
+    /// The path that opens a private in-memory database (no file, no WAL, nothing durable).
+    public static let inMemoryPath = ":memory:"
+
+    /// Opens (creating if needed) the database at `path` and configures it for Vigil.
+    ///
+    /// In order:
+    /// 1. A missing file is created empty with permissions 0600 (SQLite gives its `-wal` and
+    ///    `-shm` files the same mode), and the file and its directory are fsynced.
+    /// 2. `sqlite3_open_v2` in multi-thread mode with extended result codes; the busy timeout.
+    /// 3. `PRAGMA quick_check` unless ``Options/quickCheckAtOpen`` is off: a file that is not a
+    ///    database is refused with ``StorageError/Code/notADatabase``, a damaged one with
+    ///    ``StorageError/Code/corrupt`` carrying quick_check's findings. Nothing is written first.
+    /// 4. `journal_mode=WAL` (checked: the call fails if SQLite did not switch), `synchronous=FULL`,
+    ///    `foreign_keys=ON`, and `secure_delete=ON` if ``Options/secureDelete`` is set.
+    ///
+    /// - Parameters:
+    ///   - path: A file path, or ``inMemoryPath`` (then steps 1, 3 and the WAL switch are skipped).
+    ///   - options: Connection settings.
+    /// - Returns: An open connection owned by the calling thread.
+    /// - Throws: ``StorageError``; the connection is closed again when configuration fails.
+    ///
+    /// The corresponding C function is `sqlite3_open_v2`.
+    public static func open(path: String, options: Options = Options()) throws(StorageError) -> Database {
+        let inMemory = path == inMemoryPath
+        if !inMemory {
+            try FileSystem.createFileIfMissing(path, permissions: 0o600)
+        }
+        var handle: OpaquePointer?
+        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let result = sqlite3_open_v2(path, &handle, flags, nil)
+        guard result == SQLITE_OK, let handle else {
+            let error = StorageError.sqlite(result, handle: handle, context: .open, operation: "open \(path)")
+            if let handle { sqlite3_close_v2(handle) }
+            throw error
+        }
+        let database = Database(connection: Connection(handle: handle), path: path, options: options)
+        do {
+            try database.configure(inMemory: inMemory)
+        } catch {
+            try? database.close()
+            throw error
+        }
+        return database
+    }
+
+    /// Steps 2–4 of ``open(path:options:)``.
+    private func configure(inMemory: Bool) throws(StorageError) {
+        let handle = try connection.requireHandle("open \(path)")
+        _ = sqlite3_extended_result_codes(handle, 1)
+        let milliseconds = options.busyTimeout.components.seconds * 1000
+            + options.busyTimeout.components.attoseconds / 1_000_000_000_000_000
+        _ = sqlite3_busy_timeout(handle, Int32(clamping: max(0, milliseconds)))
+        if !inMemory {
+            if options.quickCheckAtOpen { try quickCheck() }
+            let mode = try query("PRAGMA journal_mode=WAL").first?[0].stringValue
+            guard mode == "wal" else {
+                throw .usage(.open, "could not switch to WAL journal mode (mode is \(mode ?? "unknown"))",
+                             operation: "PRAGMA journal_mode=WAL on \(path)")
+            }
+        }
+        try execute("PRAGMA synchronous=FULL")
+        try execute("PRAGMA foreign_keys=ON")
+        if options.secureDelete { try execute("PRAGMA secure_delete=ON") }
+    }
+
+    /// Runs `PRAGMA quick_check` and throws unless it reports `ok`: ``StorageError/Code/corrupt``
+    /// with up to 20 of its findings, or ``StorageError/Code/notADatabase`` when the file is not an
+    /// SQLite database. Reads every page of the file, so its cost grows with the file.
+    public func quickCheck() throws(StorageError) {
+        let operation = "PRAGMA quick_check on \(path)"
+        let statement = try makeStatement("PRAGMA quick_check(20)")
+        var findings: [String] = []
+        do {
+            while try statement.step() { findings.append(statement.string(at: 0)) }
+        } catch where error.code == .step {
+            // An error quick_check itself cannot get past is damage too.
+            throw StorageError(code: .corrupt, resultCode: error.resultCode, extendedResultCode: error.extendedResultCode,
+                               message: error.message, operation: operation)
+        }
+        guard findings == ["ok"] else {
+            throw StorageError(code: .corrupt, resultCode: SQLITE_CORRUPT, extendedResultCode: SQLITE_CORRUPT,
+                               message: findings.joined(separator: "; "), operation: operation)
+        }
+    }
+}
