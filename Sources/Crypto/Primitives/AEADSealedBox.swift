@@ -22,6 +22,14 @@ public struct AEADSealedBox: Sendable, Hashable {
         self.tag = Array(tag)
     }
 
+    /// A box from parts the caller has already checked (a 16-byte tag), without copying them.
+    init(nonce: AEADNonce, checkedCiphertext ciphertext: [UInt8], tag: [UInt8]) {
+        assert(tag.count == Self.tagByteCount, "AEAD tag length")
+        self.nonce = nonce
+        self.ciphertext = ciphertext
+        self.tag = tag
+    }
+
     /// A box from its combined form, nonce (12) ‖ ciphertext ‖ tag (16); throws `incorrectSize`
     /// if shorter than 28 bytes.
     public init(combined: some Collection<UInt8>) throws(CryptoError) {

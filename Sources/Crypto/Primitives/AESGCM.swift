@@ -16,6 +16,7 @@ public enum AES {
         /// Encrypts `message` and authenticates it together with `authenticatedData`.
         ///
         /// Throws `incorrectSize(.key, …)` unless `key` is 32 bytes.
+        @inlinable
         public static func seal(
             _ message: some Collection<UInt8>, using key: SymmetricKey, nonce: AEADNonce,
             authenticating authenticatedData: some Collection<UInt8> = [UInt8]()
@@ -25,6 +26,7 @@ public enum AES {
 
         /// Verifies and decrypts `box`; throws `CryptoError.authenticationFailure` if the key,
         /// nonce, ciphertext, tag or `authenticatedData` differ from what was sealed.
+        @inlinable
         public static func open(
             _ box: AEADSealedBox, using key: SymmetricKey,
             authenticating authenticatedData: some Collection<UInt8> = [UInt8]()

@@ -18,6 +18,7 @@ public enum ChaChaPoly {
     /// Encrypts `message` and authenticates it together with `authenticatedData`.
     ///
     /// Throws `incorrectSize(.key, …)` unless `key` is 32 bytes.
+    @inlinable
     public static func seal(
         _ message: some Collection<UInt8>, using key: SymmetricKey, nonce: AEADNonce,
         authenticating authenticatedData: some Collection<UInt8> = [UInt8]()
@@ -27,6 +28,7 @@ public enum ChaChaPoly {
 
     /// Verifies and decrypts `box`; throws `CryptoError.authenticationFailure` if the key, nonce,
     /// ciphertext, tag or `authenticatedData` differ from what was sealed.
+    @inlinable
     public static func open(
         _ box: AEADSealedBox, using key: SymmetricKey,
         authenticating authenticatedData: some Collection<UInt8> = [UInt8]()

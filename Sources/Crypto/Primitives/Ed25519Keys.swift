@@ -10,6 +10,11 @@ extension Curve25519.Signing {
         /// The 32 raw bytes.
         public let rawRepresentation: [UInt8]
 
+        /// A digest-verify context for this key, made on the first verification and copied for
+        /// each; shared by every copy of this value (an identity's signing key verifies its
+        /// certificate and then its signed prekey).
+        private let verifier = LazyObject<ContextTemplate>()
+
         /// A public key from its 32-byte encoding; throws `invalidEncoding` if it is not canonical.
         public init(rawRepresentation: some Collection<UInt8>) throws(CryptoError) {
             try rawRepresentation.requireCurve25519KeySize(.ed25519Key)
@@ -33,25 +38,37 @@ extension Curve25519.Signing {
             guard signature.count == Curve25519.Signing.signatureByteCount else { return false }
             let sig = Array(signature)
             guard Ed25519Encoding.isCanonicalScalar(sig[32..<64]) else { return false }
-            let key = try rawRepresentation.withContiguousInput { (raw: UnsafeRawBufferPointer) throws(CryptoError) in
-                try EVPKey.publicKey(type: EVP_PKEY_ED25519, raw: raw)
+            let raw = rawRepresentation
+            let template = try verifier.get { () throws(CryptoError) in
+                try ContextTemplate.eddsa(
+                    for: EVPKey.importedPublicKey(OpenSSLAlgorithms.ed25519ImportTemplate, raw: raw), verify: true)
             }
-            let context = try OpenSSL.unwrap(EVP_MD_CTX_new(), "EVP_MD_CTX_new")
-            defer { EVP_MD_CTX_free(context) }
-            try OpenSSL.check(EVP_DigestVerifyInit(context, nil, nil, nil, key.pointer), "EVP_DigestVerifyInit")
-            var result: Int32 = 0
-            message.readContiguousBytes { (bytes: UnsafeRawBufferPointer) in
-                result = EVP_DigestVerify(context, sig, sig.count, bytes.bytePointer, bytes.count)
+            var result: Int32 = -1
+            var failed: UnsafePointer<CChar>?
+            sig.withUnsafeBytes { (signatureBytes: UnsafeRawBufferPointer) in
+                message.readContiguousBytes { (bytes: UnsafeRawBufferPointer) in
+                    result = withExtendedLifetime(template) {
+                        vigil_eddsa_verify(
+                            template.pointer, signatureBytes.bytePointer, signatureBytes.count, bytes.bytePointer,
+                            bytes.count, &failed)
+                    }
+                }
             }
             switch result {
-            case 1:
-                return true
-            case 0:
-                _ = OpenSSL.drainError("EVP_DigestVerify")  // a bad signature queues a reason
-                return false
-            default:
-                throw OpenSSL.error("EVP_DigestVerify")
+            case 1: return true
+            case 0: return false  // the shim cleared the reason a bad signature queues
+            default: throw OpenSSL.error(cName: failed)
             }
+        }
+
+        /// Equal when the raw bytes are equal.
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.rawRepresentation == rhs.rawRepresentation
+        }
+
+        /// Hashes the raw bytes.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(rawRepresentation)
         }
     }
 
@@ -59,6 +76,8 @@ extension Curve25519.Signing {
     public struct PrivateKey: Sendable {
         private let key: EVPKey
         private let seed: SecureBytes
+        /// A digest-sign context for `key`, made on the first signature and copied for each.
+        private let signer = LazyObject<ContextTemplate>()
 
         /// The public key derived from the seed.
         public let publicKey: PublicKey
@@ -85,17 +104,24 @@ extension Curve25519.Signing {
 
         /// The deterministic 64-byte Ed25519 signature (R ‖ S) of `message`.
         ///
-        /// The corresponding C function is `EVP_DigestSign`.
+        /// The corresponding C function is `EVP_DigestSign`, on a copy of a signing context kept
+        /// with the key.
         public func signature(for message: some Collection<UInt8>) throws(CryptoError) -> [UInt8] {
-            let context = try OpenSSL.unwrap(EVP_MD_CTX_new(), "EVP_MD_CTX_new")
-            defer { EVP_MD_CTX_free(context) }
-            try OpenSSL.check(EVP_DigestSignInit(context, nil, nil, nil, key.pointer), "EVP_DigestSignInit")
+            let key = self.key
+            let template = try signer.get { () throws(CryptoError) in try ContextTemplate.eddsa(for: key, verify: false) }
             var signature = [UInt8](repeating: 0, count: Curve25519.Signing.signatureByteCount)
             var length = signature.count
-            try message.withContiguousBytes { (bytes: UnsafeRawBufferPointer) throws(CryptoError) in
-                try OpenSSL.check(
-                    EVP_DigestSign(context, &signature, &length, bytes.bytePointer, bytes.count), "EVP_DigestSign")
+            var result: Int32 = 0
+            var failed: UnsafePointer<CChar>?
+            message.readContiguousBytes { (bytes: UnsafeRawBufferPointer) in
+                signature.withUnsafeMutableBytes { (output: UnsafeMutableRawBufferPointer) in
+                    result = withExtendedLifetime(template) {
+                        vigil_eddsa_sign(
+                            template.pointer, bytes.bytePointer, bytes.count, output.mutableBytePointer, &length, &failed)
+                    }
+                }
             }
+            guard result == 1 else { throw OpenSSL.error(cName: failed) }
             precondition(length == Curve25519.Signing.signatureByteCount, "Ed25519 signature length mismatch")
             return signature
         }

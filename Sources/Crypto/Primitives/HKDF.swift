@@ -3,7 +3,9 @@ import COpenSSL
 /// HKDF with SHA-256 (RFC 5869): extract-then-expand key derivation.
 ///
 /// `deriveKey` runs both steps; `extract` and `expand` are exposed for key schedules that reuse a
-/// pseudorandom key. Backed by OpenSSL's "HKDF" KDF, fetched once.
+/// pseudorandom key. Computed as RFC 5869's HMAC steps on OpenSSL's HMAC-SHA-256
+/// (`vigil_hkdf_sha256` in the shim): OpenSSL 3.0's "HKDF" KDF does the same but fetches HMAC and
+/// SHA-256 by name on every derivation, which cost more than the derivation itself.
 public enum HKDF {
     /// SHA-256's output length, HashLen in RFC 5869 (32).
     public static let hashByteCount = 32
@@ -25,7 +27,7 @@ public enum HKDF {
     ) throws(CryptoError) -> SymmetricKey {
         try checkOutput(outputByteCount)
         return try derive(
-            mode: vigil_hkdf_mode_extract_and_expand(), key: inputKeyMaterial.secureBytes,
+            mode: vigil_hkdf_extract_and_expand(), key: inputKeyMaterial.secureBytes,
             salt: salt, info: info, outputByteCount: outputByteCount)
     }
 
@@ -34,7 +36,7 @@ public enum HKDF {
         inputKeyMaterial: SymmetricKey, salt: some Collection<UInt8>
     ) throws(CryptoError) -> SymmetricKey {
         try derive(
-            mode: vigil_hkdf_mode_extract_only(), key: inputKeyMaterial.secureBytes,
+            mode: vigil_hkdf_extract_only(), key: inputKeyMaterial.secureBytes,
             salt: salt, info: [UInt8](), outputByteCount: hashByteCount)
     }
 
@@ -50,7 +52,7 @@ public enum HKDF {
         }
         try checkOutput(outputByteCount)
         return try derive(
-            mode: vigil_hkdf_mode_expand_only(), key: pseudoRandomKey.secureBytes,
+            mode: vigil_hkdf_expand_only(), key: pseudoRandomKey.secureBytes,
             salt: [UInt8](), info: info, outputByteCount: outputByteCount)
     }
 
@@ -60,44 +62,27 @@ public enum HKDF {
         }
     }
 
-    /// RFC 5869: a salt that is not provided is HashLen zeros. Passing them explicitly keeps the
-    /// result independent of how OpenSSL treats an unset salt.
-    private static let defaultSalt = [UInt8](repeating: 0, count: hashByteCount)
-
-    private static func derive(
+    /// Runs HKDF in `mode`; `key` is the IKM, or the PRK in expand-only mode. An empty salt is
+    /// HashLen zeros (RFC 5869 §2.2), passed explicitly by the shim whatever OpenSSL's defaults.
+    static func derive(
         mode: Int32, key: SecureBytes, salt: some Collection<UInt8>, info: some Collection<UInt8>,
         outputByteCount: Int
     ) throws(CryptoError) -> SymmetricKey {
-        if salt.isEmpty && mode != vigil_hkdf_mode_expand_only() {
-            return try derive(mode: mode, key: key, salt: defaultSalt, info: info, outputByteCount: outputByteCount)
-        }
+        let template = try OpenSSLAlgorithms.hmacSHA256Template.get()
         let output = try SecureBytes(count: outputByteCount) { (out: UnsafeMutableRawBufferPointer) throws(CryptoError) in
-            let context = try makeContext()
-            defer { EVP_KDF_CTX_free(context) }
             try key.withUnsafeBytes { (keyBytes: UnsafeRawBufferPointer) throws(CryptoError) in
                 try salt.withContiguousBytes { (saltBytes: UnsafeRawBufferPointer) throws(CryptoError) in
                     try info.withContiguousBytes { (infoBytes: UnsafeRawBufferPointer) throws(CryptoError) in
-                        try OpenSSL.check(
-                            vigil_hkdf_derive(
-                                context, mode, keyBytes.bytePointer, keyBytes.count,
-                                saltBytes.bytePointer, saltBytes.count, infoBytes.bytePointer, infoBytes.count,
-                                out.mutableBytePointer, out.count),
-                            "EVP_KDF_derive")
+                        var failed: UnsafePointer<CChar>?
+                        guard vigil_hkdf_sha256(
+                            template.pointer, mode, keyBytes.bytePointer, keyBytes.count,
+                            saltBytes.bytePointer, saltBytes.count, infoBytes.bytePointer, infoBytes.count,
+                            out.mutableBytePointer, out.count, &failed) == 1
+                        else { throw OpenSSL.error(cName: failed) }
                     }
                 }
             }
         }
         return SymmetricKey(secureBytes: output)
-    }
-
-    /// A fresh HKDF-SHA-256 context: a duplicate of the template where the library supports
-    /// duplicating HKDF contexts (OpenSSL ≥ 3.1), otherwise a new context from the fetched KDF with
-    /// the digest set by name (resolved through OpenSSL's method-store cache).
-    private static func makeContext() throws(CryptoError) -> OpaquePointer {
-        if let template = OpenSSLAlgorithms.hkdfSHA256Template {
-            return try OpenSSL.unwrap(EVP_KDF_CTX_dup(template.pointer), "EVP_KDF_CTX_dup")
-        }
-        let kdf = try OpenSSLAlgorithms.hkdf.get()
-        return try OpenSSL.unwrap(vigil_kdf_ctx_new_with_digest(kdf.pointer, "SHA256"), "EVP_KDF_CTX_new")
     }
 }

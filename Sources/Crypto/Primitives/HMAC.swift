@@ -3,8 +3,9 @@ import COpenSSL
 /// HMAC with SHA-256 (RFC 2104, FIPS 198-1).
 ///
 /// Each call duplicates a template `EVP_MAC_CTX` whose digest was set once, keys it, absorbs the
-/// message and finalizes: no algorithm is looked up by name on the hot path (the Double Ratchet
-/// calls this twice per chain step with 32-byte keys and 1-byte messages).
+/// message and finalizes, all in one call into the C shim (`vigil_hmac_sha256`): no algorithm is
+/// looked up by name on the hot path. The Double Ratchet's chain step, two MACs under one key,
+/// has its own entry point that keys the context once (`KeySchedule`).
 public enum HMAC {
     /// The length of a full authentication code in bytes (32).
     public static let byteCount = 32
@@ -61,26 +62,10 @@ public enum HMAC {
         key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer
     ) throws(CryptoError) {
         let template = try OpenSSLAlgorithms.hmacSHA256Template.get()
-        let context = try OpenSSL.unwrap(EVP_MAC_CTX_dup(template.pointer), "EVP_MAC_CTX_dup")
-        defer { EVP_MAC_CTX_free(context) }
-        // An empty key is legal HMAC (it is zero-padded to the block size) but OpenSSL treats a
-        // NULL key as "keep the previous key", so an empty key points at a zero byte.
-        if let keyPointer = key.bytePointer {
-            try OpenSSL.check(EVP_MAC_init(context, keyPointer, key.count, nil), "EVP_MAC_init")
-        } else {
-            let zero: [UInt8] = [0]
-            try OpenSSL.check(EVP_MAC_init(context, zero, 0, nil), "EVP_MAC_init")
-        }
-        var offset = 0
-        while offset < message.count {
-            let chunk = min(message.count - offset, OpenSSL.maximumChunk)
-            guard let base = message.bytePointer else { break }
-            try OpenSSL.check(EVP_MAC_update(context, base + offset, chunk), "EVP_MAC_update")
-            offset += chunk
-        }
-        var length = 0
-        try OpenSSL.check(
-            EVP_MAC_final(context, output.mutableBytePointer, &length, output.count), "EVP_MAC_final")
-        precondition(length == byteCount, "HMAC-SHA-256 length mismatch")
+        var failed: UnsafePointer<CChar>?
+        guard vigil_hmac_sha256(
+            template.pointer, key.bytePointer, key.count, message.bytePointer, message.count,
+            output.mutableBytePointer, &failed) == 1
+        else { throw OpenSSL.error(cName: failed) }
     }
 }

@@ -7,9 +7,10 @@ import COpenSSL
 ///   OpenSSL 3 documents them as safe to share between threads (their reference counts are
 ///   atomic), and Vigil never frees them (they live in `static let`s, initialized once under
 ///   Swift's thread-safe lazy initialization).
-/// - The template `EVP_MAC_CTX` / `EVP_KDF_CTX` objects are only ever passed to
-///   `EVP_MAC_CTX_dup` / `EVP_KDF_CTX_dup`, which read their source and take atomic references on
-///   the fetched digest; they are never initialized, updated or freed after construction.
+/// - The template `EVP_MAC_CTX` and `EVP_PKEY_CTX` objects are only ever passed to
+///   `EVP_MAC_CTX_dup` / `EVP_PKEY_CTX_dup`, which read their source (a struct copy plus the
+///   provider's `dupctx`, itself a copy) and take atomic references on the shared method and key
+///   objects; they are never initialized, updated or freed after construction.
 final class SharedOpenSSLObject: @unchecked Sendable {
     /// The OpenSSL object.
     let pointer: OpaquePointer
@@ -36,33 +37,17 @@ enum OpenSSLAlgorithms {
     static let aes256GCM = fetch("EVP_CIPHER_fetch") { EVP_CIPHER_fetch(nil, "AES-256-GCM", nil) }
     /// HMAC.
     static let hmac = fetch("EVP_MAC_fetch") { EVP_MAC_fetch(nil, "HMAC", nil) }
-    /// HKDF.
-    static let hkdf = fetch("EVP_KDF_fetch") { EVP_KDF_fetch(nil, "HKDF", nil) }
-
-    /// An HMAC context with its digest set to SHA-256 and no key: duplicated for each MAC so the
-    /// digest is not looked up by name per call.
+    /// An HMAC context with its digest set to SHA-256 and no key: duplicated for each MAC (and for
+    /// each HKDF, which runs as its HMAC steps) so the digest is not looked up by name per call.
     static let hmacSHA256Template: Result<SharedOpenSSLObject, CryptoError> = hmac.flatMap { mac in
         fetch("EVP_MAC_CTX_new") { vigil_mac_ctx_new_with_digest(mac.pointer, "SHA256") }
     }
 
-    /// An HKDF context with its digest set to SHA-256, duplicated for each derivation — when the
-    /// library can duplicate HKDF contexts. OpenSSL 3.0's HKDF has no `dupctx` (it arrived in
-    /// 3.1; `EVP_KDF_CTX_dup` then returns NULL), so this is probed once and is `nil` on 3.0.
-    static let hkdfSHA256Template: SharedOpenSSLObject? = {
-        guard case .success(let kdf) = hkdf,
-            let template = vigil_kdf_ctx_new_with_digest(kdf.pointer, "SHA256")
-        else {
-            ERR_clear_error()
-            return nil
-        }
-        guard let probe = EVP_KDF_CTX_dup(template) else {
-            EVP_KDF_CTX_free(template)
-            ERR_clear_error()
-            return nil
-        }
-        EVP_KDF_CTX_free(probe)
-        return SharedOpenSSLObject(template)
-    }()
+    /// Key-manager contexts with no operation, duplicated to import raw keys: the import then
+    /// skips the by-name key-manager fetch of `EVP_PKEY_new_raw_public_key` /
+    /// `EVP_PKEY_new_raw_private_key`.
+    static let x25519ImportTemplate = fetch("EVP_PKEY_CTX_new_from_name") { vigil_pkey_import_template("X25519") }
+    static let ed25519ImportTemplate = fetch("EVP_PKEY_CTX_new_from_name") { vigil_pkey_import_template("ED25519") }
 
     private static func fetch(
         _ function: StaticString, _ body: () -> OpaquePointer?

@@ -29,6 +29,21 @@ enum OpenSSL {
     /// Drains the calling thread's error queue into an `OpenSSLError` for `function`. The first
     /// queued error is kept: OpenSSL pushes the innermost cause first.
     static func drainError(_ function: StaticString) -> OpenSSLError {
+        drainError(named: "\(function)")
+    }
+
+    /// `drainError` for a function named by one of the shim's composite helpers (a C string
+    /// literal that `*failed` points at; `nil` if the helper did not set it).
+    static func drainError(cName: UnsafePointer<CChar>?) -> OpenSSLError {
+        drainError(named: cName.map { String(cString: $0) } ?? "libcrypto")
+    }
+
+    /// The typed error for a composite helper that failed in the call named by `cName`.
+    static func error(cName: UnsafePointer<CChar>?) -> CryptoError {
+        .library(drainError(cName: cName))
+    }
+
+    private static func drainError(named function: String) -> OpenSSLError {
         var first: UInt = 0
         while true {
             let code = ERR_get_error()
@@ -36,12 +51,12 @@ enum OpenSSL {
             if first == 0 { first = code }
         }
         guard first != 0 else {
-            return OpenSSLError(function: "\(function)", code: 0, reason: "no reason reported by OpenSSL")
+            return OpenSSLError(function: function, code: 0, reason: "no reason reported by OpenSSL")
         }
         var buffer = [CChar](repeating: 0, count: 256)
         ERR_error_string_n(first, &buffer, buffer.count)
         let reason = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return OpenSSLError(function: "\(function)", code: first, reason: reason)
+        return OpenSSLError(function: function, code: first, reason: reason)
     }
 
     /// The typed error for a failed call to `function`.

@@ -10,10 +10,32 @@ extension Curve25519.KeyAgreement {
         /// The 32 raw bytes.
         public let rawRepresentation: [UInt8]
 
+        /// The key imported into OpenSSL, made on the first agreement with it and shared by every
+        /// copy of this value (X3DH agrees with a bundle's signed prekey twice, the responder with
+        /// the initiator's ephemeral key three times).
+        private let imported = LazyObject<EVPKey>()
+
         /// A public key from its 32 raw bytes.
         public init(rawRepresentation: some Collection<UInt8>) throws(CryptoError) {
             try rawRepresentation.requireCurve25519KeySize(.x25519Key)
             self.rawRepresentation = Array(rawRepresentation)
+        }
+
+        /// The OpenSSL key for these bytes.
+        func evpKey() throws(CryptoError) -> EVPKey {
+            try imported.get { () throws(CryptoError) in
+                try EVPKey.importedPublicKey(OpenSSLAlgorithms.x25519ImportTemplate, raw: rawRepresentation)
+            }
+        }
+
+        /// Equal when the raw bytes are equal.
+        public static func == (lhs: Self, rhs: Self) -> Bool {
+            lhs.rawRepresentation == rhs.rawRepresentation
+        }
+
+        /// Hashes the raw bytes.
+        public func hash(into hasher: inout Hasher) {
+            hasher.combine(rawRepresentation)
         }
     }
 
@@ -21,6 +43,8 @@ extension Curve25519.KeyAgreement {
     public struct PrivateKey: Sendable {
         private let key: EVPKey
         private let secret: SecureBytes
+        /// The derivation context for `key`, made on the first agreement and duplicated for each.
+        private let agreement = LazyObject<ContextTemplate>()
 
         /// The public key, `X25519(k, 9)`.
         public let publicKey: PublicKey
@@ -51,21 +75,21 @@ extension Curve25519.KeyAgreement {
         /// `publicKeyShare` has small order (RFC 7748 §6.1's "check"); Vigil never lets such a
         /// secret reach a KDF.
         ///
-        /// The corresponding C functions are `EVP_PKEY_derive_set_peer` and `EVP_PKEY_derive`.
+        /// The corresponding C functions are `EVP_PKEY_derive_set_peer_ex` and `EVP_PKEY_derive`,
+        /// on a duplicate of a derivation context kept with the key.
         public func sharedSecretFromKeyAgreement(with publicKeyShare: PublicKey) throws(CryptoError) -> SharedSecret {
-            let peer = try publicKeyShare.rawRepresentation.withContiguousInput {
-                (raw: UnsafeRawBufferPointer) throws(CryptoError) in
-                try EVPKey.publicKey(type: EVP_PKEY_X25519, raw: raw)
-            }
-            let context = try OpenSSL.unwrap(EVP_PKEY_CTX_new_from_pkey(nil, key.pointer, nil), "EVP_PKEY_CTX_new_from_pkey")
-            defer { EVP_PKEY_CTX_free(context) }
-            try OpenSSL.check(EVP_PKEY_derive_init(context), "EVP_PKEY_derive_init")
-            try OpenSSL.check(EVP_PKEY_derive_set_peer(context, peer.pointer), "EVP_PKEY_derive_set_peer")
+            let peer = try publicKeyShare.evpKey()
+            let key = self.key
+            let template = try agreement.get { () throws(CryptoError) in try ContextTemplate.derivation(for: key) }
             let secret = try SecureBytes(count: Curve25519.keyByteCount) {
                 (output: UnsafeMutableRawBufferPointer) throws(CryptoError) in
                 var length = output.count
-                guard EVP_PKEY_derive(context, output.mutableBytePointer, &length) == 1 else {
-                    let error = OpenSSL.drainError("EVP_PKEY_derive")
+                var failed: UnsafePointer<CChar>?
+                let result = withExtendedLifetime((template, peer)) {
+                    vigil_derive(template.pointer, peer.pointer, output.mutableBytePointer, &length, &failed)
+                }
+                guard result == 1 else {
+                    let error = OpenSSL.drainError(cName: failed)
                     // OpenSSL's X25519 refuses an all-zero result with this provider error.
                     if vigil_err_get_lib(error.code) == vigil_err_lib_prov(),
                         vigil_err_get_reason(error.code) == vigil_prov_r_failed_during_derivation()

@@ -30,6 +30,21 @@ public struct MessageHeader: Sendable, Hashable {
         return bytes
     }
 
+    /// Lends `encoded` to `body` from a stack buffer, without allocating: the hot path passes it
+    /// to the AEAD as the second part of the associated data.
+    func withEncodedBytes(_ body: (UnsafeRawBufferPointer) -> Void) {
+        var storage: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &storage) { (bytes: UnsafeMutableRawBufferPointer) in
+            let key = ratchetKey.rawRepresentation
+            precondition(key.count == 32, "ratchet key length")
+            bytes[0] = Self.version
+            key.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: bytes[1..<33]).copyMemory(from: $0) }
+            bytes.storeBytes(of: previousChainLength.bigEndian, toByteOffset: 33, as: UInt32.self)
+            bytes.storeBytes(of: messageNumber.bigEndian, toByteOffset: 37, as: UInt32.self)
+            body(UnsafeRawBufferPointer(rebasing: bytes[0..<Self.byteCount]))
+        }
+    }
+
     init(reading reader: inout WireReader) throws(ProtocolError) {
         let version = try reader.readUInt8()
         guard version == Self.version else { throw .unsupportedVersion("message header", found: version) }
