@@ -60,11 +60,15 @@ public struct DoubleRatchetSession: Sendable {
         guard sendCount < UInt32.max else { throw .counterExhausted }
         let header = MessageHeader(
             ratchetKey: sendingRatchetKey.publicKey, previousChainLength: previousSendCount, messageNumber: sendCount)
-        let (sealed, nextChainKey) = try crypto { () throws(CryptoError) in
-            let step = try KeySchedule.chainStep(chainKey)
-            let keys = try KeySchedule.messageKeys(seed: step.messageKeySeed)
-            let box = try ChaChaPoly.seal(plaintext, using: keys.key, nonce: keys.nonce, authenticating: associatedData + header.encoded)
-            return (box.ciphertext + box.tag, step.nextChainKey)
+        var sealed: [UInt8] = []
+        let nextChainKey: SymmetricKey
+        do throws(CryptoError) {
+            nextChainKey = try KeySchedule.nextMessageKey(chainKey: chainKey) {
+                (key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer) throws(CryptoError) in
+                sealed = try seal(plaintext, key: key, nonce: nonce, header: header)
+            }
+        } catch {
+            throw .crypto(error)
         }
         sendingChainKey = nextChainKey
         sendCount += 1
@@ -75,10 +79,28 @@ public struct DoubleRatchetSession: Sendable {
     public mutating func decrypt(
         _ message: RatchetMessage, random: any RandomSource = SystemRandom()
     ) throws(ProtocolError) -> [UInt8] {
+        // Fast path, the common case: the next message of the current receiving chain. Nothing
+        // is skipped or ratcheted, so the session is only written after the message opened.
+        let header = message.header
+        if let chainKey = receivingChainKey, header.messageNumber == receiveCount,
+            let current = receivingRatchetKey, current.rawRepresentation == header.ratchetKey.rawRepresentation,
+            !holdsSkippedKey(ratchetKey: current.rawRepresentation, number: header.messageNumber)
+        {
+            let (plaintext, nextChainKey) = try openNext(message, chainKey: chainKey)
+            receivingChainKey = nextChainKey
+            receiveCount += 1
+            return plaintext
+        }
         var next = self
         let plaintext = try next.advanceAndDecrypt(message, random: random)
         self = next
         return plaintext
+    }
+
+    /// Whether the skipped-key store holds the seed of message `number` on the chain of
+    /// `ratchetKey` (such a message must be opened with the stored seed, as `advanceAndDecrypt` does).
+    private func holdsSkippedKey(ratchetKey: [UInt8], number: UInt32) -> Bool {
+        skipped.chains.contains { $0.ratchetKey == ratchetKey && $0.seeds[number] != nil }
     }
 
     private mutating func advanceAndDecrypt(_ message: RatchetMessage, random: any RandomSource) throws(ProtocolError) -> [UInt8] {
@@ -97,20 +119,101 @@ public struct DoubleRatchetSession: Sendable {
         }
         try skipMessageKeys(until: header.messageNumber)
         guard let chainKey = receivingChainKey else { throw .duplicateOrExpiredMessage(messageNumber: header.messageNumber) }
-        let step = try crypto { () throws(CryptoError) in try KeySchedule.chainStep(chainKey) }
-        let plaintext = try open(message, seed: step.messageKeySeed)
-        receivingChainKey = step.nextChainKey
+        let (plaintext, nextChainKey) = try openNext(message, chainKey: chainKey)
+        receivingChainKey = nextChainKey
         receiveCount += 1
         return plaintext
     }
 
-    private func open(_ message: RatchetMessage, seed: SymmetricKey) throws(ProtocolError) -> [UInt8] {
-        try crypto { () throws(CryptoError) in
-            let keys = try KeySchedule.messageKeys(seed: seed)
-            let tagStart = message.sealed.count - AEADSealedBox.tagByteCount
-            let box = try AEADSealedBox(nonce: keys.nonce, ciphertext: message.sealed[..<tagStart], tag: message.sealed[tagStart...])
-            return try ChaChaPoly.open(box, using: keys.key, authenticating: associatedData + message.header.encoded)
+    /// Opens `message` with the next message key of the chain at `chainKey`; returns the
+    /// plaintext and the next chain key. Changes nothing.
+    private func openNext(_ message: RatchetMessage, chainKey: SymmetricKey) throws(ProtocolError) -> ([UInt8], SymmetricKey) {
+        var plaintext: [UInt8] = []
+        let nextChainKey: SymmetricKey
+        do throws(CryptoError) {
+            nextChainKey = try KeySchedule.nextMessageKey(chainKey: chainKey) {
+                (key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer) throws(CryptoError) in
+                plaintext = try open(message, key: key, nonce: nonce)
+            }
+        } catch {
+            throw .crypto(error)
         }
+        return (plaintext, nextChainKey)
+    }
+
+    /// Opens `message` with a stored message-key seed.
+    private func open(_ message: RatchetMessage, seed: SymmetricKey) throws(ProtocolError) -> [UInt8] {
+        do throws(CryptoError) {
+            let keys = try KeySchedule.messageKeys(seed: seed)
+            var plaintext: [UInt8] = []
+            try keys.key.secureBytes.withUnsafeBytes { (key: UnsafeRawBufferPointer) throws(CryptoError) in
+                try keys.nonce.rawRepresentation.withContiguousBytes { (nonce: UnsafeRawBufferPointer) throws(CryptoError) in
+                    plaintext = try open(message, key: key, nonce: nonce)
+                }
+            }
+            return plaintext
+        } catch {
+            throw .crypto(error)
+        }
+    }
+
+    /// ChaCha20-Poly1305 seal of `plaintext` with AD = `associatedData ‖ header`, as one
+    /// `ciphertext ‖ tag` array (the associated data is passed in two parts, never concatenated).
+    private func seal(
+        _ plaintext: some Collection<UInt8>, key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer,
+        header: MessageHeader
+    ) throws(CryptoError) -> [UInt8] {
+        let count = plaintext.count
+        var failure: CryptoError?
+        let sealed = [UInt8](unsafeUninitializedCapacity: count + AEADSealedBox.tagByteCount) { buffer, initialized in
+            initialized = 0
+            let output = UnsafeMutableRawBufferPointer(buffer)
+            header.withEncodedBytes { (headerBytes: UnsafeRawBufferPointer) in
+                associatedData.withUnsafeBytes { (ad: UnsafeRawBufferPointer) in
+                    plaintext.readContiguousBytes { (message: UnsafeRawBufferPointer) in
+                        do throws(CryptoError) {
+                            try AEADCipher.chaCha20Poly1305.seal(
+                                key: key, nonce: nonce, aad: ad, headerBytes, message: message,
+                                into: UnsafeMutableRawBufferPointer(rebasing: output[0..<count]),
+                                tagInto: UnsafeMutableRawBufferPointer(rebasing: output[count...]))
+                            initialized = output.count
+                        } catch {
+                            failure = error
+                        }
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return sealed
+    }
+
+    /// ChaCha20-Poly1305 open of `message.sealed` (ciphertext ‖ tag) with AD =
+    /// `associatedData ‖ header`.
+    private func open(
+        _ message: RatchetMessage, key: UnsafeRawBufferPointer, nonce: UnsafeRawBufferPointer
+    ) throws(CryptoError) -> [UInt8] {
+        let sealedCount = message.sealed.count
+        guard sealedCount >= AEADSealedBox.tagByteCount else { throw .authenticationFailure }
+        let tagStart = sealedCount - AEADSealedBox.tagByteCount
+        var plaintext: [UInt8] = []
+        var failure: CryptoError?
+        message.header.withEncodedBytes { (headerBytes: UnsafeRawBufferPointer) in
+            associatedData.withUnsafeBytes { (ad: UnsafeRawBufferPointer) in
+                message.sealed.withUnsafeBytes { (sealed: UnsafeRawBufferPointer) in
+                    do throws(CryptoError) {
+                        plaintext = try AEADCipher.chaCha20Poly1305.open(
+                            key: key, nonce: nonce, aad: ad, headerBytes,
+                            ciphertext: UnsafeRawBufferPointer(rebasing: sealed[0..<tagStart]),
+                            tag: UnsafeRawBufferPointer(rebasing: sealed[tagStart...]))
+                    } catch {
+                        failure = error
+                    }
+                }
+            }
+        }
+        if let failure { throw failure }
+        return plaintext
     }
 
     /// Stores the seeds of the receiving chain's messages up to (not including) `until`.
@@ -150,5 +253,7 @@ public struct DoubleRatchetSession: Sendable {
             rootKey = sending.rootKey
             sendingChainKey = sending.chainKey
         }
+        // Every DH ratchet step opens a receiving chain; the 5 newest keep their skipped keys.
+        skipped.openChain(ratchetKey: remote.rawRepresentation)
     }
 }

@@ -161,3 +161,22 @@ extension DoubleRatchetSession {
         skipped = other.skipped
     }
 }
+
+@Suite struct SkippedChainLimitTests {
+    /// Every DH ratchet step opens a receiving chain; only the five newest keep skipped keys.
+    @Test func theSixthChainDropsTheOldestKeys() throws {
+        var (alice, bob, random) = try RatchetPropertyTests.established(seed: 31)
+        var early: [SessionEnvelope] = []
+        for round in 0..<6 {
+            // Alice sends two messages on a fresh chain; Bob gets only the second one.
+            early.append(try alice.encrypt(Array("skip\(round)".utf8)))
+            _ = try bob.decrypt(try alice.encrypt([UInt8(round)]), random: random)
+            // Bob answers, so Alice's next messages open a new receiving chain at Bob.
+            _ = try alice.decrypt(try bob.encrypt([0xB0]), random: random)
+        }
+        #expect(bob.session.skipped.chains.count == SkippedMessageKeys.maximumChains)
+        // The first chain's skipped key was dropped with its chain; the second's is still there.
+        #expect(throws: ProtocolError.self) { try bob.decrypt(early[0], random: random) }
+        #expect(try bob.decrypt(early[2], random: random) == Array("skip2".utf8))
+    }
+}
