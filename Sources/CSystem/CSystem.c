@@ -1,2 +1,36 @@
-// Intentionally empty: CSystem only re-exports system headers; SwiftPM needs one source file.
+// GNU extensions wrapped for Swift; everything else in CSystem is static inline in its header.
+#define _GNU_SOURCE
+#include <limits.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
 #include "CSystem.h"
+
+int vigil_accept4(int fd, struct sockaddr *address, socklen_t *length, int flags) {
+    return accept4(fd, address, length, flags);
+}
+
+int vigil_pipe2(int fds[2], int flags) {
+    return pipe2(fds, flags);
+}
+
+int vigil_set_thread_name(const char *name) {
+    char truncated[16];
+    strncpy(truncated, name, sizeof(truncated) - 1);
+    truncated[sizeof(truncated) - 1] = '\0';
+    return pthread_setname_np(pthread_self(), truncated);
+}
+
+int vigil_iov_max(void) {
+    return IOV_MAX;
+}
+
+void vigil_strerror(int errnum, char *buffer, size_t length) {
+    if (length == 0) return;
+    // The GNU strerror_r returns either `buffer` or a pointer to a static string.
+    const char *text = strerror_r(errnum, buffer, length);
+    if (text != buffer) {
+        strncpy(buffer, text, length - 1);
+        buffer[length - 1] = '\0';
+    }
+}
