@@ -46,6 +46,8 @@ let package = Package(
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
+        // DESIGN.md's module rules, checked against `swift package dump-package`.
+        .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         // Runs the built `vigil` binary and checks its output, exit status and error lines.
         .testTarget(name: "VigilToolTests", swiftSettings: swiftSettings),
         .testTarget(
