@@ -455,10 +455,11 @@ static inline EVP_PKEY_CTX *vigil_pkey_import_template(const char *type) {
     return EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
 }
 
-/// A public key from its raw bytes, imported through a duplicate of `template_ctx`.
-static inline EVP_PKEY *vigil_pkey_new_raw_public(const EVP_PKEY_CTX *template_ctx,
-                                                  const unsigned char *raw, size_t raw_len,
-                                                  const char **failed) {
+/// A key imported from its raw bytes through a duplicate of `template_ctx`: `param` names the
+/// raw field (public or private key) and `selection` what to build.
+static inline EVP_PKEY *vigil_pkey_new_raw(const EVP_PKEY_CTX *template_ctx, const char *param,
+                                           int selection, const unsigned char *raw, size_t raw_len,
+                                           const char **failed) {
     EVP_PKEY *key = NULL;
     OSSL_PARAM params[2];
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_dup(template_ctx);
@@ -466,12 +467,11 @@ static inline EVP_PKEY *vigil_pkey_new_raw_public(const EVP_PKEY_CTX *template_c
         *failed = "EVP_PKEY_CTX_dup";
         return NULL;
     }
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY,
-                                                  (void *)(raw != NULL ? raw : vigil_empty_input), raw_len);
+    params[0] = OSSL_PARAM_construct_octet_string(param, (void *)(raw != NULL ? raw : vigil_empty_input), raw_len);
     params[1] = OSSL_PARAM_construct_end();
     if (EVP_PKEY_fromdata_init(ctx) != 1) {
         *failed = "EVP_PKEY_fromdata_init";
-    } else if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+    } else if (EVP_PKEY_fromdata(ctx, &key, selection, params) != 1) {
         *failed = "EVP_PKEY_fromdata";
         key = NULL;
     }
@@ -479,29 +479,19 @@ static inline EVP_PKEY *vigil_pkey_new_raw_public(const EVP_PKEY_CTX *template_c
     return key;
 }
 
+/// A public key from its raw bytes, imported through a duplicate of `template_ctx`.
+static inline EVP_PKEY *vigil_pkey_new_raw_public(const EVP_PKEY_CTX *template_ctx,
+                                                  const unsigned char *raw, size_t raw_len,
+                                                  const char **failed) {
+    return vigil_pkey_new_raw(template_ctx, OSSL_PKEY_PARAM_PUB_KEY, EVP_PKEY_PUBLIC_KEY, raw, raw_len, failed);
+}
+
 /// A private key (its public half computed by the provider) from its raw bytes, imported
 /// through a duplicate of `template_ctx` like `vigil_pkey_new_raw_public`.
 static inline EVP_PKEY *vigil_pkey_new_raw_private(const EVP_PKEY_CTX *template_ctx,
                                                    const unsigned char *raw, size_t raw_len,
                                                    const char **failed) {
-    EVP_PKEY *key = NULL;
-    OSSL_PARAM params[2];
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_dup(template_ctx);
-    if (ctx == NULL) {
-        *failed = "EVP_PKEY_CTX_dup";
-        return NULL;
-    }
-    params[0] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PRIV_KEY,
-                                                  (void *)(raw != NULL ? raw : vigil_empty_input), raw_len);
-    params[1] = OSSL_PARAM_construct_end();
-    if (EVP_PKEY_fromdata_init(ctx) != 1) {
-        *failed = "EVP_PKEY_fromdata_init";
-    } else if (EVP_PKEY_fromdata(ctx, &key, EVP_PKEY_KEYPAIR, params) != 1) {
-        *failed = "EVP_PKEY_fromdata";
-        key = NULL;
-    }
-    EVP_PKEY_CTX_free(ctx);
-    return key;
+    return vigil_pkey_new_raw(template_ctx, OSSL_PKEY_PARAM_PRIV_KEY, EVP_PKEY_KEYPAIR, raw, raw_len, failed);
 }
 
 /// A key-exchange context for the private key `key`, initialized for derivation: the template
