@@ -7,6 +7,7 @@ enum VigilCommand {
 
         COMMANDS:
           demo                 run the end-to-end demonstration on embedded defaults
+          relay                run the end-to-end encrypted relay (durable offline queue, metadata tap)
           sketch build         build a sketch (hll|cms|fi|kll) from items, one per line
           sketch describe      print a sketch image's type, parameters and estimates
           sketch merge         union / merge sketch images of one type
@@ -31,6 +32,8 @@ enum VigilCommand {
             return 0
         case "demo":
             return DemoCommand.main(rest)
+        case "relay":
+            return RelayCommand.main(rest)
         case "sketch":
             return dispatch(group: "sketch", rest, [
                 "build": SketchBuildCommand.main, "describe": SketchDescribeCommand.main, "merge": SketchMergeCommand.main,

@@ -1,0 +1,74 @@
+/// How a relay host runs: where it listens and keeps its data, and its limits.
+public struct RelayConfiguration: Sendable {
+    /// The address to listen on (port 0: an ephemeral port, see `RelayHost.address`).
+    public var listenAddress: SocketAddress
+    /// The directory holding `relay.sqlite` (created with mode 0700 if missing).
+    public var dataDirectory: String
+    /// The core's limits (TTL, idempotency window, queue and delivery windows).
+    public var limits: RelayLimits
+    /// The largest frame accepted (docs/wire.md: 1 KiB … 16 MiB, default 256 KiB).
+    public var maximumFrameSize: Int
+    /// Options of each accepted connection (buffers, output limit, stall and idle timeouts).
+    public var connectionOptions: TCPConnection.Options
+    /// How long a connection may take to authenticate (default 10 s).
+    public var authenticationTimeout: Duration
+    /// How often expired envelopes and idempotency keys are swept (default 60 s).
+    public var housekeepingInterval: Duration
+    /// How long `stop()` waits for goodbye frames to drain before closing hard (default 2 s).
+    public var shutdownGrace: Duration
+    /// Whether writes are committed durably (`synchronous=FULL`, the default and the only safe
+    /// choice); `false` keeps the queue in memory only — for the benchmark's non-durable run.
+    public var durable: Bool
+
+    /// A configuration with the defaults above.
+    public init(
+        listenAddress: SocketAddress,
+        dataDirectory: String,
+        limits: RelayLimits = RelayLimits(),
+        maximumFrameSize: Int = WireFormat.defaultMaximumFrameSize,
+        connectionOptions: TCPConnection.Options = TCPConnection.Options(
+            outputLimit: 8 << 20, idleTimeout: .seconds(300)
+        ),
+        authenticationTimeout: Duration = .seconds(10),
+        housekeepingInterval: Duration = .seconds(60),
+        shutdownGrace: Duration = .seconds(2),
+        durable: Bool = true
+    ) {
+        self.listenAddress = listenAddress
+        self.dataDirectory = dataDirectory
+        self.limits = limits
+        self.maximumFrameSize = maximumFrameSize
+        self.connectionOptions = connectionOptions
+        self.authenticationTimeout = authenticationTimeout
+        self.housekeepingInterval = housekeepingInterval
+        self.shutdownGrace = shutdownGrace
+        self.durable = durable
+    }
+}
+
+/// The relay's plug-ins, built on its loop thread: the metadata sink and the admission policy.
+public struct RelayPlugIns {
+    /// Receives every metadata event after its turn commits.
+    public var sink: any MetadataSink
+    /// Decides on business envelopes.
+    public var policy: any AdmissionPolicy
+
+    /// Plug-ins from a sink and a policy.
+    public init(sink: any MetadataSink, policy: any AdmissionPolicy = AllowAllPolicy()) {
+        self.sink = sink
+        self.policy = policy
+    }
+
+    /// No sink (events are dropped) and allow-all.
+    public static func defaults() -> RelayPlugIns {
+        RelayPlugIns(sink: DiscardingSink(), policy: AllowAllPolicy())
+    }
+}
+
+/// A sink that drops every event.
+public final class DiscardingSink: MetadataSink {
+    /// Creates the sink.
+    public init() {}
+    /// Drops `event`.
+    public func record(_ event: MetadataEvent) {}
+}

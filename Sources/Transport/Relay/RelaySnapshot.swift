@@ -1,0 +1,28 @@
+/// Everything the relay core needs to resume after a restart, as loaded by `RelayStore`.
+public struct RelaySnapshot: Sendable {
+    /// A registered number.
+    public struct Registration: Sendable, Equatable {
+        /// The number's current device.
+        public var device: DeviceID
+        /// The device's token.
+        public var token: RelayToken
+
+        /// Creates a registration.
+        public init(device: DeviceID, token: RelayToken) {
+            self.device = device
+            self.token = token
+        }
+    }
+
+    /// Registered numbers.
+    public var registrations: [PhoneNumber: Registration] = [:]
+    /// Stored prekey bundles per owner, oldest first, with their sequence numbers.
+    public var preKeys: [PhoneNumber: [(sequence: Int64, bundle: [UInt8])]] = [:]
+    /// Envelopes and tombstones in acceptance order.
+    public var envelopes: [StoredEnvelope] = []
+    /// Who blocked whom.
+    public var blocks: [PhoneNumber: Set<PhoneNumber>] = [:]
+
+    /// An empty relay.
+    public init() {}
+}

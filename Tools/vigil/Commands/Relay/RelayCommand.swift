@@ -1,0 +1,113 @@
+import Glibc
+import Transport
+
+/// `vigil relay`: runs the relay until SIGINT or SIGTERM.
+struct RelayCommand: Command {
+    static let help = """
+        USAGE: vigil relay --listen HOST:PORT --data DIR [--tap FILE] [options]
+
+        Runs the end-to-end encrypted relay (docs/wire.md). It routes opaque envelopes between
+        clients, keeps them in a durable SQLite queue (DIR/relay.sqlite) until the recipient
+        acknowledges them or 30 days pass, and sees only metadata. SIGINT or SIGTERM stop it
+        cleanly: clients get error 501, the last writes are committed, the tap is flushed.
+
+        OPTIONS:
+          --listen HOST:PORT        address to listen on, e.g. 127.0.0.1:7700 or [::1]:7700 (port 0: any)
+          --data DIR                data directory (created with mode 0700)
+          --tap FILE                append every metadata event as a JSON line (integrity event schema)
+          --business N1,N2,…        numbers known to be businesses from the start (for the tap's schema;
+                                    numbers sending business envelopes are learned anyway)
+          --max-frame BYTES         largest frame accepted, 1024…16777216 (default 262144)
+          --status-interval S       seconds between status lines on stderr, 0 = none (default 10)
+          --help                    this text
+
+        The first line on stdout is `listening on HOST:PORT` (the bound port), for scripts.
+        """
+
+    let listen: SocketAddress
+    let dataDirectory: String
+    let tapPath: String?
+    let businesses: [PhoneNumber]
+    let maximumFrameSize: Int
+    let statusInterval: Int
+
+    init(parsing arguments: inout Arguments) throws(CLIError) {
+        guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
+        do throws(SocketAddressError) {
+            listen = try SocketAddress(parsing: listenText)
+        } catch {
+            throw CLIError("--listen: \(error)")
+        }
+        guard let data = try arguments.option("--data") else { throw CLIError("--data DIR is required") }
+        dataDirectory = data
+        tapPath = try arguments.option("--tap")
+        var numbers: [PhoneNumber] = []
+        if let list = try arguments.option("--business") {
+            for text in list.split(separator: ",") {
+                guard let number = PhoneNumber(text) else { throw CLIError("--business: '\(text)' is not an E.164 number") }
+                numbers.append(number)
+            }
+        }
+        businesses = numbers
+        maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
+        statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+    }
+
+    func run() throws {
+        // Block the stop signals before any thread starts, so only `sigtimedwait` below sees them.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
+
+        let configuration = RelayConfiguration(
+            listenAddress: listen, dataDirectory: dataDirectory, maximumFrameSize: maximumFrameSize
+        )
+        let tapPath = self.tapPath
+        let businesses = self.businesses
+        let relay = try RelayHost.start(configuration) {
+            guard let tapPath else { return .defaults() }
+            return RelayPlugIns(sink: try JSONLTapSink(path: tapPath, businesses: businesses))
+        }
+        print("listening on \(relay.address)")
+        fflush(nil)
+        Console.progress("relay: data \(dataDirectory)\(tapPath.map { ", tap \($0)" } ?? ""); SIGINT/SIGTERM to stop")
+
+        var received: Int32 = 0
+        while true {
+            var timeout = timespec(tv_sec: statusInterval == 0 ? 3600 : statusInterval, tv_nsec: 0)
+            let signal = sigtimedwait(&signals, nil, &timeout)
+            if signal == SIGINT || signal == SIGTERM {
+                received = signal
+                break
+            }
+            if statusInterval > 0, let line = relay.withServer({ Self.status($0) }) {
+                Console.progress(line)
+            }
+        }
+        Console.progress("relay: \(received == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
+        let final = relay.withServer { Self.status($0) }
+        relay.stop()
+        if let final { Console.progress(final) }
+        Console.progress("relay: stopped")
+    }
+
+    /// One status line.
+    static func status(_ server: RelayServer) -> String {
+        let stats = server.statistics
+        let commits = server.commitStatistics
+        let perCommit = commits.transactions == 0 ? 0 : Double(commits.writes) / Double(commits.transactions)
+        var line = "relay: \(server.connectionCount) connections, \(server.onlineCount) online, \(server.queuedCount) queued; "
+        line += "accepted \(stats.accepted), delivered \(stats.deliveries), acked \(stats.acknowledged), "
+        line += "duplicates \(stats.duplicates), denied \(stats.denied), expired \(stats.expired); "
+        line += "\(commits.transactions) commits (\(String(format: "%.1f", perCommit)) writes each)"
+        if server.commitFailures > 0 { line += "; \(server.commitFailures) commit failures, last: \(server.lastCommitError ?? "?")" }
+        if let tap = server.plugIns.sink as? JSONLTapSink {
+            line += "; tap \(tap.linesWritten) lines"
+            if let error = tap.writeError { line += " (write failed: \(error))" }
+        }
+        return line
+    }
+}
