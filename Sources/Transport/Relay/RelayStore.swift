@@ -123,46 +123,44 @@ public final class RelayStore {
     /// older than `envelopeCutoff` are skipped (the next tick deletes them).
     public func load(envelopeCutoff: Int64, idempotencyCutoff: Int64) throws(RelayError) -> RelaySnapshot {
         var snapshot = RelaySnapshot()
-        do {
-            for row in try rows("SELECT phone, device, token FROM registrations") {
-                guard let phone = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
-                      let device = row[1].int64Value.flatMap({ UInt32(exactly: $0) }).flatMap({ DeviceID(rawValue: $0) }),
-                      let token = row[2].blobValue.flatMap({ RelayToken(bytes: $0) })
-                else { throw RelayError.corruptRow(table: "registrations", row.description) }
-                snapshot.registrations[phone] = RelaySnapshot.Registration(device: device, token: token)
-            }
-            for row in try rows("SELECT phone, sequence, bundle FROM prekeys ORDER BY phone, sequence") {
-                guard let phone = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
-                      let sequence = row[1].int64Value, let bundle = row[2].blobValue
-                else { throw RelayError.corruptRow(table: "prekeys", "phone \(row[0])") }
-                snapshot.preKeys[phone, default: []].append((sequence, bundle))
-            }
-            let envelopes = try rows("""
-                SELECT id, sender, client_id, recipient, time, kind, category, ciphertext FROM envelopes
-                WHERE time >= ? AND (ciphertext IS NOT NULL OR time >= ?) ORDER BY seq
-                """, bindings: [.integer(envelopeCutoff), .integer(idempotencyCutoff)])
-            snapshot.envelopes.reserveCapacity(envelopes.count)
-            for row in envelopes {
-                guard let id = row[0].blobValue.flatMap({ EnvelopeID(bytes: $0) }),
-                      let sender = row[1].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
-                      let clientID = row[2].int64Value,
-                      let recipient = row[3].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
-                      let time = row[4].int64Value,
-                      let kindByte = row[5].int64Value.flatMap({ UInt8(exactly: $0) }),
-                      let categoryByte = row[6].int64Value.flatMap({ UInt8(exactly: $0) }),
-                      let kind = EnvelopeKind(kind: kindByte, category: categoryByte)
-                else { throw RelayError.corruptRow(table: "envelopes", "id \(row[0])") }
-                snapshot.envelopes.append(StoredEnvelope(
-                    id: id, sender: sender, clientMessageID: UInt64(bitPattern: clientID), recipient: recipient,
-                    time: time, kind: kind, ciphertext: row[7].blobValue
-                ))
-            }
-            for row in try rows("SELECT blocker, blocked FROM blocks") {
-                guard let blocker = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
-                      let blocked = row[1].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) })
-                else { throw RelayError.corruptRow(table: "blocks", row.description) }
-                snapshot.blocks[blocker, default: []].insert(blocked)
-            }
+        for row in try rows("SELECT phone, device, token FROM registrations") {
+            guard let phone = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
+                  let device = row[1].int64Value.flatMap({ UInt32(exactly: $0) }).flatMap({ DeviceID(rawValue: $0) }),
+                  let token = row[2].blobValue.flatMap({ RelayToken(bytes: $0) })
+            else { throw RelayError.corruptRow(table: "registrations", "phone \(row[0])") }
+            snapshot.registrations[phone] = RelaySnapshot.Registration(device: device, token: token)
+        }
+        for row in try rows("SELECT phone, sequence, bundle FROM prekeys ORDER BY phone, sequence") {
+            guard let phone = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
+                  let sequence = row[1].int64Value, let bundle = row[2].blobValue
+            else { throw RelayError.corruptRow(table: "prekeys", "phone \(row[0])") }
+            snapshot.preKeys[phone, default: []].append((sequence, bundle))
+        }
+        let envelopes = try rows("""
+            SELECT id, sender, client_id, recipient, time, kind, category, ciphertext FROM envelopes
+            WHERE time >= ? AND (ciphertext IS NOT NULL OR time >= ?) ORDER BY seq
+            """, bindings: [.integer(envelopeCutoff), .integer(idempotencyCutoff)])
+        snapshot.envelopes.reserveCapacity(envelopes.count)
+        for row in envelopes {
+            guard let id = row[0].blobValue.flatMap({ EnvelopeID(bytes: $0) }),
+                  let sender = row[1].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
+                  let clientID = row[2].int64Value,
+                  let recipient = row[3].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
+                  let time = row[4].int64Value,
+                  let kindByte = row[5].int64Value.flatMap({ UInt8(exactly: $0) }),
+                  let categoryByte = row[6].int64Value.flatMap({ UInt8(exactly: $0) }),
+                  let kind = EnvelopeKind(kind: kindByte, category: categoryByte)
+            else { throw RelayError.corruptRow(table: "envelopes", "id \(row[0])") }
+            snapshot.envelopes.append(StoredEnvelope(
+                id: id, sender: sender, clientMessageID: UInt64(bitPattern: clientID), recipient: recipient,
+                time: time, kind: kind, ciphertext: row[7].blobValue
+            ))
+        }
+        for row in try rows("SELECT blocker, blocked FROM blocks") {
+            guard let blocker = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
+                  let blocked = row[1].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) })
+            else { throw RelayError.corruptRow(table: "blocks", row.description) }
+            snapshot.blocks[blocker, default: []].insert(blocked)
         }
         return snapshot
     }
