@@ -24,6 +24,14 @@ public struct Party: Sendable {
         self.random = random
     }
 
+    /// A party restored from its parts (see `Party+Codec.swift`).
+    init(identity: IdentityKeyPair, preKeys: PreKeyStore, conversations: [String: Conversation], random: any RandomSource) {
+        self.identity = identity
+        self.preKeys = preKeys
+        self.conversations = conversations
+        self.random = random
+    }
+
     /// Generates and keeps a signed prekey (and optionally a one-time prekey); returns the bundle.
     public mutating func makeBundle(signedPreKeyID: UInt32, oneTimePreKeyID: UInt32?) throws(ProtocolError) -> PreKeyBundle {
         try preKeys.makeBundle(identity: identity, signedPreKeyID: signedPreKeyID, oneTimePreKeyID: oneTimePreKeyID, random: random)

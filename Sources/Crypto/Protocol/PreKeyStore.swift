@@ -9,13 +9,19 @@ public struct PreKeyStore: Sendable {
     /// An empty store.
     public init() {}
 
-    /// Generates a signed prekey (and optionally a one-time prekey), keeps their private halves
-    /// and returns the bundle to publish.
+    /// Returns a bundle to publish under signed prekey `signedPreKeyID` — generated on first use
+    /// of the id and reused afterwards, so a batch of bundles shares one signed prekey — and,
+    /// when `oneTimePreKeyID` is given, a fresh one-time prekey. Keeps the private halves.
     public mutating func makeBundle(
         identity: IdentityKeyPair, signedPreKeyID: UInt32, oneTimePreKeyID: UInt32?,
         random: any RandomSource = SystemRandom()
     ) throws(ProtocolError) -> PreKeyBundle {
-        let signedKey = try crypto { () throws(CryptoError) in try Curve25519.KeyAgreement.PrivateKey(using: random) }
+        let signedKey: Curve25519.KeyAgreement.PrivateKey
+        if let existing = signedPreKeys[signedPreKeyID] {
+            signedKey = existing
+        } else {
+            signedKey = try crypto { () throws(CryptoError) in try Curve25519.KeyAgreement.PrivateKey(using: random) }
+        }
         let signature = try crypto { () throws(CryptoError) in try identity.signature(for: signedKey.publicKey.typedRepresentation) }
         var oneTime: PreKeyBundle.OneTimePreKey?
         var oneTimeKey: Curve25519.KeyAgreement.PrivateKey?
