@@ -250,7 +250,7 @@ public final class RelayServer {
     }
 
     /// Milliseconds since the Unix epoch.
-    static func wallClock() -> Int64 {
+    public static func wallClock() -> Int64 {
         var spec = timespec()
         clock_gettime(CLOCK_REALTIME, &spec)
         return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000

@@ -41,15 +41,24 @@ public final class RelayStore {
 
     /// Opens (creating if needed, mode 0700 / 0600) the store in `directory`.
     public init(directory: String) throws(RelayError) {
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw .dataDirectory(directory, SystemError(call: "mkdir", errno: Errno(rawValue: errno)))
-        }
+        try Self.createDirectory(directory)
         let path = directory.hasSuffix("/") ? directory + Self.fileName : directory + "/" + Self.fileName
         do throws(StorageError) {
             database = try Database.open(path: path)
             _ = try database.migrate(Self.migrations)
         } catch {
             throw .storage(error)
+        }
+    }
+
+    /// Creates `directory` and any missing parents (mode 0700), like `mkdir -p`.
+    static func createDirectory(_ directory: String) throws(RelayError) {
+        var path = directory.hasPrefix("/") ? "" : "."
+        for component in directory.split(separator: "/") {
+            path += "/" + component
+            if mkdir(path, 0o700) != 0, errno != EEXIST {
+                throw .dataDirectory(directory, SystemError(call: "mkdir", errno: Errno(rawValue: errno)))
+            }
         }
     }
 

@@ -122,7 +122,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Checks the threading rule for loop-confined state; returns whether the loop has finished.
     @discardableResult
-    func preconditionConfined(_ function: StaticString = #function) -> Bool {
+    public func preconditionConfined(_ function: StaticString = #function) -> Bool {
         let (allowed, finished) = shared.withLock { state -> (Bool, Bool) in
             switch state.lifecycle {
             case .notStarted: return (true, false)
