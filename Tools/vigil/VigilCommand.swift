@@ -14,8 +14,12 @@ enum VigilCommand {
           bench sketches       ns per update, serialize/deserialize/merge times, peak RSS
           bench accuracy       HLL relative standard error over many trials
           bench crypto         primitives against `openssl speed`, ratchet messages/s, X3DH time
+          bench http           HTTP request parsing ns/request and response encoding (no sockets)
+          bench relay          relay envelopes/s and delivery latency, queue on/off, against Redis pub/sub
           crypto-oracle        primitives and ratchet KDFs over JSON lines (for differential tests)
           crypto-party         one protocol party over JSON lines (for interop tests)
+          send                 a phone: send one end-to-end encrypted message through a relay
+          listen               a phone: receive, decrypt and print messages as JSON lines
 
         Run `vigil <command> --help` for a command's options.
         """
@@ -42,11 +46,21 @@ enum VigilCommand {
             return dispatch(group: "bench", rest, [
                 "sketches": BenchSketchesCommand.main, "accuracy": BenchAccuracyCommand.main,
                 "crypto": BenchCryptoCommand.main,
+                "http": BenchHTTPCommand.main,
+                "relay": BenchRelayCommand.main,
             ])
         case "crypto-oracle":
             return CryptoOracleCommand.main(rest)
         case "crypto-party":
             return CryptoPartyCommand.main(rest)
+        case "http-echo":  // hidden: the HTTP interop test server (Tests/interop/run-http-interop.sh)
+            return HTTPEchoCommand.main(rest)
+        case "http-fetch":  // hidden: the HTTP interop test client
+            return HTTPFetchCommand.main(rest)
+        case "send":
+            return SendCommand.main(rest)
+        case "listen":
+            return ListenCommand.main(rest)
         default:
             Console.error("unknown command '\(first)' (see vigil --help)")
             return 2
