@@ -15,6 +15,8 @@ let package = Package(
         .library(name: "Crypto", targets: ["Crypto"]),
         .library(name: "Storage", targets: ["Storage"]),
         .library(name: "Transport", targets: ["Transport"]),
+        .library(name: "Client", targets: ["Client"]),
+        .library(name: "CloudAPI", targets: ["CloudAPI"]),
         .executable(name: "vigil", targets: ["vigil"]),
     ],
     targets: [
@@ -32,9 +34,14 @@ let package = Package(
         .target(name: "CSystem"),
         // Syscall edge, event loop, wire frames, the relay and its plug-in points; never links Crypto.
         .target(name: "Transport", dependencies: ["CSystem", "Storage"], swiftSettings: swiftSettings),
+        // A user's phone: registration, prekeys, sessions, send/receive over the relay, persisted state.
+        .target(name: "Client", dependencies: ["Crypto", "Transport"], swiftSettings: swiftSettings),
+        // The business's endpoint: key custody, decrypt-and-forward webhooks, the encrypted 30-day
+        // store, and the Meta-compatible HTTP API.
+        .target(name: "CloudAPI", dependencies: ["Crypto", "Transport", "Storage"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "vigil",
-            dependencies: ["Stats", "Crypto", "Storage", "Transport"],
+            dependencies: ["Stats", "Crypto", "Storage", "Transport", "Client", "CloudAPI"],
             path: "Tools/vigil",
             swiftSettings: swiftSettings
         ),
@@ -46,6 +53,8 @@ let package = Package(
         ),
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ClientTests", dependencies: ["Client", "Transport", "Crypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "Client", "Transport", "Crypto", "Storage"], swiftSettings: swiftSettings),
         // DESIGN.md's module rules, checked against `swift package dump-package`.
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         // Runs the built `vigil` binary and checks its output, exit status and error lines.

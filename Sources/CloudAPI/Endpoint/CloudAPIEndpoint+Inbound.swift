@@ -1,0 +1,109 @@
+import Crypto
+import Transport
+
+extension CloudAPIEndpoint {
+    /// An envelope from a user: decrypt, store (encrypted) with its webhook pending, and
+    /// acknowledge it to the relay once that is durable. A re-delivered envelope (same message id)
+    /// is only acknowledged.
+    func received(_ envelope: DeliveredEnvelope, for state: BusinessState) {
+        let account = state.account
+        let messageID = Self.messageID(envelope.id)
+        let store: MessageStore
+        do throws(CloudAPIError) {
+            store = try self.store(for: account)
+        } catch {
+            lastError = "\(error)"
+            return  // not acknowledged: the relay re-delivers on the next connection
+        }
+        if (try? store.record(id: messageID)) != nil {
+            statistics.duplicates += 1
+            whenCommitted { [weak state] in state?.link?.acknowledge([envelope.id]) }
+            return
+        }
+        let plaintext: [UInt8]
+        var usedOneTimePreKey = false
+        do throws(ProtocolError) {
+            let sessionEnvelope = try SessionEnvelope(encoded: envelope.ciphertext)
+            if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil { usedOneTimePreKey = true }
+            plaintext = try state.party.decrypt(sessionEnvelope, from: envelope.sender.e164)
+        } catch {
+            // It can never be decrypted (corrupt, or for keys this endpoint no longer has).
+            statistics.undecryptable += 1
+            lastError = "undecryptable envelope for \(account.phoneNumberID): \(error)"
+            whenCommitted { [weak state] in state?.link?.acknowledge([envelope.id]) }
+            return
+        }
+        let time = Int64(clamping: envelope.serverTimeMilliseconds)
+        do throws(CloudAPIError) {
+            if let conversation = state.party.conversations[envelope.sender.e164] {
+                try registry.saveSession(conversation, peer: envelope.sender, for: account, now: clock.now())
+            }
+            if usedOneTimePreKey {
+                try registry.saveKeys(of: state.party, for: account)
+                state.preKeysConsumed += 1
+            }
+            if envelope.kind != .control, !plaintext.isEmpty {
+                let text = String(decoding: plaintext, as: UTF8.self)
+                let body = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone)
+                    .message(id: messageID, from: envelope.sender, userID: userID(business: account, consumer: envelope.sender),
+                             name: nil, time: time, text: text)
+                do throws(MessageStoreError) {
+                    try store.append(MessageRecord(
+                        id: messageID, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,
+                        consumer: envelope.sender.e164, direction: .inbound, time: time, kind: "text", payload: body,
+                        delivery: DeliveryState(status: .delivered, nextAttemptAt: clock.now())
+                    ))
+                } catch {
+                    throw .invalidConfiguration("message store: \(error)")
+                }
+                statistics.inbound += 1
+            }
+        } catch {
+            lastError = "storing inbound message: \(error)"
+            return
+        }
+        whenCommitted { [weak self, weak state] in
+            state?.link?.acknowledge([envelope.id])
+            self?.pumpWebhooks()
+        }
+        if state.preKeysConsumed >= max(1, configuration.preKeyBatchSize / 2) { publishPreKeys(state) }
+    }
+
+    /// A delivered/read receipt from a user: a status webhook for each message it names.
+    func received(_ receipt: Receipt, for state: BusinessState) {
+        let account = state.account
+        guard let store = try? self.store(for: account) else { return }
+        let status: DeliveryStatus = receipt.kind == .read ? .read : .delivered
+        for envelopeID in receipt.envelopeIDs {
+            let messageID = Self.messageID(envelopeID)
+            guard let record = try? store.record(id: messageID), record.direction == .outbound,
+                  record.consumer == receipt.counterpart.e164
+            else { continue }
+            queueStatus(status, for: record, account: account, store: store, error: nil)
+        }
+        whenCommitted { [weak self] in self?.pumpWebhooks() }
+    }
+
+    /// Stores a status webhook (`sent`, `delivered`, `read`, `failed`) for an outbound record.
+    func queueStatus(_ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?) {
+        guard let consumer = PhoneNumber(record.consumer) else { return }
+        let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
+        let now = clock.now()
+        let body = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
+            id: record.id, status: status.rawValue, recipient: consumer, userID: userID(business: account, consumer: consumer),
+            time: now, category: category, conversationID: record.id, tracker: nil, error: error)
+        do throws(MessageStoreError) {
+            try store.append(MessageRecord(
+                id: record.id + "#" + status.rawValue, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,
+                consumer: record.consumer, direction: .outbound, time: now, kind: "status", payload: body,
+                delivery: DeliveryState(status: status, nextAttemptAt: now)
+            ))
+            if status != .sent {
+                try store.updateDelivery(id: record.id, status: status, attempts: record.delivery.webhookAttempts,
+                                         nextAttemptAt: record.delivery.nextAttemptAt, delivered: record.delivery.webhookDelivered)
+            }
+        } catch {
+            lastError = "storing status: \(error)"
+        }
+    }
+}

@@ -1,0 +1,203 @@
+import Crypto
+import Transport
+
+/// What the endpoint answers a Graph API call with: an HTTP status and a JSON body.
+public struct GraphReply: Sendable, Hashable {
+    /// The HTTP status.
+    public var status: Int
+    /// The JSON body.
+    public var body: [UInt8]
+
+    /// A reply.
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+
+    /// The Graph error's reply.
+    public init(_ error: GraphError, traceID: String) {
+        self.init(status: error.httpStatus, body: error.jsonBody(traceID: traceID))
+    }
+}
+
+extension CloudAPIEndpoint {
+    /// `POST /v{N}/{phone-number-id}/messages`: authenticate, validate, check the 24-hour window,
+    /// start a session if needed, encrypt, commit the ratchet state, send through the relay, store
+    /// the record and its `sent` status, and answer — `respond` runs exactly once, on the loop.
+    public func sendMessage(phoneNumberID: String, bearer: String?, body: [UInt8], respond: @escaping (GraphReply) -> Void) {
+        let trace = traceID()
+        let fail: (GraphError) -> Void = { [weak self] error in
+            self?.statistics.refused += 1
+            respond(GraphReply(error, traceID: trace))
+        }
+        let state: BusinessState
+        let request: SendMessageRequest
+        do throws(GraphError) {
+            state = try authenticate(phoneNumberID: phoneNumberID, bearer: bearer, method: "POST")
+            request = try SendMessageRequest(body: body)
+            if case .text = request.content {
+                let store: MessageStore
+                do throws(CloudAPIError) { store = try self.store(for: state.account) } catch { throw .unknown("\(error)") }
+                let last = try? store.lastInbound(business: state.account.phone.e164, consumer: request.recipient.e164, now: clock.now())
+                guard let last, clock.now() - last <= configuration.serviceWindowMilliseconds else { throw .reEngagement() }
+            }
+        } catch {
+            fail(error)
+            return
+        }
+        withSession(state, request.recipient, fail: fail) { [weak self, weak state] in
+            guard let self, let state else { return }
+            self.encryptAndSend(request, state: state, trace: trace, respond: respond, fail: fail)
+        }
+    }
+
+    /// Runs `body` once a session with `user` exists, fetching a prekey bundle first if needed.
+    /// Concurrent sends to a new user wait for the same fetch.
+    func withSession(_ state: BusinessState, _ user: PhoneNumber, fail: @escaping (GraphError) -> Void, _ body: @escaping () -> Void) {
+        if state.party.conversations[user.e164] != nil {
+            body()
+            return
+        }
+        guard let link = state.link, link.state != .closed else {
+            fail(.serviceUnavailable("the relay is not reachable for this number; retry shortly"))
+            return
+        }
+        if state.waitingForSession[user] != nil {
+            state.waitingForSession[user, default: []].append(body)
+            return
+        }
+        state.waitingForSession[user] = [body]
+        link.fetchPreKeys(of: user) { [weak state] result in
+            guard let state else { return }
+            let waiting = state.waitingForSession.removeValue(forKey: user) ?? []
+            switch result {
+            case let .success(bytes):
+                do throws(ProtocolError) {
+                    if state.party.conversations[user.e164] == nil {
+                        try state.party.initiate(with: user.e164, bundle: try PreKeyBundle(encoded: bytes))
+                    }
+                } catch {
+                    for _ in waiting { fail(.undeliverable("the recipient's prekey bundle is invalid: \(error)")) }
+                    return
+                }
+                for next in waiting { next() }
+            case let .failure(error):
+                let graph = Self.graphError(for: error)
+                for _ in waiting { fail(graph) }
+            }
+        }
+    }
+
+    private func encryptAndSend(
+        _ request: SendMessageRequest, state: BusinessState, trace: String,
+        respond: @escaping (GraphReply) -> Void, fail: @escaping (GraphError) -> Void
+    ) {
+        let account = state.account
+        let envelope: SessionEnvelope
+        do throws(ProtocolError) {
+            envelope = try state.party.encrypt(Array(request.plaintext.utf8), for: request.recipient.e164)
+        } catch {
+            fail(.unknown("encryption failed: \(error)"))
+            return
+        }
+        do throws(CloudAPIError) {
+            guard let conversation = state.party.conversations[request.recipient.e164] else { throw .corrupt(what: "session") }
+            try registry.saveSession(conversation, peer: request.recipient, for: account, now: clock.now())
+        } catch {
+            fail(.unknown("saving the session failed: \(error)"))
+            return
+        }
+        state.nextClientMessageID = max(state.nextClientMessageID + 1, UInt64(clock.now()) << 12)
+        let outgoing = OutgoingEnvelope(
+            recipient: request.recipient, clientMessageID: state.nextClientMessageID, kind: .business(request.category),
+            ciphertext: envelope.encoded)
+        // The ciphertext leaves only after the ratchet state that produced it is durable.
+        whenCommitted { [weak self, weak state] in
+            guard let self, let state else { return }
+            guard let link = state.link, link.state != .closed else {
+                fail(.serviceUnavailable("the relay is not reachable for this number; retry shortly"))
+                return
+            }
+            link.send(outgoing) { [weak self, weak state] result in
+                guard let self, let state else { return }
+                switch result {
+                case let .success((envelopeID, time)):
+                    self.sent(request, envelopeID: envelopeID, time: Int64(clamping: time), state: state, respond: respond, fail: fail)
+                case let .failure(error):
+                    fail(Self.graphError(for: error))
+                }
+            }
+        }
+    }
+
+    private func sent(
+        _ request: SendMessageRequest, envelopeID: EnvelopeID, time: Int64, state: BusinessState,
+        respond: @escaping (GraphReply) -> Void, fail: (GraphError) -> Void
+    ) {
+        let account = state.account
+        let messageID = Self.messageID(envelopeID)
+        do throws(CloudAPIError) {
+            let store = try self.store(for: account)
+            let record = MessageRecord(
+                id: messageID, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,
+                consumer: request.recipient.e164, direction: .outbound, time: time,
+                kind: "\(request.type):\(request.category)", payload: Array(request.plaintext.utf8),
+                delivery: DeliveryState(status: .sent, nextAttemptAt: time, webhookDelivered: true))
+            do throws(MessageStoreError) { try store.append(record) } catch { throw .invalidConfiguration("message store: \(error)") }
+            queueStatus(.sent, for: record, account: account, store: store, error: nil)
+        } catch {
+            // The relay accepted it: the user will get it. Answer success; the record is missing.
+            lastError = "storing outbound record: \(error)"
+        }
+        statistics.outbound += 1
+        let reply = GraphReply(status: 200, body: GraphResponses.sent(input: request.input, recipient: request.recipient, messageID: messageID))
+        whenCommitted { [weak self] in
+            respond(reply)
+            self?.pumpWebhooks()
+        }
+    }
+
+    /// `GET /v{N}/{phone-number-id}`: the number's quality rating, status and messaging limit.
+    public func phoneNumber(phoneNumberID: String, bearer: String?) -> GraphReply {
+        do throws(GraphError) {
+            let account = try authenticate(phoneNumberID: phoneNumberID, bearer: bearer, method: "GET").account
+            return GraphReply(status: 200, body: GraphResponses.phoneNumber(
+                id: account.phoneNumberID, display: account.phone, name: account.name, quality: account.qualityRating,
+                status: account.status, limit: account.messagingLimit))
+        } catch {
+            return GraphReply(error, traceID: traceID())
+        }
+    }
+
+    /// The business behind `phoneNumberID` if `bearer` is its access token.
+    func authenticate(phoneNumberID: String, bearer: String?, method: String) throws(GraphError) -> BusinessState {
+        guard let bearer, !bearer.isEmpty else { throw .invalidToken("no access token (Authorization: Bearer …)") }
+        guard let state = businesses[phoneNumberID] else {
+            // Same answer shape whether the id is unknown or the token is wrong for it.
+            throw .unknownObject(phoneNumberID, method: method)
+        }
+        guard BusinessRegistry.authenticates(bearer, state.account) else { throw .invalidToken("the access token does not belong to this phone number") }
+        return state
+    }
+
+    /// The Graph error for a relay refusal.
+    static func graphError(for error: RelayLinkError) -> GraphError {
+        switch error {
+        case let .refused(code, text):
+            switch code {
+            case .unknownRecipient, .noPreKeys: return .undeliverable("the recipient is not reachable on WhatsApp (\(text))")
+            case .admissionDenied: return .admissionDenied(relayText: text)
+            case .rateLimited: return text.first?.isNumber == true ? .admissionDenied(relayText: text) : .throughput(text)
+            default: return .unknown("relay error \(code.rawValue): \(text)")
+            }
+        case let .closed(reason): return .serviceUnavailable("the relay connection closed (\(reason)); retry")
+        case .unexpectedReply, .encoding: return .unknown("\(error)")
+        }
+    }
+
+    /// A Graph-style trace id.
+    func traceID() -> String {
+        let bytes = (try? random.bytes(count: 9)) ?? [UInt8](repeating: 0, count: 9)
+        return "A" + Base64URL.encode(bytes)
+    }
+}

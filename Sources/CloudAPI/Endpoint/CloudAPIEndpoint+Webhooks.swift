@@ -1,0 +1,93 @@
+import Crypto
+import Transport
+
+extension CloudAPIEndpoint {
+    /// Sends due webhooks (stored records whose delivery is pending) up to the concurrency limit.
+    /// Failures back off exponentially; records survive restarts, so this is also the retry path.
+    func pumpWebhooks() {
+        guard !isStopped else { return }
+        let now = clock.now()
+        for store in stores.values {
+            guard webhooksInFlight.count < configuration.webhookConcurrency else { return }
+            let due: [MessageRecord]
+            do throws(MessageStoreError) {
+                due = try store.pendingWebhooks(now: now, limit: configuration.webhookConcurrency * 2)
+            } catch {
+                lastError = "reading pending webhooks: \(error)"
+                continue
+            }
+            for record in due where !webhooksInFlight.contains(record.id) {
+                guard webhooksInFlight.count < configuration.webhookConcurrency else { return }
+                guard let state = businesses[record.businessPhoneNumberID], let url = state.account.webhookURL,
+                      state.account.webhookVerified
+                else { continue }
+                deliver(record, to: url, state: state, store: store)
+            }
+        }
+    }
+
+    private func deliver(_ record: MessageRecord, to url: String, state: BusinessState, store: MessageStore) {
+        let signature: String
+        do throws(CryptoError) {
+            signature = try WebhookSignature.header(for: record.payload, appSecret: state.account.appSecret)
+        } catch {
+            lastError = "signing webhook: \(error)"
+            return
+        }
+        webhooksInFlight.insert(record.id)
+        let headers = [("Content-Type", "application/json"), ("X-Hub-Signature-256", signature), ("User-Agent", "Vigil-CloudAPI/1")]
+        webhooks.post(url: url, headers: headers, body: record.payload) { [weak self] result in
+            guard let self, !self.isStopped else { return }
+            self.webhooksInFlight.remove(record.id)
+            let attempts = record.delivery.webhookAttempts + 1
+            let delivered: Bool
+            if case let .success(response) = result, (200..<300).contains(response.status) {
+                delivered = true
+                self.statistics.webhooksDelivered += 1
+            } else {
+                delivered = false
+                self.statistics.webhookFailures += 1
+            }
+            let backoff = min(
+                self.configuration.webhookMaximumBackoffMilliseconds,
+                self.configuration.webhookInitialBackoffMilliseconds << Int64(min(attempts - 1, 20)))
+            do throws(MessageStoreError) {
+                try store.updateDelivery(id: record.id, status: record.delivery.status, attempts: attempts,
+                                         nextAttemptAt: self.clock.now() + (delivered ? 0 : backoff), delivered: delivered)
+            } catch {
+                self.lastError = "recording webhook delivery: \(error)"
+            }
+            self.whenCommitted { [weak self] in if delivered { self?.pumpWebhooks() } }
+        }
+    }
+
+    /// The GET verification handshake (`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`):
+    /// webhooks are delivered only after the business's server echoed the challenge.
+    func verifyWebhook(_ state: BusinessState, attempt: Int = 0) {
+        guard !isStopped, let url = state.account.webhookURL else { return }
+        let challenge = String((try? random.bytes(count: 8))?.reduce(UInt64(0)) { $0 << 8 | UInt64($1) } ?? 42)
+        let separator = url.contains("?") ? "&" : "?"
+        let token = HTTPPercentEncoding.encode(state.account.verifyToken ?? "")
+        let target = url + separator + "hub.mode=subscribe&hub.challenge=\(challenge)&hub.verify_token=\(token)"
+        webhooks.get(url: target) { [weak self, weak state] result in
+            guard let self, let state, !self.isStopped else { return }
+            if case let .success(response) = result, response.status == 200,
+               String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines) == challenge {
+                state.account.webhookVerified = true
+                do throws(CloudAPIError) {
+                    try self.registry.update(state.account)
+                } catch {
+                    self.lastError = "saving webhook verification: \(error)"
+                }
+                self.whenCommitted { [weak self] in self?.pumpWebhooks() }
+            } else {
+                self.lastError = "webhook verification for \(state.account.phoneNumberID) failed: \(result)"
+                let delay = min(60_000, 500 << Int64(min(attempt, 7)))
+                _ = self.loop.scheduleTimer(after: .milliseconds(delay)) { [weak self, weak state] in
+                    guard let self, let state else { return }
+                    self.verifyWebhook(state, attempt: attempt + 1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,346 @@
+public import Crypto
+public import Transport
+
+/// The Cloud API endpoint on an event loop: it speaks for every business in the registry — one
+/// relay link per business number, their Signal sessions with users, the encrypted message store,
+/// webhook delivery with retries, and the Graph API operations (`send`, `phone number`). HTTP
+/// routing lives in `CloudAPIServer`; this type answers with status codes and bodies.
+///
+/// **Commit before anything leaves.** Ratchet state, custody records and message records written
+/// during a loop turn are committed at the end of the turn (the endpoint's end-of-turn hook runs
+/// before its relay links' hooks); only then do queued effects run: ciphertext goes to the relay,
+/// acks confirm envelopes, HTTP answers are sent, webhooks are scheduled. A crash can lose only
+/// work nobody was told about, and no message key is ever used twice.
+///
+/// Loop-confined.
+public final class CloudAPIEndpoint {
+    /// The loop it runs on.
+    public let loop: EventLoop
+    /// Its configuration.
+    public let configuration: EndpointConfiguration
+    /// The custody registry.
+    public let registry: BusinessRegistry
+    let masterKey: MasterKey
+    let clock: any EndpointClock
+    let webhooks: any WebhookTransport
+    let random: any RandomSource
+    var businesses: [String: BusinessState] = [:]
+    var byPhone: [PhoneNumber: String] = [:]
+    var stores: [StoreLocation: MessageStore] = [:]
+    private var afterCommit: [() -> Void] = []
+    private var hook: EndOfTurnHookID?
+    private var housekeeping: TimerID?
+    var webhooksInFlight: Set<String> = []
+    /// Set by `stop()`.
+    public private(set) var isStopped = false
+    /// Counters for the status line and tests.
+    public internal(set) var statistics = EndpointStatistics()
+    /// The last error that was not a client's fault (storage, relay), for the status line.
+    public internal(set) var lastError: String?
+
+    /// Opens the registry and starts every business's relay link. Must run on `loop`.
+    public init(
+        configuration: EndpointConfiguration, masterKey: MasterKey, webhooks: any WebhookTransport, on loop: EventLoop,
+        clock: any EndpointClock = SystemWallClock(), random: any RandomSource = SystemRandom()
+    ) throws(CloudAPIError) {
+        loop.preconditionConfined()
+        self.loop = loop
+        self.configuration = configuration
+        self.masterKey = masterKey
+        self.clock = clock
+        self.webhooks = webhooks
+        self.random = random
+        registry = try BusinessRegistry(directory: configuration.dataDirectory, masterKey: masterKey.key)
+        // Registered before any relay link's hook, so commits precede their flushes.
+        hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
+        try loadNewBusinesses()
+        scheduleHousekeeping()
+    }
+
+    /// Businesses the endpoint speaks for.
+    public var businessCount: Int { businesses.count }
+    /// Businesses whose relay link is authenticated.
+    public var connectedCount: Int { businesses.values.filter { $0.link?.state == .ready }.count }
+
+    /// The account of `phoneNumberID`, if known.
+    public func account(_ phoneNumberID: String) -> BusinessAccount? { businesses[phoneNumberID]?.account }
+
+    // MARK: Commit
+
+    /// Runs `effect` after this turn's commit (immediately queued; executed in order).
+    func whenCommitted(_ effect: @escaping () -> Void) {
+        afterCommit.append(effect)
+    }
+
+    /// The end-of-turn hook: commit the registry and every store, then release effects. Effects
+    /// may write and queue effects again (a webhook answered at once records its delivery), so
+    /// commit and release repeat — a bounded number of rounds; anything left runs next turn.
+    private func endOfTurn() {
+        for _ in 0..<8 {
+            guard !afterCommit.isEmpty || hasPendingWrites else { return }
+            do throws(CloudAPIError) {
+                try registry.commit()
+                for store in stores.values where store.pendingWriteCount > 0 {
+                    do throws(MessageStoreError) { try store.commit() } catch { throw .invalidConfiguration("message store: \(error)") }
+                }
+            } catch {
+                // Nothing of this turn may be confirmed: drop the effects (HTTP answers never
+                // come, so clients time out and retry; unacknowledged envelopes are re-delivered)
+                // and reload from disk so memory does not run ahead of it.
+                statistics.commitFailures += 1
+                lastError = "commit failed: \(error)"
+                afterCommit.removeAll()
+                failedTurn()
+                return
+            }
+            let effects = afterCommit
+            afterCommit.removeAll()
+            for effect in effects { effect() }
+        }
+    }
+
+    /// Whether the registry or a store has uncommitted writes.
+    private var hasPendingWrites: Bool {
+        registry.pendingWriteCount > 0 || stores.values.contains { $0.pendingWriteCount > 0 }
+    }
+
+    /// After a failed commit memory may be ahead of disk: reload every business from the registry.
+    private func failedTurn() {
+        for (_, state) in businesses { state.link?.close() }
+        businesses.removeAll()
+        byPhone.removeAll()
+        do throws(CloudAPIError) {
+            try loadNewBusinesses()
+        } catch {
+            lastError = "reload after failed commit: \(error)"
+        }
+    }
+
+    // MARK: Businesses
+
+    /// Starts businesses added to the registry since the last call (`vigil business add` writes
+    /// to the registry while the endpoint runs).
+    func loadNewBusinesses() throws(CloudAPIError) {
+        for account in try registry.accounts() where businesses[account.phoneNumberID] == nil {
+            let party = try registry.party(for: account, random: random)
+            let state = BusinessState(account: account, party: party)
+            businesses[account.phoneNumberID] = state
+            byPhone[account.phone] = account.phoneNumberID
+            _ = try store(for: account)
+            connect(state)
+            if account.webhookURL != nil, !account.webhookVerified { verifyWebhook(state) }
+        }
+    }
+
+    /// The message store holding `account`'s records (its region's, or its local-storage directory).
+    func store(for account: BusinessAccount) throws(CloudAPIError) -> MessageStore {
+        let location = StoreLocation.forBusiness(
+            region: account.region, localStorageDirectory: account.localStorageDirectory, dataDirectory: configuration.dataDirectory)
+        if let store = stores[location] { return store }
+        do throws(MessageStoreError) {
+            let store = try MessageStore(location: location, masterKey: masterKey, random: random)
+            stores[location] = store
+            return store
+        } catch {
+            throw .invalidConfiguration("message store \(location): \(error)")
+        }
+    }
+
+    /// Opens the business's relay link (register on first use, hello afterwards).
+    func connect(_ state: BusinessState) {
+        guard !isStopped else { return }
+        let account = state.account
+        let credentials: RelayLink.Credentials = if let token = account.relayToken {
+            .hello(account.phone, account.device, token)
+        } else {
+            .register(account.phone, account.device)
+        }
+        do throws(SystemError) {
+            state.link = try RelayLink(connectingTo: configuration.relayAddress, on: loop, credentials: credentials, delegate: state)
+            state.endpoint = self
+        } catch {
+            lastError = "relay connect for \(account.phoneNumberID): \(error)"
+            scheduleReconnect(state)
+        }
+    }
+
+    func scheduleReconnect(_ state: BusinessState) {
+        guard !isStopped else { return }
+        _ = loop.scheduleTimer(after: .milliseconds(configuration.reconnectDelayMilliseconds)) { [weak self, weak state] in
+            guard let self, let state, self.businesses[state.account.phoneNumberID] === state else { return }
+            self.connect(state)
+        }
+    }
+
+    /// The relay issued a token: keep it (sealed) before relying on it.
+    func registered(_ state: BusinessState, token: RelayToken) {
+        state.account.relayToken = token
+        do throws(CloudAPIError) {
+            try registry.update(state.account)
+        } catch {
+            lastError = "saving relay token: \(error)"
+        }
+    }
+
+    /// Authenticated: publish prekeys when none were published yet (or after a re-registration).
+    func ready(_ state: BusinessState) {
+        if state.needsPreKeys { publishPreKeys(state) }
+    }
+
+    /// Generates a batch of one-time prekeys (and a last-resort bundle without one), saves the
+    /// keys, and publishes the bundles after the commit.
+    func publishPreKeys(_ state: BusinessState) {
+        let batch = configuration.preKeyBatchSize
+        var bundles: [[UInt8]] = []
+        let firstID = (state.party.preKeys.oneTimePreKeys.keys.max() ?? 0) + 1
+        let signedID = (state.party.preKeys.signedPreKeys.keys.max() ?? 0) + 1
+        do throws(ProtocolError) {
+            for offset in 0..<UInt32(batch) {
+                bundles.append(try state.party.makeBundle(signedPreKeyID: signedID, oneTimePreKeyID: firstID + offset).encoded)
+            }
+            bundles.append(try state.party.makeBundle(signedPreKeyID: signedID, oneTimePreKeyID: nil).encoded)
+        } catch {
+            lastError = "prekey generation: \(error)"
+            return
+        }
+        do throws(CloudAPIError) {
+            try registry.saveKeys(of: state.party, for: state.account)
+        } catch {
+            lastError = "saving prekeys: \(error)"
+            return
+        }
+        state.needsPreKeys = false
+        state.preKeysConsumed = 0
+        whenCommitted { [weak state] in
+            state?.link?.publishPreKeys(bundles) { [weak self] result in
+                if case let .failure(error) = result {
+                    self?.lastError = "publishing prekeys: \(error)"
+                    state?.needsPreKeys = true
+                }
+            }
+        }
+    }
+
+    // MARK: Housekeeping
+
+    private func scheduleHousekeeping() {
+        housekeeping = loop.scheduleTimer(after: .milliseconds(configuration.housekeepingIntervalMilliseconds)) { [weak self] in
+            guard let self, !self.isStopped else { return }
+            self.tick()
+            self.scheduleHousekeeping()
+        }
+    }
+
+    /// Pending webhooks, new businesses, retention.
+    func tick() {
+        pumpWebhooks()
+        let now = clock.now()
+        if now - statistics.lastSlowTick >= 2_000 {
+            statistics.lastSlowTick = now
+            do throws(CloudAPIError) {
+                try loadNewBusinesses()
+            } catch {
+                lastError = "loading businesses: \(error)"
+            }
+            for store in stores.values {
+                do throws(MessageStoreError) {
+                    _ = try store.expire(now: now)
+                } catch {
+                    lastError = "expiry: \(error)"
+                }
+            }
+            registry.expireSessions(idleBefore: now - 30 * 86_400_000)
+        }
+    }
+
+    /// Stops: closes links, commits, closes stores and the registry.
+    public func stop() {
+        loop.preconditionConfined()
+        guard !isStopped else { return }
+        isStopped = true
+        if let housekeeping { _ = loop.cancelTimer(housekeeping) }
+        endOfTurn()
+        for (_, state) in businesses { state.link?.close() }
+        if let hook { loop.removeEndOfTurnHook(hook) }
+        hook = nil
+        for store in stores.values { store.close() }
+        registry.close()
+    }
+
+    // MARK: Identifiers
+
+    /// The message id of a relay envelope: `wamid.` and the base64url of its 16 bytes — the same
+    /// id for every re-delivery, which is how duplicates are recognized.
+    static func messageID(_ envelope: EnvelopeID) -> String { "wamid." + Base64URL.encode(envelope.bytes) }
+
+    /// The envelope id inside a message id, if it is one of ours.
+    static func envelopeID(_ messageID: String) -> EnvelopeID? {
+        guard messageID.hasPrefix("wamid."), let bytes = Base64URL.decode(String(messageID.dropFirst(6))) else { return nil }
+        return EnvelopeID(bytes: bytes)
+    }
+
+    /// The business-scoped user id (Meta's BSUID): stable per (business, user), not the number.
+    func userID(business: BusinessAccount, consumer: PhoneNumber) -> String {
+        let index = (try? registry.sealer.index("user-id", business.phoneNumberID, consumer.e164)) ?? []
+        let value = index.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        return "US." + String(value)
+    }
+}
+
+/// One business at run time: its account, its party (keys and sessions), its relay link.
+final class BusinessState: RelayLinkDelegate {
+    var account: BusinessAccount
+    var party: Party
+    var link: RelayLink?
+    weak var endpoint: CloudAPIEndpoint?
+    /// True until a batch of prekeys has been published on this run.
+    var needsPreKeys = true
+    /// One-time prekeys used since the last batch.
+    var preKeysConsumed = 0
+    /// Sends waiting for a prekey bundle of this user (so one session is started, not two).
+    var waitingForSession: [PhoneNumber: [() -> Void]] = [:]
+    /// The last client message id used (time-based, so unique across restarts).
+    var nextClientMessageID: UInt64 = 0
+
+    init(account: BusinessAccount, party: Party) {
+        self.account = account
+        self.party = party
+    }
+
+    func link(_ link: RelayLink, didRegisterWith token: RelayToken) { endpoint?.registered(self, token: token) }
+    func linkDidBecomeReady(_ link: RelayLink) { endpoint?.ready(self) }
+    func link(_ link: RelayLink, didReceive envelope: DeliveredEnvelope) { endpoint?.received(envelope, for: self) }
+    func link(_ link: RelayLink, didReceive receipt: Receipt) { endpoint?.received(receipt, for: self) }
+    func link(_ link: RelayLink, didReceiveError code: WireErrorCode, message: String) {
+        endpoint?.lastError = "relay error for \(account.phoneNumberID): \(code) \(message)"
+    }
+    func link(_ link: RelayLink, didCloseWith reason: String) {
+        guard self.link === link else { return }
+        self.link = nil
+        endpoint?.statistics.relayDisconnects += 1
+        endpoint?.scheduleReconnect(self)
+    }
+}
+
+/// Counters of the endpoint.
+public struct EndpointStatistics: Sendable, Hashable {
+    /// Messages received from users and stored.
+    public var inbound = 0
+    /// Envelopes that could not be decrypted (acknowledged and dropped).
+    public var undecryptable = 0
+    /// Re-deliveries recognized by message id.
+    public var duplicates = 0
+    /// Messages sent for businesses.
+    public var outbound = 0
+    /// Send requests refused (any Graph error).
+    public var refused = 0
+    /// Webhook POSTs answered 2xx.
+    public var webhooksDelivered = 0
+    /// Webhook attempts that failed (will be retried).
+    public var webhookFailures = 0
+    /// Turns whose commit failed.
+    public var commitFailures = 0
+    /// Relay link closures.
+    public var relayDisconnects = 0
+    var lastSlowTick: Int64 = 0
+}

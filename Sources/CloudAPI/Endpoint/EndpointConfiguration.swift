@@ -1,0 +1,55 @@
+public import Transport
+
+/// How the Cloud API endpoint runs.
+public struct EndpointConfiguration: Sendable {
+    /// The relay to connect businesses to.
+    public var relayAddress: SocketAddress
+    /// The data directory (`cloudapi.sqlite`, `regions/na|eu/…`).
+    public var dataDirectory: String
+    /// One-time prekeys published per batch; a new batch goes out after half are used.
+    public var preKeyBatchSize: Int
+    /// The customer-service window for free-form messages (24 h).
+    public var serviceWindowMilliseconds: Int64
+    /// First webhook retry delay; doubled per attempt up to `webhookMaximumBackoffMilliseconds`.
+    public var webhookInitialBackoffMilliseconds: Int64
+    /// The longest delay between webhook attempts.
+    public var webhookMaximumBackoffMilliseconds: Int64
+    /// Webhook requests in flight at once, over all businesses.
+    public var webhookConcurrency: Int
+    /// How often pending webhooks, new businesses and expiry are checked.
+    public var housekeepingIntervalMilliseconds: Int64
+    /// Delay before reconnecting a business's relay link.
+    public var reconnectDelayMilliseconds: Int64
+
+    /// A configuration with defaults.
+    public init(
+        relayAddress: SocketAddress, dataDirectory: String, preKeyBatchSize: Int = 50,
+        serviceWindowMilliseconds: Int64 = 86_400_000, webhookInitialBackoffMilliseconds: Int64 = 1_000,
+        webhookMaximumBackoffMilliseconds: Int64 = 300_000, webhookConcurrency: Int = 32,
+        housekeepingIntervalMilliseconds: Int64 = 250, reconnectDelayMilliseconds: Int64 = 500
+    ) {
+        self.relayAddress = relayAddress
+        self.dataDirectory = dataDirectory
+        self.preKeyBatchSize = preKeyBatchSize
+        self.serviceWindowMilliseconds = serviceWindowMilliseconds
+        self.webhookInitialBackoffMilliseconds = webhookInitialBackoffMilliseconds
+        self.webhookMaximumBackoffMilliseconds = webhookMaximumBackoffMilliseconds
+        self.webhookConcurrency = webhookConcurrency
+        self.housekeepingIntervalMilliseconds = housekeepingIntervalMilliseconds
+        self.reconnectDelayMilliseconds = reconnectDelayMilliseconds
+    }
+}
+
+/// The endpoint's wall clock (milliseconds since the epoch); injectable for retention tests.
+public protocol EndpointClock: AnyObject {
+    /// Now.
+    func now() -> Int64
+}
+
+/// The system's real-time clock.
+public final class SystemWallClock: EndpointClock {
+    /// Creates the clock.
+    public init() {}
+    /// `clock_gettime(CLOCK_REALTIME)` in milliseconds.
+    public func now() -> Int64 { RelayServer.wallClock() }
+}

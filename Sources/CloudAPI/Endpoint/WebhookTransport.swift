@@ -1,0 +1,48 @@
+public import Crypto
+
+/// How the endpoint reaches businesses' webhooks: plain HTTP requests on the endpoint's loop.
+/// `HTTPWebhookTransport` implements it over Transport's HTTP client; tests use a recorder.
+public protocol WebhookTransport: AnyObject {
+    /// POSTs `body` with `headers` to `url`; `completion` runs on the loop.
+    func post(url: String, headers: [(String, String)], body: [UInt8], completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void)
+    /// GETs `url` (the verification handshake); `completion` runs on the loop.
+    func get(url: String, completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void)
+}
+
+/// A webhook's answer.
+public struct WebhookResponse: Sendable, Hashable {
+    /// The HTTP status.
+    public var status: Int
+    /// The body.
+    public var body: [UInt8]
+
+    /// Creates a response.
+    public init(status: Int, body: [UInt8]) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// Why a webhook request did not get an answer.
+public struct WebhookFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What went wrong (connection refused, timeout, bad URL).
+    public var description: String
+
+    /// Creates a failure.
+    public init(_ description: String) { self.description = description }
+}
+
+/// Meta's webhook signature: `sha256=` and the hex HMAC-SHA-256 of the raw body under the app secret.
+public enum WebhookSignature {
+    /// The `X-Hub-Signature-256` value for `body`.
+    public static func header(for body: [UInt8], appSecret: String) throws(CryptoError) -> String {
+        let code = try HMAC.authenticationCode(for: body, using: SymmetricKey(data: Array(appSecret.utf8)))
+        return "sha256=" + code.bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}

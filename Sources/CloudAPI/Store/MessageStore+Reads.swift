@@ -1,0 +1,108 @@
+import Crypto
+import Storage
+
+extension MessageStore {
+    /// The columns every record read selects, in the order ``decode(_:day:)`` expects.
+    static let recordColumns = "id, direction, time, status, attempts, next_attempt_at, delivered, sealed"
+
+    /// The committed record with this id, decrypted, or `nil` if no live day holds it. Days are
+    /// searched newest first.
+    ///
+    /// - Throws: `.recordCorrupt` if the stored bytes do not authenticate, `.dayKeyMissing` /
+    ///   `.dayKeyCorrupt` if its day's key cannot be had, or a storage failure — never garbage.
+    public func record(id: String) throws(MessageStoreError) -> MessageRecord? {
+        for day in liveDays.reversed() {
+            guard let database = try dayFiles.existingDatabase(for: day) else { continue }
+            if let row = try database.storeQuery(
+                "SELECT \(Self.recordColumns) FROM records WHERE id = ?", [.text(id)]
+            ).first {
+                return try decode(row, day: day)
+            }
+        }
+        return nil
+    }
+
+    /// The time of the newest inbound message from `consumer` to `business` in the 24 hours before
+    /// `now` (`now − 24 h < time ≤ now`), or `nil` — whether the customer-service window is open.
+    ///
+    /// Answered from the party index under today's and yesterday's keys (a 24-hour window touches
+    /// no other day), without decrypting anything and without any number stored in the clear.
+    public func lastInbound(business: String, consumer: String, now: Int64) throws(MessageStoreError) -> Int64? {
+        let today = UTCDay(milliseconds: now)
+        var newest: Int64?
+        for day in [today.advanced(by: -1), today] where liveDays.contains(day) {
+            guard let key = try keyring.key(for: day) else { throw .dayKeyMissing(day) }
+            guard let database = try dayFiles.existingDatabase(for: day) else { continue }
+            let party: [UInt8]
+            do throws(CryptoError) { party = try key.partyIndex(business: business, consumer: consumer) } catch {
+                throw .crypto(error)
+            }
+            let row = try database.storeQuery(
+                "SELECT max(time) FROM records WHERE party = ? AND direction = ? AND time > ? AND time <= ?",
+                [.blob(party), .integer(MessageDirection.inbound.rawValue), .integer(now - UTCDay.milliseconds), .integer(now)]
+            ).first
+            if let time = row?[0].int64Value { newest = max(newest ?? time, time) }
+        }
+        return newest
+    }
+
+    /// Up to `limit` records whose webhook is not done and whose next attempt is due
+    /// (`nextAttemptAt ≤ now`), most overdue first (then by time, then id), decrypted. This is how
+    /// webhook retransmission survives restarts: the queue *is* the store.
+    public func pendingWebhooks(now: Int64, limit: Int) throws(MessageStoreError) -> [MessageRecord] {
+        guard limit > 0 else { return [] }
+        var candidates: [(row: Row, day: UTCDay, due: Int64, time: Int64, id: String)] = []
+        for day in liveDays {
+            guard let database = try dayFiles.existingDatabase(for: day) else { continue }
+            let rows = try database.storeQuery("""
+                SELECT \(Self.recordColumns) FROM records WHERE delivered = 0 AND next_attempt_at <= ?
+                ORDER BY next_attempt_at, time, id LIMIT ?
+                """, [.integer(now), .integer(Int64(limit))])
+            for row in rows {
+                candidates.append((row, day, row[5].int64Value ?? 0, row[2].int64Value ?? 0, row[0].stringValue ?? ""))
+            }
+        }
+        candidates.sort { ($0.due, $0.time, $0.id) < ($1.due, $1.time, $1.id) }
+        var records: [MessageRecord] = []
+        records.reserveCapacity(min(limit, candidates.count))
+        for candidate in candidates.prefix(limit) {
+            records.append(try decode(candidate.row, day: candidate.day))
+        }
+        return records
+    }
+
+    /// A record from a row of ``recordColumns`` on `day`: opens `sealed` under the day key with
+    /// id ‖ day as associated data, decodes it, and checks the clear columns against it.
+    func decode(_ row: Row, day: UTCDay) throws(MessageStoreError) -> MessageRecord {
+        guard row.count == 8, let id = row[0].stringValue else {
+            throw .recordCorrupt(id: "?", day: day, reason: "the row has the wrong shape")
+        }
+        guard let direction = row[1].int64Value.flatMap(MessageDirection.init(rawValue:)),
+              let time = row[2].int64Value,
+              let status = row[3].stringValue.flatMap(DeliveryStatus.init(rawValue:)),
+              let attempts = row[4].int64Value, let nextAttemptAt = row[5].int64Value,
+              let delivered = row[6].int64Value, let sealed = row[7].blobValue
+        else { throw .recordCorrupt(id: id, day: day, reason: "a column has an impossible value") }
+        guard let key = try keyring.key(for: day) else { throw .dayKeyMissing(day) }
+        var plaintext: [UInt8]
+        do throws(CryptoError) {
+            plaintext = try key.open(sealed, associatedData: RecordCodec.associatedData(id: id, day: day.description))
+        } catch {
+            throw .recordCorrupt(id: id, day: day, reason: "the sealed record does not authenticate")
+        }
+        defer { for index in plaintext.indices { plaintext[index] = 0 } }
+        let fields: RecordCodec.Sealed
+        do throws(RecordCodec.DecodingFailure) { fields = try RecordCodec.decode(plaintext) } catch {
+            throw .recordCorrupt(id: id, day: day, reason: error.reason)
+        }
+        guard fields.direction == direction, fields.time == time else {
+            throw .recordCorrupt(id: id, day: day, reason: "the clear columns disagree with the sealed record")
+        }
+        return MessageRecord(
+            id: id, businessPhoneNumberID: fields.businessPhoneNumberID, business: fields.business,
+            consumer: fields.consumer, direction: direction, time: time, kind: fields.kind, payload: fields.payload,
+            delivery: DeliveryState(
+                status: status, webhookAttempts: Int(clamping: attempts), nextAttemptAt: nextAttemptAt,
+                webhookDelivered: delivered != 0))
+    }
+}

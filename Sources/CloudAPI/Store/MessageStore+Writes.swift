@@ -1,0 +1,111 @@
+import Crypto
+import Storage
+
+extension MessageStore {
+    /// Queues `record` for the next ``commit()``: seals it under its day's key (made and stored
+    /// first if the day is new) and computes its party index. Appending an id that is already
+    /// stored on the same day does nothing, so a retried append is harmless.
+    ///
+    /// - Throws: `.invalidRecord` (see ``MessageRecord/validationFailure``), `.dayShredded` for a
+    ///   day already destroyed, or a storage / crypto failure. Nothing is queued on error.
+    public func append(_ record: MessageRecord) throws(MessageStoreError) {
+        if let reason = record.validationFailure { throw .invalidRecord(id: record.id, reason: reason) }
+        let day = UTCDay(milliseconds: record.time)
+        let key = try keyring.makeKey(for: day)
+        _ = try dayFiles.database(for: day) // created and migrated now, outside any transaction
+        let sealed: [UInt8]
+        let party: [UInt8]
+        do throws(CryptoError) {
+            var plaintext = RecordCodec.encode(record)
+            defer { for index in plaintext.indices { plaintext[index] = 0 } }
+            sealed = try key.seal(
+                plaintext, associatedData: RecordCodec.associatedData(id: record.id, day: day.description), random: random)
+            party = try key.partyIndex(business: record.business, consumer: record.consumer)
+        } catch {
+            throw .crypto(error)
+        }
+        let delivery = record.delivery
+        batches[day, default: GroupCommit()].enqueue(record.id, sql: """
+            INSERT INTO records(id, party, direction, time, status, attempts, next_attempt_at, delivered, sealed)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+            """, bindings: [
+                .text(record.id), .blob(party), .integer(record.direction.rawValue), .integer(record.time),
+                .text(delivery.status.rawValue), .integer(Int64(delivery.webhookAttempts)),
+                .integer(delivery.nextAttemptAt), .integer(delivery.webhookDelivered ? 1 : 0), .blob(sealed),
+            ])
+        pendingDays[record.id] = day
+    }
+
+    /// Queues a change of a stored (or appended this turn) record's delivery state for the next
+    /// ``commit()``.
+    ///
+    /// - Parameters:
+    ///   - id: The record's id.
+    ///   - status: Its new status.
+    ///   - attempts: Webhook attempts made so far.
+    ///   - nextAttemptAt: When the next webhook attempt is due (ms since the epoch).
+    ///   - delivered: Whether the webhook is done with; then the record leaves
+    ///     ``pendingWebhooks(now:limit:)``.
+    /// - Throws: `.recordNotFound` if no live day holds the id, `.invalidRecord` for a negative
+    ///   attempt count.
+    public func updateDelivery(
+        id: String, status: DeliveryStatus, attempts: Int, nextAttemptAt: Int64, delivered: Bool
+    ) throws(MessageStoreError) {
+        guard attempts >= 0 else { throw .invalidRecord(id: id, reason: "the webhook attempt count is negative") }
+        let found: UTCDay? = if let day = pendingDays[id] { day } else { try storedDay(of: id) }
+        guard let day = found else { throw .recordNotFound(id: id) }
+        batches[day, default: GroupCommit()].enqueue(id, sql: """
+            UPDATE records SET status = ?, attempts = ?, next_attempt_at = ?, delivered = ? WHERE id = ?
+            """, bindings: [
+                .text(status.rawValue), .integer(Int64(attempts)), .integer(nextAttemptAt),
+                .integer(delivered ? 1 : 0), .text(id),
+            ])
+    }
+
+    /// How many writes are waiting for ``commit()``.
+    public var pendingWriteCount: Int {
+        batches.values.reduce(0) { $0 + $1.pendingCount }
+    }
+
+    /// Makes the queued writes durable: one transaction per day file touched (`BEGIN IMMEDIATE`,
+    /// the writes in order, `COMMIT` with `synchronous=FULL`). When it returns, every queued write
+    /// is on disk; acknowledge only then.
+    ///
+    /// Day files commit independently. If a day's batch fails it is rolled back, the other days
+    /// still commit, and the error lists the ids whose writes were lost
+    /// (``MessageStoreError/commitFailed(ids:underlying:)``). Either way the queue is empty after.
+    public func commit() throws(MessageStoreError) {
+        let pending = batches
+        batches.removeAll()
+        pendingDays.removeAll()
+        var lost: [String] = []
+        var firstError: StorageError?
+        for day in pending.keys.sorted() {
+            guard var batch = pending[day] else { continue }
+            let database: Database
+            do throws(MessageStoreError) { database = try dayFiles.database(for: day) } catch {
+                lost += batch.pendingTokens
+                if firstError == nil, case let .storage(underlying) = error { firstError = underlying }
+                continue
+            }
+            if case let .rolledBack(ids, error) = batch.commit(on: database) {
+                lost += ids
+                if firstError == nil { firstError = error }
+            }
+        }
+        guard lost.isEmpty else {
+            throw .commitFailed(
+                ids: lost, underlying: firstError ?? .aborted("the day file of the batch could not be opened"))
+        }
+    }
+
+    /// The live day whose file holds a committed record `id`, newest first (recent records are the
+    /// ones updated).
+    func storedDay(of id: String) throws(MessageStoreError) -> UTCDay? {
+        for day in liveDays.reversed() {
+            guard let database = try dayFiles.existingDatabase(for: day) else { continue }
+            if try !database.storeQuery("SELECT 1 FROM records WHERE id = ?", [.text(id)]).isEmpty { return day }
+        }
+        return nil
+    }
+}

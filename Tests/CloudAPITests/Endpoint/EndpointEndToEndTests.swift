@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+@testable import CloudAPI
+import Crypto
+import Transport
+
+@Suite("Cloud API endpoint end to end (relay on 127.0.0.1, user phones, recorded webhooks)")
+struct EndpointEndToEndTests {
+    @Test("user → business webhook (signed), business → user text and template, receipts → statuses, Graph errors")
+    func conversation() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-endpoint-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay"))
+        defer { relay.stop() }
+        let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
+        let shopNumber = PhoneNumber("+14155550100")!
+        let token: String
+        let phoneNumberID: String
+        do {
+            let registry = try BusinessRegistry(directory: root + "/cloudapi", masterKey: masterKey.key)
+            let added = try registry.add(phone: shopNumber, name: "Shop", webhookURL: "http://127.0.0.1:1/hook", verifyToken: "vt-1",
+                                         appSecret: "app-secret", region: .eu, localStorageDirectory: nil, now: 0)
+            token = added.accessToken
+            phoneNumberID = added.account.phoneNumberID
+            registry.close()
+        }
+        let webhooks = RecordingWebhooks(verifyToken: "vt-1")
+        let thread = try EventLoopThread(name: "endpoint-test")
+        defer { thread.stopAndJoin() }
+        let loop = thread.loop
+        let endpoint = OnLoop<CloudAPIEndpoint>()
+        let alice = try TestPhone("+447700900123"), bob = try TestPhone("+4930123456")
+        let relayAddress = relay.address
+        _ = loop.executeAndWait {
+            endpoint.value = try! CloudAPIEndpoint(
+                configuration: EndpointConfiguration(relayAddress: relayAddress, dataDirectory: root + "/cloudapi"),
+                masterKey: masterKey, webhooks: webhooks, on: loop)
+            try! alice.start(relay: relayAddress, on: loop)
+            try! bob.start(relay: relayAddress, on: loop)
+        }
+        defer { _ = loop.executeAndWait { endpoint.value?.stop(); endpoint.value = nil; alice.link?.close(); bob.link?.close() } }
+        #expect(eventually { alice.ready && bob.ready && (loop.executeAndWaitValue { endpoint.value?.connectedCount } ?? 0) == 1 })
+        #expect(eventually { webhooks.gets.count == 1 })
+        #expect(webhooks.gets.first?.contains("hub.verify_token=vt-1") == true)
+
+        // Alice writes to the business: the webhook carries the decrypted text, signed.
+        _ = loop.executeAndWait { alice.send("I want to order", to: shopNumber, id: 1) }
+        #expect(eventually { webhooks.posts.count == 1 }, "endpoint: \(String(describing: loop.executeAndWaitValue { endpoint.value.map { "\($0.statistics) \($0.lastError ?? "-")" } }))")
+        let post = try #require(webhooks.posts.first)
+        let expected = try WebhookSignature.header(for: post.body, appSecret: "app-secret")
+        #expect(post.headers.contains { $0.0 == "X-Hub-Signature-256" && $0.1 == expected })
+        let value = try #require((((webhooks.objects().first?["entry"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])?.first?["value"]) as? [String: Any])
+        let message = try #require((value["messages"] as? [[String: Any]])?.first)
+        #expect((message["text"] as? [String: String])?["body"] == "I want to order")
+        #expect(message["from"] as? String == "447700900123")
+        let contact = try #require((value["contacts"] as? [[String: Any]])?.first)
+        #expect((contact["user_id"] as? String)?.hasPrefix("US.") == true)
+
+        // The business answers with text inside the 24-hour window.
+        let reply = OnLoop<GraphReply>()
+        let text = #"{"messaging_product":"whatsapp","to":"447700900123","type":"text","text":{"body":"Sure! Which size?"}}"#
+        _ = loop.executeAndWait {
+            endpoint.value?.sendMessage(phoneNumberID: phoneNumberID, bearer: token, body: Array(text.utf8)) { reply.value = $0 }
+        }
+        #expect(eventually { loop.executeAndWaitValue { reply.value } != nil })
+        let sent = try #require(loop.executeAndWaitValue { reply.value } as GraphReply?)
+        #expect(sent.status == 200)
+        let sentObject = try #require(try JSONSerialization.jsonObject(with: Data(sent.body)) as? [String: Any])
+        let wamid = try #require((sentObject["messages"] as? [[String: Any]])?.first?["id"] as? String)
+        #expect(wamid.hasPrefix("wamid."))
+        #expect(eventually { alice.received.count == 1 })
+        #expect(alice.received.first?.text == "Sure! Which size?")
+        #expect(alice.received.first.map { CloudAPIEndpoint.messageID($0.id) } == wamid)
+        // A `sent` status webhook follows; Alice's read receipt brings a `read` one.
+        #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "sent" } })
+        _ = loop.executeAndWait { alice.link?.sendReceipt(Receipt(kind: .read, counterpart: shopNumber, envelopeIDs: [alice.received[0].id])) }
+        #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "read" } })
+
+        // Bob never wrote: text is refused (131047), a template starts a session and arrives.
+        let refused = OnLoop<GraphReply>()
+        _ = loop.executeAndWait {
+            endpoint.value?.sendMessage(phoneNumberID: phoneNumberID, bearer: token,
+                                        body: Array(#"{"messaging_product":"whatsapp","to":"4930123456","text":{"body":"hi"}}"#.utf8)) { refused.value = $0 }
+        }
+        #expect(eventually { loop.executeAndWaitValue { refused.value } != nil })
+        #expect(Self.code(loop.executeAndWaitValue { refused.value }) == 131047)
+        let template = OnLoop<GraphReply>()
+        _ = loop.executeAndWait {
+            endpoint.value?.sendMessage(phoneNumberID: phoneNumberID, bearer: token, body: Array("""
+                {"messaging_product":"whatsapp","to":"4930123456","type":"template","template":{"name":"welcome","language":{"code":"en"},
+                 "components":[{"type":"body","parameters":[{"type":"text","text":"Bob"}]}]}}
+                """.utf8)) { template.value = $0 }
+        }
+        #expect(eventually { bob.received.count == 1 })
+        #expect(bob.received.first?.text == "[welcome · en] Bob")
+        #expect(loop.executeAndWaitValue { template.value?.status } == 200)
+
+        // Wrong token, unknown number, unknown recipient.
+        let errors = OnLoop<[GraphReply]>()
+        errors.value = []
+        _ = loop.executeAndWait {
+            endpoint.value?.sendMessage(phoneNumberID: phoneNumberID, bearer: "nope", body: Array(text.utf8)) { errors.value?.append($0) }
+            endpoint.value?.sendMessage(phoneNumberID: "999", bearer: token, body: Array(text.utf8)) { errors.value?.append($0) }
+            endpoint.value?.sendMessage(phoneNumberID: phoneNumberID, bearer: token, body: Array("""
+                {"messaging_product":"whatsapp","to":"15555550000","type":"template","template":{"name":"x","language":{"code":"en"}}}
+                """.utf8)) { errors.value?.append($0) }
+        }
+        #expect(eventually { (loop.executeAndWaitValue { errors.value?.count } ?? 0) == 3 })
+        let codes = Set((loop.executeAndWaitValue { errors.value } ?? []).map { Self.code($0) })
+        #expect(codes == [190, 100, 131026])
+        let info = try #require(loop.executeAndWaitValue { endpoint.value?.phoneNumber(phoneNumberID: phoneNumberID, bearer: token) })
+        let infoObject = try #require(try JSONSerialization.jsonObject(with: Data(info.body)) as? [String: Any])
+        #expect(infoObject["quality_rating"] as? String == "GREEN" && infoObject["status"] as? String == "CONNECTED")
+    }
+
+    static func status(of webhook: [String: Any]) -> String? {
+        let value = (((webhook["entry"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])?.first?["value"]) as? [String: Any]
+        return (value?["statuses"] as? [[String: Any]])?.first?["status"] as? String
+    }
+
+    static func code(_ reply: GraphReply?) -> Int? {
+        guard let reply, let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any] else { return nil }
+        return (object["error"] as? [String: Any])?["code"] as? Int
+    }
+}
+
+extension EventLoop {
+    /// Runs `body` on the loop and returns its value.
+    func executeAndWaitValue<T: Sendable>(_ body: @escaping @Sendable () -> T?) -> T? {
+        let box = OnLoop<T>()
+        _ = executeAndWait { box.value = body() }
+        return box.value
+    }
+}
