@@ -8,6 +8,8 @@ enum VigilCommand {
         COMMANDS:
           demo                 run the end-to-end demonstration on embedded defaults
           relay                run the end-to-end encrypted relay (durable offline queue, metadata tap)
+          cloudapi             run the Cloud API endpoint (key custody, webhooks, Meta-compatible Graph API)
+          business add|list    create / list the businesses the Cloud API endpoint speaks for
           sketch build         build a sketch (hll|cms|fi|kll) from items, one per line
           sketch describe      print a sketch image's type, parameters and estimates
           sketch merge         union / merge sketch images of one type
@@ -38,6 +40,10 @@ enum VigilCommand {
             return DemoCommand.main(rest)
         case "relay":
             return RelayCommand.main(rest)
+        case "cloudapi":
+            return CloudAPICommand.main(rest)
+        case "business":
+            return dispatch(group: "business", rest, ["add": BusinessCommand.add, "list": BusinessCommand.list])
         case "sketch":
             return dispatch(group: "sketch", rest, [
                 "build": SketchBuildCommand.main, "describe": SketchDescribeCommand.main, "merge": SketchMergeCommand.main,

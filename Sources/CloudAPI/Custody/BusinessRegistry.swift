@@ -38,11 +38,11 @@ public final class BusinessRegistry {
     ]
 
     /// Opens (creating, directory 0700, file 0600) the registry in `directory`.
-    public init(directory: String, masterKey: SymmetricKey) throws(CloudAPIError) {
+    public init(directory: String, masterKey: MasterKey) throws(CloudAPIError) {
         if mkdir(directory, 0o700) != 0, errno != EEXIST {
             throw .invalidConfiguration("cannot create data directory \(directory): \(String(cString: strerror(errno)))")
         }
-        sealer = try Sealer(masterKey: masterKey)
+        sealer = try Sealer(masterKey: masterKey.key)
         do throws(StorageError) {
             database = try Database.open(path: directory + "/" + Self.fileName)
             _ = try database.migrate(Self.migrations)

@@ -50,7 +50,7 @@ public final class CloudAPIEndpoint {
         self.clock = clock
         self.webhooks = webhooks
         self.random = random
-        registry = try BusinessRegistry(directory: configuration.dataDirectory, masterKey: masterKey.key)
+        registry = try BusinessRegistry(directory: configuration.dataDirectory, masterKey: masterKey)
         // Registered before any relay link's hook, so commits precede their flushes.
         hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
         try loadNewBusinesses()

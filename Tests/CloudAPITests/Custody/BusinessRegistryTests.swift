@@ -13,13 +13,13 @@ struct BusinessRegistryTests {
         FileManager.default.temporaryDirectory.appendingPathComponent("vigil-registry-\(UUID().uuidString)").path
     }
 
-    func key(_ byte: UInt8) -> SymmetricKey { SymmetricKey(data: [UInt8](repeating: byte, count: 32)) }
+    func key(_ byte: UInt8) throws -> MasterKey { try MasterKey(key: SymmetricKey(data: [UInt8](repeating: byte, count: 32))) }
 
     @Test("add → accounts round-trips every field; the access token authenticates, others do not")
     func addAndList() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let registry = try BusinessRegistry(directory: directory, masterKey: key(1))
+        let registry = try BusinessRegistry(directory: directory, masterKey: try key(1))
         let (account, token, _) = try registry.add(
             phone: shop, name: "Shop", webhookURL: "http://127.0.0.1:9/hook", verifyToken: "verify-me", appSecret: "s3cret",
             region: .eu, localStorageDirectory: nil, now: 1)
@@ -46,7 +46,7 @@ struct BusinessRegistryTests {
     func sessionsAndSecrecy() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let registry = try BusinessRegistry(directory: directory, masterKey: key(2))
+        let registry = try BusinessRegistry(directory: directory, masterKey: try key(2))
         var (account, _, business) = try registry.add(
             phone: shop, name: "Shop", webhookURL: nil, verifyToken: nil, appSecret: "app-secret-canary-7f3a", region: .na,
             localStorageDirectory: nil, now: 1)
@@ -62,7 +62,7 @@ struct BusinessRegistryTests {
         try registry.commit()
         registry.close()
 
-        let reopened = try BusinessRegistry(directory: directory, masterKey: key(2))
+        let reopened = try BusinessRegistry(directory: directory, masterKey: try key(2))
         account = try #require(try reopened.accounts().first)
         var restored = try reopened.party(for: account)
         #expect(restored.conversations.keys.sorted() == [user.e164])
@@ -81,7 +81,7 @@ struct BusinessRegistryTests {
         }
 
         // A wrong master key is a typed refusal, not garbage.
-        let wrong = try BusinessRegistry(directory: directory, masterKey: key(3))
+        let wrong = try BusinessRegistry(directory: directory, masterKey: try key(3))
         defer { wrong.close() }
         do {
             _ = try wrong.accounts()
@@ -95,7 +95,7 @@ struct BusinessRegistryTests {
     func expiry() throws {
         let directory = temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let registry = try BusinessRegistry(directory: directory, masterKey: key(4))
+        let registry = try BusinessRegistry(directory: directory, masterKey: try key(4))
         var (account, _, business) = try registry.add(phone: shop, name: "S", webhookURL: nil, verifyToken: nil, appSecret: "a", region: .na, localStorageDirectory: nil, now: 0)
         let bundle = try business.makeBundle(signedPreKeyID: 1, oneTimePreKeyID: nil)
         var phone = try Party()

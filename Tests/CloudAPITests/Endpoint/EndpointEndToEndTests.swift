@@ -18,7 +18,7 @@ struct EndpointEndToEndTests {
         let token: String
         let phoneNumberID: String
         do {
-            let registry = try BusinessRegistry(directory: root + "/cloudapi", masterKey: masterKey.key)
+            let registry = try BusinessRegistry(directory: root + "/cloudapi", masterKey: masterKey)
             let added = try registry.add(phone: shopNumber, name: "Shop", webhookURL: "http://127.0.0.1:1/hook", verifyToken: "vt-1",
                                          appSecret: "app-secret", region: .eu, localStorageDirectory: nil, now: 0)
             token = added.accessToken

@@ -54,12 +54,7 @@ struct RelayCommand: Command {
     }
 
     func run() throws {
-        // Block the stop signals before any thread starts, so only `sigtimedwait` below sees them.
-        var signals = sigset_t()
-        sigemptyset(&signals)
-        sigaddset(&signals, SIGINT)
-        sigaddset(&signals, SIGTERM)
-        pthread_sigmask(SIG_BLOCK, &signals, nil)
+        var signals = StopSignals()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
 
         let configuration = RelayConfiguration(
@@ -75,19 +70,8 @@ struct RelayCommand: Command {
         fflush(nil)
         Console.progress("relay: data \(dataDirectory)\(tapPath.map { ", tap \($0)" } ?? ""); SIGINT/SIGTERM to stop")
 
-        var received: Int32 = 0
-        while true {
-            var timeout = timespec(tv_sec: statusInterval == 0 ? 3600 : statusInterval, tv_nsec: 0)
-            let signal = sigtimedwait(&signals, nil, &timeout)
-            if signal == SIGINT || signal == SIGTERM {
-                received = signal
-                break
-            }
-            if statusInterval > 0, let line = relay.withServer({ Self.status($0) }) {
-                Console.progress(line)
-            }
-        }
-        Console.progress("relay: \(received == SIGINT ? "SIGINT" : "SIGTERM"), stopping")
+        let received = signals.wait(statusEvery: statusInterval) { relay.withServer { Self.status($0) } }
+        Console.progress("relay: \(received), stopping")
         let final = relay.withServer { Self.status($0) }
         relay.stop()
         if let final { Console.progress(final) }

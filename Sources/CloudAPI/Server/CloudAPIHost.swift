@@ -1,0 +1,121 @@
+import Foundation
+public import Transport
+
+/// The Cloud API endpoint with its HTTP server and webhook client on their own event-loop thread:
+/// the one-call way to run it (`vigil cloudapi`, tests, the demo).
+public final class CloudAPIHost: Sendable {
+    /// The HTTP server's bound address.
+    public let address: SocketAddress
+    private let thread: EventLoopThread
+    private let parts: LoopBound<Parts>
+    private let stopped = Flag()
+
+    /// The loop-confined objects.
+    private final class Parts {
+        let endpoint: CloudAPIEndpoint
+        let server: HTTPServer
+        let webhooks: HTTPWebhookTransport
+
+        init(endpoint: CloudAPIEndpoint, server: HTTPServer, webhooks: HTTPWebhookTransport) {
+            self.endpoint = endpoint
+            self.server = server
+            self.webhooks = webhooks
+        }
+    }
+
+    private init(address: SocketAddress, thread: EventLoopThread, parts: LoopBound<Parts>) {
+        self.address = address
+        self.thread = thread
+        self.parts = parts
+    }
+
+    /// Starts the endpoint for every business in `configuration.dataDirectory`, listening for the
+    /// Graph API on `listen`.
+    public static func start(
+        _ configuration: EndpointConfiguration, listen: SocketAddress, masterKey: MasterKey,
+        http: HTTPServerConfiguration? = nil
+    ) throws -> CloudAPIHost {
+        let thread = try EventLoopThread(name: "vigil-cloudapi")
+        let outcome = Box<Result<(LoopBound<Parts>, SocketAddress), SendableFailure>>()
+        _ = thread.loop.executeAndWait {
+            let loop = thread.loop
+            let webhooks = HTTPWebhookTransport(on: loop)
+            do {
+                let endpoint = try CloudAPIEndpoint(configuration: configuration, masterKey: masterKey, webhooks: webhooks, on: loop)
+                var serverConfiguration = http ?? HTTPServerConfiguration(listenAddress: listen)
+                serverConfiguration.listenAddress = listen
+                let server: HTTPServer
+                do {
+                    server = try HTTPServer(configuration: serverConfiguration, on: loop, handler: CloudAPIRoutes.handler(for: endpoint))
+                } catch {
+                    endpoint.stop()
+                    throw error
+                }
+                outcome.set(.success((LoopBound(Parts(endpoint: endpoint, server: server, webhooks: webhooks), on: loop), server.address)))
+            } catch {
+                webhooks.shutdown()
+                outcome.set(.failure(SendableFailure(description: "\(error)")))
+            }
+        }
+        switch outcome.get() {
+        case let .success((parts, address))?:
+            return CloudAPIHost(address: address, thread: thread, parts: parts)
+        case let .failure(error)?:
+            thread.stopAndJoin()
+            throw error
+        case nil:
+            thread.stopAndJoin()
+            throw SendableFailure(description: "the endpoint's loop did not start")
+        }
+    }
+
+    /// Runs `body` with the endpoint on its loop and returns the result.
+    public func withEndpoint<Result: Sendable>(_ body: @escaping @Sendable (CloudAPIEndpoint) -> Result) -> Result? {
+        let parts = self.parts
+        let box = Box<Result>()
+        _ = thread.loop.executeAndWait { box.set(body(parts.value.endpoint)) }
+        return box.get()
+    }
+
+    /// Stops cleanly: the HTTP server drains (up to 2 s), the endpoint commits and closes its
+    /// links and stores, the thread is joined. Idempotent; not from the endpoint's own thread.
+    public func stop() {
+        guard stopped.setOnce() else { return }
+        let parts = self.parts
+        let done = Flag()
+        _ = thread.loop.execute {
+            parts.value.server.shutdown(gracePeriod: .seconds(2)) {
+                parts.value.endpoint.stop()
+                parts.value.webhooks.shutdown()
+                _ = done.setOnce()
+            }
+        }
+        while !done.isSet { usleep(2_000) }
+        thread.stopAndJoin()
+    }
+
+    deinit { stop() }
+}
+
+/// An error carried across threads as its description.
+public struct SendableFailure: Error, Sendable, CustomStringConvertible {
+    /// What went wrong.
+    public let description: String
+}
+
+/// A value handed from the loop thread to the caller.
+final class Box<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: Value?
+    func set(_ value: Value) { lock.withLock { self.value = value } }
+    func get() -> Value? { lock.withLock { value } }
+}
+
+/// A flag set once across threads.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    /// Sets the flag; true if this call set it.
+    func setOnce() -> Bool { lock.withLock { defer { value = true }; return !value } }
+}

@@ -1,0 +1,77 @@
+import CloudAPI
+import Glibc
+import Transport
+
+/// `vigil cloudapi`: runs the Cloud API endpoint until SIGINT or SIGTERM.
+struct CloudAPICommand: Command {
+    static let help = """
+        USAGE: vigil cloudapi --relay HOST:PORT --listen HOST:PORT --data DIR [options]
+
+        Runs the Cloud API endpoint: for every business added with `vigil business add`, it holds
+        the keys, keeps Signal sessions with users through the relay, decrypts incoming messages
+        and POSTs them to the business's webhook (signed X-Hub-Signature-256, retried until 2xx),
+        and accepts the business's messages on a Meta-compatible Graph API:
+          POST /v{N}/{phone-number-id}/messages    text and template messages (Bearer token)
+          GET  /v{N}/{phone-number-id}             quality rating, status, messaging limit
+        Messages are stored encrypted with per-day keys and crypto-shredded after 30 days.
+
+        OPTIONS:
+          --relay HOST:PORT          the relay (`vigil relay`)
+          --listen HOST:PORT         where the Graph API listens (port 0: any)
+          --data DIR                 data directory (registry, regions/na|eu stores)
+          --master-key-file FILE     32-byte master key, created 0600 on first run (default DIR/master.key)
+          --status-interval S        seconds between status lines on stderr, 0 = none (default 10)
+          --help                     this text
+
+        The first line on stdout is `listening on HOST:PORT`.
+        """
+
+    let relay: SocketAddress
+    let listen: SocketAddress
+    let dataDirectory: String
+    let masterKeyFile: String
+    let statusInterval: Int
+
+    init(parsing arguments: inout Arguments) throws(CLIError) {
+        relay = try Self.address(&arguments, "--relay")
+        listen = try Self.address(&arguments, "--listen")
+        guard let data = try arguments.option("--data") else { throw CLIError("--data DIR is required") }
+        dataDirectory = data
+        masterKeyFile = try arguments.option("--master-key-file") ?? data + "/master.key"
+        statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+    }
+
+    static func address(_ arguments: inout Arguments, _ name: String) throws(CLIError) -> SocketAddress {
+        guard let text = try arguments.option(name) else { throw CLIError("\(name) HOST:PORT is required") }
+        do throws(SocketAddressError) {
+            return try SocketAddress(parsing: text)
+        } catch {
+            throw CLIError("\(name): \(error)")
+        }
+    }
+
+    func run() throws {
+        var signals = StopSignals()
+        try BusinessCommand.ensureDirectory(dataDirectory)
+        let masterKey = try MasterKey.loadOrCreate(path: masterKeyFile)
+        let host = try CloudAPIHost.start(
+            EndpointConfiguration(relayAddress: relay, dataDirectory: dataDirectory), listen: listen, masterKey: masterKey)
+        print("listening on \(host.address)")
+        fflush(nil)
+        let businesses = host.withEndpoint { $0.businessCount } ?? 0
+        Console.progress("cloudapi: \(businesses) business(es), relay \(relay), data \(dataDirectory); SIGINT/SIGTERM to stop")
+        let received = signals.wait(statusEvery: statusInterval) { host.withEndpoint { Self.status($0) } }
+        Console.progress("cloudapi: \(received), stopping")
+        host.stop()
+        Console.progress("cloudapi: stopped")
+    }
+
+    static func status(_ endpoint: CloudAPIEndpoint) -> String {
+        let s = endpoint.statistics
+        var line = "cloudapi: \(endpoint.businessCount) businesses (\(endpoint.connectedCount) connected); "
+        line += "inbound \(s.inbound), outbound \(s.outbound), refused \(s.refused), webhooks \(s.webhooksDelivered) ok / \(s.webhookFailures) failed"
+        if s.undecryptable > 0 { line += ", undecryptable \(s.undecryptable)" }
+        if let error = endpoint.lastError { line += "; last error: \(error)" }
+        return line
+    }
+}
