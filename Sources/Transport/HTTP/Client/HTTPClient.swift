@@ -14,7 +14,8 @@
 ///   the loop (once per pool; again after a failed connect); numeric hosts need no lookup.
 ///
 /// Loop-confined: create and use it on its loop (``HTTPBlockingClient`` wraps one for tools and
-/// tests). Completions run on the loop, never inside ``execute(_:completion:)``.
+/// tests). Completions run on the loop, never inside ``execute(_:completion:)``. Call
+/// ``shutdown()`` before releasing it: requests still pending are otherwise never completed.
 public final class HTTPClient {
     /// The loop it runs on.
     public let loop: EventLoop
