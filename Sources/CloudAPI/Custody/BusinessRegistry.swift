@@ -154,20 +154,31 @@ public final class BusinessRegistry {
 
     /// The business's party: its keys and every stored session.
     public func party(for account: BusinessAccount, random: any RandomSource = SystemRandom()) throws(CloudAPIError) -> Party {
+        try loadParty(for: account, random: random).party
+    }
+
+    /// The business's party and when each session (by peer) was last used.
+    public func loadParty(
+        for account: BusinessAccount, random: any RandomSource = SystemRandom()
+    ) throws(CloudAPIError) -> (party: Party, lastUsed: [String: Int64]) {
         let id = account.phoneNumberID
         guard let sealedKeys = try rows("SELECT keys FROM businesses WHERE phone_number_id = ?", [.text(id)]).first?[0].blobValue else {
             throw .unknownBusiness(id)
         }
         let keys = try sealer.open(sealedKeys, context: "businesses/keys/\(id)", what: "keys of business \(id)")
         var conversations: [String: Conversation] = [:]
-        for row in try rows("SELECT peer_index, sealed FROM sessions WHERE phone_number_id = ?", [.text(id)]) {
-            guard let index = row[0].blobValue, let sealed = row[1].blobValue else { throw .corrupt(what: "session row of \(id)") }
+        var lastUsed: [String: Int64] = [:]
+        for row in try rows("SELECT peer_index, sealed, last_used FROM sessions WHERE phone_number_id = ?", [.text(id)]) {
+            guard let index = row[0].blobValue, let sealed = row[1].blobValue, let used = row[2].int64Value else {
+                throw .corrupt(what: "session row of \(id)")
+            }
             let plain = try sealer.open(sealed, context: "sessions/\(id)/\(Base64URL.encode(index))", what: "a session of business \(id)")
             let (peer, conversation) = try Self.decodeSession(plain, id: id)
             conversations[peer] = conversation
+            lastUsed[peer] = used
         }
         do throws(ProtocolError) {
-            return try Party(keys: keys, conversations: conversations, random: random)
+            return (try Party(keys: keys, conversations: conversations, random: random), lastUsed)
         } catch {
             throw .protocolState(error)
         }
@@ -192,9 +203,21 @@ public final class BusinessRegistry {
                       bindings: [.text(account.phoneNumberID), .blob(index), .blob(sealed), .integer(now)])
     }
 
-    /// Queues deletion of sessions idle since before `cutoff` (the consumer's number goes with them).
-    public func expireSessions(idleBefore cutoff: Int64) {
-        batch.enqueue(batch.pendingCount, sql: "DELETE FROM sessions WHERE last_used < ?", bindings: [.integer(cutoff)])
+    /// Deletes sessions idle since before `cutoff` — the consumer's number goes with them — and,
+    /// if any were deleted, checkpoints the WAL (TRUNCATE) so no older copy of their pages stays
+    /// in the `-wal` file (`secure_delete` has already zeroed them in the database file). Commits
+    /// pending writes first; call between turns.
+    @discardableResult
+    public func expireSessions(idleBefore cutoff: Int64) throws(CloudAPIError) -> Int {
+        try commit()
+        let deleted: Int
+        do throws(StorageError) {
+            deleted = try database.execute("DELETE FROM sessions WHERE last_used < ?", bindings: [.integer(cutoff)])
+            if deleted > 0 { _ = try database.query("PRAGMA wal_checkpoint(TRUNCATE)") }
+        } catch {
+            throw .storage(error)
+        }
+        return deleted
     }
 
     /// Writes waiting for ``commit()``.

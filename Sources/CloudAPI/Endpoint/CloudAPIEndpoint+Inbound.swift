@@ -37,6 +37,7 @@ extension CloudAPIEndpoint {
         do throws(CloudAPIError) {
             if let conversation = state.party.conversations[envelope.sender.e164] {
                 try registry.saveSession(conversation, peer: envelope.sender, for: account, now: clock.now())
+                state.sessionLastUsed[envelope.sender.e164] = clock.now()
             }
             if usedOneTimePreKey {
                 try registry.saveKeys(of: state.party, for: account)

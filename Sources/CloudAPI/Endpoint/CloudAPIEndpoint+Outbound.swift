@@ -103,6 +103,7 @@ extension CloudAPIEndpoint {
         do throws(CloudAPIError) {
             guard let conversation = state.party.conversations[request.recipient.e164] else { throw .corrupt(what: "session") }
             try registry.saveSession(conversation, peer: request.recipient, for: account, now: clock.now())
+            state.sessionLastUsed[request.recipient.e164] = clock.now()
         } catch {
             fail(.unknown("saving the session failed: \(error)"))
             return

@@ -122,8 +122,9 @@ public final class CloudAPIEndpoint {
     /// to the registry while the endpoint runs).
     func loadNewBusinesses() throws(CloudAPIError) {
         for account in try registry.accounts() where businesses[account.phoneNumberID] == nil {
-            let party = try registry.party(for: account, random: random)
+            let (party, lastUsed) = try registry.loadParty(for: account, random: random)
             let state = BusinessState(account: account, party: party)
+            state.sessionLastUsed = lastUsed
             businesses[account.phoneNumberID] = state
             byPhone[account.phone] = account.phoneNumberID
             _ = try store(for: account)
@@ -249,7 +250,22 @@ public final class CloudAPIEndpoint {
                     lastError = "expiry: \(error)"
                 }
             }
-            registry.expireSessions(idleBefore: now - 30 * 86_400_000)
+            do throws(CloudAPIError) {
+                try registry.expireSessions(idleBefore: now - 30 * 86_400_000)
+            } catch {
+                lastError = "session expiry: \(error)"
+            }
+            dropExpiredSessions(idleBefore: now - 30 * 86_400_000)
+        }
+    }
+
+    /// Forgets in memory the sessions the registry just deleted (their users start over with X3DH).
+    private func dropExpiredSessions(idleBefore cutoff: Int64) {
+        for (_, state) in businesses {
+            for (peer, lastUsed) in state.sessionLastUsed where lastUsed < cutoff {
+                state.party.removeConversation(with: peer)
+                state.sessionLastUsed[peer] = nil
+            }
         }
     }
 
@@ -299,6 +315,8 @@ final class BusinessState: RelayLinkDelegate {
     var preKeysConsumed = 0
     /// Sends waiting for a prekey bundle of this user (so one session is started, not two).
     var waitingForSession: [PhoneNumber: [() -> Void]] = [:]
+    /// When each session was last used (ms), mirroring the registry's `last_used`.
+    var sessionLastUsed: [String: Int64] = [:]
     /// The last client message id used (time-based, so unique across restarts).
     var nextClientMessageID: UInt64 = 0
 

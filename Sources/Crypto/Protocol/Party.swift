@@ -72,6 +72,11 @@ public struct Party: Sendable {
     }
 
     /// Replaces the conversation with `peer` (e.g. restored from storage).
+    /// Forgets the conversation with `peer` (its next message must start a new session).
+    public mutating func removeConversation(with peer: String) {
+        conversations[peer] = nil
+    }
+
     public mutating func setConversation(_ conversation: Conversation, with peer: String) {
         conversations[peer] = conversation
     }
