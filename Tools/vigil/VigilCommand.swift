@@ -18,6 +18,7 @@ enum VigilCommand {
           bench crypto         primitives against `openssl speed`, ratchet messages/s, X3DH time
           bench http           HTTP request parsing ns/request and response encoding (no sockets)
           bench relay          relay envelopes/s and delivery latency, queue on/off, against Redis pub/sub
+          bench cloudapi       Cloud API end-to-end messages/s and latency both ways (HTTP → relay → phone → webhook)
           crypto-oracle        primitives and ratchet KDFs over JSON lines (for differential tests)
           crypto-party         one protocol party over JSON lines (for interop tests)
           send                 a phone: send one end-to-end encrypted message through a relay
@@ -54,6 +55,7 @@ enum VigilCommand {
                 "crypto": BenchCryptoCommand.main,
                 "http": BenchHTTPCommand.main,
                 "relay": BenchRelayCommand.main,
+                "cloudapi": BenchCloudAPICommand.main,
             ])
         case "crypto-oracle":
             return CryptoOracleCommand.main(rest)

@@ -92,7 +92,7 @@ extension CloudAPIEndpoint {
         let now = clock.now()
         let body = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
             id: record.id, status: status.rawValue, recipient: consumer, userID: userID(business: account, consumer: consumer),
-            time: now, category: category, conversationID: record.id, tracker: nil, error: error)
+            time: now, category: category, conversationID: record.id, tracker: Self.tracker(of: record), error: error)
         do throws(MessageStoreError) {
             try store.append(MessageRecord(
                 id: record.id + "#" + status.rawValue, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,

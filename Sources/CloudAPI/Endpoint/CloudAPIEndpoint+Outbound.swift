@@ -142,7 +142,7 @@ extension CloudAPIEndpoint {
             let record = MessageRecord(
                 id: messageID, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,
                 consumer: request.recipient.e164, direction: .outbound, time: time,
-                kind: "\(request.type):\(request.category)", payload: Array(request.plaintext.utf8),
+                kind: "\(request.type):\(request.category)", payload: Self.outboundPayload(request),
                 delivery: DeliveryState(status: .sent, nextAttemptAt: time, webhookDelivered: true))
             do throws(MessageStoreError) { try store.append(record) } catch { throw .invalidConfiguration("message store: \(error)") }
             queueStatus(.sent, for: record, account: account, store: store, error: nil)
@@ -156,6 +156,20 @@ extension CloudAPIEndpoint {
             respond(reply)
             self?.pumpWebhooks()
         }
+    }
+
+    /// What an outbound record keeps (encrypted at rest): the text and the business's tracker.
+    static func outboundPayload(_ request: SendMessageRequest) -> [UInt8] {
+        var object: [String: Any] = ["type": request.type, "text": request.plaintext]
+        if let tracker = request.tracker { object["tracker"] = tracker }
+        return JSON.encode(object)
+    }
+
+    /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any.
+    static func tracker(of record: MessageRecord) -> String? {
+        guard record.direction == .outbound, record.kind != "status",
+              let object = try? JSON.object(record.payload) else { return nil }
+        return object["tracker"] as? String
     }
 
     /// `GET /v{N}/{phone-number-id}`: the number's quality rating, status and messaging limit.

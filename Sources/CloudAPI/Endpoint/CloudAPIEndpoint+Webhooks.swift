@@ -38,7 +38,6 @@ extension CloudAPIEndpoint {
         let headers = [("Content-Type", "application/json"), ("X-Hub-Signature-256", signature), ("User-Agent", "Vigil-CloudAPI/1")]
         webhooks.post(url: url, headers: headers, body: record.payload) { [weak self] result in
             guard let self, !self.isStopped else { return }
-            self.webhooksInFlight.remove(record.id)
             let attempts = record.delivery.webhookAttempts + 1
             let delivered: Bool
             if case let .success(response) = result, (200..<300).contains(response.status) {
@@ -57,7 +56,12 @@ extension CloudAPIEndpoint {
             } catch {
                 self.lastError = "recording webhook delivery: \(error)"
             }
-            self.whenCommitted { [weak self] in if delivered { self?.pumpWebhooks() } }
+            // Still "in flight" until its new state is committed: a pump before the commit would
+            // read the old, undelivered state and send it again.
+            self.whenCommitted { [weak self] in
+                self?.webhooksInFlight.remove(record.id)
+                if delivered { self?.pumpWebhooks() }
+            }
         }
     }
 

@@ -106,6 +106,7 @@ public final class CloudAPIEndpoint {
 
     /// After a failed commit memory may be ahead of disk: reload every business from the registry.
     private func failedTurn() {
+        webhooksInFlight.removeAll()
         for (_, state) in businesses { state.link?.close() }
         businesses.removeAll()
         byPhone.removeAll()

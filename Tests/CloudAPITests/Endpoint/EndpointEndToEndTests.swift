@@ -59,7 +59,7 @@ struct EndpointEndToEndTests {
 
         // The business answers with text inside the 24-hour window.
         let reply = OnLoop<GraphReply>()
-        let text = #"{"messaging_product":"whatsapp","to":"447700900123","type":"text","text":{"body":"Sure! Which size?"}}"#
+        let text = #"{"messaging_product":"whatsapp","to":"447700900123","type":"text","text":{"body":"Sure! Which size?"},"biz_opaque_callback_data":"trk-1"}"#
         _ = loop.executeAndWait {
             endpoint.value?.sendMessage(phoneNumberID: phoneNumberID, bearer: token, body: Array(text.utf8)) { reply.value = $0 }
         }
@@ -74,6 +74,10 @@ struct EndpointEndToEndTests {
         #expect(alice.received.first.map { CloudAPIEndpoint.messageID($0.id) } == wamid)
         // A `sent` status webhook follows; Alice's read receipt brings a `read` one.
         #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "sent" } })
+        // The business's tracker comes back in its statuses.
+        let sentStatus = webhooks.objects().first { Self.status(of: $0) == "sent" }
+        let statusEntry = ((((sentStatus?["entry"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])?.first?["value"] as? [String: Any])?["statuses"] as? [[String: Any]])?.first
+        #expect(statusEntry?["biz_opaque_callback_data"] as? String == "trk-1")
         _ = loop.executeAndWait { alice.link?.sendReceipt(Receipt(kind: .read, counterpart: shopNumber, envelopeIDs: [alice.received[0].id])) }
         #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "read" } })
 
