@@ -8,21 +8,22 @@ public enum GraphResponses {
 
     /// The 200 body of a send: `{"messaging_product","contacts":[{"input","wa_id"}],"messages":[{"id","message_status"}]}`.
     public static func sent(input: String, recipient: PhoneNumber, messageID: String) -> [UInt8] {
-        JSON.encode([
-            "messaging_product": "whatsapp",
-            "contacts": [["input": input, "wa_id": waID(recipient)]],
-            "messages": [["id": messageID, "message_status": "accepted"]],
-        ] as [String: Any])
+        GraphJSON.object([
+            ("messaging_product", "whatsapp"),
+            ("contacts", .array([.object([("input", .string(input)), ("wa_id", .string(waID(recipient)))])])),
+            ("messages", .array([.object([("id", .string(messageID)), ("message_status", "accepted")])])),
+        ]).bytes
     }
 
-    /// `GET /v{N}/{phone-number-id}`.
+    /// `GET /v{N}/{phone-number-id}`. `display_phone_number` is in international format with its
+    /// `+` here (Meta: "+1 631-555-5555"), unlike webhook metadata, which carries digits only.
     public static func phoneNumber(id: String, display: PhoneNumber, name: String, quality: String, status: String, limit: String) -> [UInt8] {
-        JSON.encode([
-            "id": id, "display_phone_number": waID(display), "verified_name": name,
-            "quality_rating": quality, "status": status,
-            "whatsapp_business_manager_messaging_limit": limit, "messaging_limit_tier": limit,
-            "platform_type": "CLOUD_API", "code_verification_status": "VERIFIED",
-        ] as [String: Any])
+        GraphJSON.object([
+            ("id", .string(id)), ("display_phone_number", .string("+" + waID(display))), ("verified_name", .string(name)),
+            ("quality_rating", .string(quality)), ("status", .string(status)),
+            ("whatsapp_business_manager_messaging_limit", .string(limit)), ("messaging_limit_tier", .string(limit)),
+            ("platform_type", "CLOUD_API"), ("code_verification_status", "VERIFIED"),
+        ]).bytes
     }
 }
 
@@ -42,28 +43,32 @@ public struct WebhookEnvelope: Sendable {
         self.display = display
     }
 
-    private func wrap(_ value: [String: Any], field: String = "messages") -> [UInt8] {
-        var value = value
-        value["messaging_product"] = "whatsapp"
-        value["metadata"] = ["display_phone_number": GraphResponses.waID(display), "phone_number_id": phoneNumberID]
-        return JSON.encode([
-            "object": "whatsapp_business_account",
-            "entry": [["id": accountID, "changes": [["field": field, "value": value]]]],
-        ] as [String: Any])
+    private func wrap(_ value: [(String, GraphJSON)], field: String = "messages") -> [UInt8] {
+        let metadata = GraphJSON.object([
+            ("display_phone_number", .string(GraphResponses.waID(display))), ("phone_number_id", .string(phoneNumberID)),
+        ])
+        let change = GraphJSON.object([("field", .string(field)), ("value", .object(value + [("messaging_product", "whatsapp"), ("metadata", metadata)]))])
+        return GraphJSON.object([
+            ("object", "whatsapp_business_account"),
+            ("entry", .array([.object([("id", .string(accountID)), ("changes", .array([change]))])])),
+        ]).bytes
     }
 
-    private func contact(_ user: PhoneNumber, userID: String, name: String?) -> [String: Any] {
-        ["profile": ["name": name ?? "+\(user.digits)"], "wa_id": GraphResponses.waID(user), "user_id": userID]
+    private func contact(_ user: PhoneNumber, userID: String, name: String?) -> GraphJSON {
+        .object([
+            ("profile", .object([("name", .string(name ?? "+\(user.digits)"))])),
+            ("wa_id", .string(GraphResponses.waID(user))), ("user_id", .string(userID)),
+        ])
     }
 
     /// An incoming text message.
     public func message(id: String, from user: PhoneNumber, userID: String, name: String?, time: Int64, text: String) -> [UInt8] {
         wrap([
-            "contacts": [contact(user, userID: userID, name: name)],
-            "messages": [[
-                "from": GraphResponses.waID(user), "from_user_id": userID, "id": id, "timestamp": String(time / 1000),
-                "type": "text", "text": ["body": text],
-            ] as [String: Any]],
+            ("contacts", .array([contact(user, userID: userID, name: name)])),
+            ("messages", .array([.object([
+                ("from", .string(GraphResponses.waID(user))), ("from_user_id", .string(userID)), ("id", .string(id)),
+                ("timestamp", .string(String(time / 1000))), ("type", "text"), ("text", .object([("body", .string(text))])),
+            ])])),
         ])
     }
 
@@ -72,32 +77,122 @@ public struct WebhookEnvelope: Sendable {
         id: String, status: String, recipient: PhoneNumber, userID: String, time: Int64, category: String,
         conversationID: String, tracker: String?, error: GraphError?
     ) -> [UInt8] {
-        var entry: [String: Any] = [
-            "id": id, "status": status, "timestamp": String(time / 1000),
-            "recipient_id": GraphResponses.waID(recipient), "recipient_user_id": userID,
+        var entry: [(String, GraphJSON)] = [
+            ("id", .string(id)), ("status", .string(status)), ("timestamp", .string(String(time / 1000))),
+            ("recipient_id", .string(GraphResponses.waID(recipient))), ("recipient_user_id", .string(userID)),
         ]
         if status != "failed" {
-            entry["conversation"] = ["id": conversationID, "origin": ["type": category]]
-            entry["pricing"] = ["billable": true, "pricing_model": "PMP", "category": category, "type": "regular"]
+            entry.append(("conversation", .object([("id", .string(conversationID)), ("origin", .object([("type", .string(category))]))])))
+            entry.append(("pricing", Self.pricing(category: category)))
         }
-        if let tracker { entry["biz_opaque_callback_data"] = tracker }
+        if let tracker { entry.append(("biz_opaque_callback_data", .string(tracker))) }
         if let error {
-            entry["errors"] = [[
-                "code": error.code, "title": error.message, "message": error.message,
-                "error_data": ["details": error.details ?? error.message],
-            ] as [String: Any]]
+            entry.append(("errors", .array([.object([
+                ("code", .int(error.code)), ("title", .string(error.message)), ("message", .string(error.message)),
+                ("error_data", .object([("details", .string(error.details ?? error.message))])),
+            ])])))
         }
-        return wrap(["contacts": [contact(recipient, userID: userID, name: nil)], "statuses": [entry]])
+        return wrap([("contacts", .array([contact(recipient, userID: userID, name: nil)])), ("statuses", .array([.object(entry)]))])
+    }
+
+    /// A status's `pricing` under per-message pricing (PMP): free-form messages can only be sent
+    /// inside the customer-service window, where Meta bills nothing — `billable: false`,
+    /// `type: free_customer_service`; templates are `regular` and billable.
+    static func pricing(category: String) -> GraphJSON {
+        let free = category == "service"
+        return .object([
+            ("billable", .bool(!free)), ("pricing_model", "PMP"), ("category", .string(category)),
+            ("type", free ? "free_customer_service" : "regular"),
+        ])
     }
 
     /// `phone_number_quality_update`.
     public func qualityUpdate(event: String, currentLimit: String) -> [UInt8] {
-        JSON.encode([
-            "object": "whatsapp_business_account",
-            "entry": [["id": accountID, "time": Int(Date().timeIntervalSince1970), "changes": [[
-                "field": "phone_number_quality_update",
-                "value": ["display_phone_number": GraphResponses.waID(display), "event": event, "current_limit": currentLimit],
-            ] as [String: Any]]] as [String: Any]],
-        ] as [String: Any])
+        let value = GraphJSON.object([
+            ("display_phone_number", .string(GraphResponses.waID(display))), ("event", .string(event)), ("current_limit", .string(currentLimit)),
+        ])
+        return GraphJSON.object([
+            ("object", "whatsapp_business_account"),
+            ("entry", .array([.object([
+                ("id", .string(accountID)), ("time", .int(Int(Date().timeIntervalSince1970))),
+                ("changes", .array([.object([("field", "phone_number_quality_update"), ("value", value)])])),
+            ])])),
+        ]).bytes
+    }
+}
+
+/// A JSON value for the bodies above, written directly to bytes. Webhook bodies are built for
+/// every message and status, and `JSONSerialization` spent most of the endpoint's CPU bridging
+/// them to `NSDictionary` and sorting keys with locale-aware comparisons; this writer produces the
+/// same bytes as ``JSON/encode(_:)`` (keys sorted — byte order, which is `JSONSerialization`'s
+/// `.sortedKeys` order for these lowercase ASCII keys —, slashes unescaped, the same string
+/// escapes), so bodies and their signatures do not change. `GraphFormatTests` compares the two.
+enum GraphJSON: ExpressibleByStringLiteral {
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    /// Members in any order; written sorted by key.
+    case object([(String, GraphJSON)])
+    case array([GraphJSON])
+
+    init(stringLiteral value: String) { self = .string(value) }
+
+    /// The UTF-8 text.
+    var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(512)
+        write(into: &out)
+        return out
+    }
+
+    func write(into out: inout [UInt8]) {
+        switch self {
+        case let .string(text):
+            Self.writeString(text, into: &out)
+        case let .int(value):
+            out.append(contentsOf: String(value).utf8)
+        case let .bool(value):
+            out.append(contentsOf: (value ? "true" : "false").utf8)
+        case let .object(members):
+            out.append(UInt8(ascii: "{"))
+            let sorted = members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            for (index, member) in sorted.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                Self.writeString(member.0, into: &out)
+                out.append(UInt8(ascii: ":"))
+                member.1.write(into: &out)
+            }
+            out.append(UInt8(ascii: "}"))
+        case let .array(elements):
+            out.append(UInt8(ascii: "["))
+            for (index, element) in elements.enumerated() {
+                if index > 0 { out.append(UInt8(ascii: ",")) }
+                element.write(into: &out)
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+    }
+
+    /// A string literal: `"` and `\` escaped, the C0 controls as `\b \f \n \r \t` or `\u00xx`,
+    /// everything else (`/` and non-ASCII included) as UTF-8.
+    static func writeString(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case 0x00..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]])
+            default: out.append(byte)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
     }
 }

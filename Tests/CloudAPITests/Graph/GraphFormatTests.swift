@@ -97,5 +97,109 @@ struct GraphFormatTests {
         #expect(statuses?.first?["status"] as? String == "failed")
         #expect((statuses?.first?["errors"] as? [[String: Any]])?.first?["code"] as? Int == 131026)
         #expect(statuses?.first?["biz_opaque_callback_data"] as? String == "t")
+        #expect(statuses?.first?["pricing"] == nil && statuses?.first?["conversation"] == nil)
+    }
+
+    /// The `value.statuses[0]` of a status webhook body.
+    func status(_ body: [UInt8]) throws -> [String: Any] {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        let change = try #require(((object["entry"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])?.first)
+        return try #require(((change["value"] as? [String: Any])?["statuses"] as? [[String: Any]])?.first)
+    }
+
+    @Test("status pricing: free-form service messages are free, templates are billable (PMP)")
+    func statusPricing() throws {
+        let envelope = WebhookEnvelope(accountID: "1", phoneNumberID: "2", display: PhoneNumber("+14155550100")!)
+        let user = PhoneNumber("+447700900123")!
+        let service = try status(envelope.status(id: "wamid.A", status: "sent", recipient: user, userID: "US.1", time: 9_000,
+                                                 category: "service", conversationID: "c", tracker: nil, error: nil))
+        let pricing = try #require(service["pricing"] as? [String: Any])
+        #expect(pricing["billable"] as? Bool == false)
+        #expect(pricing["type"] as? String == "free_customer_service")
+        #expect(pricing["category"] as? String == "service" && pricing["pricing_model"] as? String == "PMP")
+        #expect((service["conversation"] as? [String: Any])?["origin"] as? [String: String] == ["type": "service"])
+        #expect(service["timestamp"] as? String == "9" && service["recipient_id"] as? String == "447700900123")
+
+        let marketing = try status(envelope.status(id: "wamid.B", status: "read", recipient: user, userID: "US.1", time: 9_000,
+                                                   category: "marketing", conversationID: "c", tracker: nil, error: nil))
+        let billed = try #require(marketing["pricing"] as? [String: Any])
+        #expect(billed["billable"] as? Bool == true)
+        #expect(billed["type"] as? String == "regular" && billed["category"] as? String == "marketing")
+    }
+
+    @Test("GET phone number: display number in international format, quality, status and limit")
+    func phoneNumberBody() throws {
+        let body = GraphResponses.phoneNumber(id: "106540352242922", display: PhoneNumber("+14155550100")!, name: "Ann's Shop",
+                                              quality: "GREEN", status: "CONNECTED", limit: "TIER_250")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(object["id"] as? String == "106540352242922")
+        #expect(object["display_phone_number"] as? String == "+14155550100")
+        #expect(object["verified_name"] as? String == "Ann's Shop")
+        #expect(object["quality_rating"] as? String == "GREEN" && object["status"] as? String == "CONNECTED")
+        #expect(object["whatsapp_business_manager_messaging_limit"] as? String == "TIER_250")
+    }
+
+    @Test("bodies are byte for byte what JSONSerialization (sorted keys) writes, escapes included")
+    func sameBytesAsJSONSerialization() {
+        // Every C0 control, DEL, quotes, backslashes, slashes, non-ASCII and an emoji.
+        let tricky = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) }) + "\u{7F} \"quoted\" back\\slash a/b é 中 👍"
+        for text in ["", "plain", tricky] {
+            #expect(GraphJSON.object([("s", .string(text))]).bytes == JSON.encode(["s": text]), "\(Array(text.utf8))")
+        }
+        let user = PhoneNumber("+447700900123")!
+        let envelope = WebhookEnvelope(accountID: "102290129340398", phoneNumberID: "106540352242922", display: PhoneNumber("+14155550100")!)
+        let contact: [String: Any] = ["profile": ["name": "+447700900123"], "wa_id": "447700900123", "user_id": "US.77"]
+        func wrapped(_ value: [String: Any]) -> [UInt8] {
+            var value = value
+            value["messaging_product"] = "whatsapp"
+            value["metadata"] = ["display_phone_number": "14155550100", "phone_number_id": "106540352242922"]
+            return JSON.encode(["object": "whatsapp_business_account",
+                                "entry": [["id": "102290129340398", "changes": [["field": "messages", "value": value]]]]] as [String: Any])
+        }
+        #expect(envelope.message(id: "wamid.M", from: user, userID: "US.77", name: nil, time: 1_700_000_000_999, text: tricky) == wrapped([
+            "contacts": [contact],
+            "messages": [["from": "447700900123", "from_user_id": "US.77", "id": "wamid.M", "timestamp": "1700000000",
+                          "type": "text", "text": ["body": tricky]] as [String: Any]],
+        ]))
+        let error = GraphError.undeliverable("gone / away")
+        #expect(envelope.status(id: "wamid.S", status: "failed", recipient: user, userID: "US.77", time: 42_000, category: "utility",
+                                conversationID: "c", tracker: "t\"r", error: error) == wrapped([
+            "contacts": [contact],
+            "statuses": [["id": "wamid.S", "status": "failed", "timestamp": "42", "recipient_id": "447700900123",
+                          "recipient_user_id": "US.77", "biz_opaque_callback_data": "t\"r",
+                          "errors": [["code": 131026, "title": error.message, "message": error.message,
+                                      "error_data": ["details": "gone / away"]] as [String: Any]]] as [String: Any]],
+        ]))
+        #expect(envelope.status(id: "wamid.R", status: "read", recipient: user, userID: "US.77", time: 42_000, category: "marketing",
+                                conversationID: "c", tracker: nil, error: nil) == wrapped([
+            "contacts": [contact],
+            "statuses": [["id": "wamid.R", "status": "read", "timestamp": "42", "recipient_id": "447700900123",
+                          "recipient_user_id": "US.77", "conversation": ["id": "c", "origin": ["type": "marketing"]],
+                          "pricing": ["billable": true, "pricing_model": "PMP", "category": "marketing", "type": "regular"] as [String: Any],
+                         ] as [String: Any]],
+        ]))
+        #expect(GraphResponses.sent(input: "+44 7700", recipient: user, messageID: "wamid.Z") == JSON.encode([
+            "messaging_product": "whatsapp", "contacts": [["input": "+44 7700", "wa_id": "447700900123"]],
+            "messages": [["id": "wamid.Z", "message_status": "accepted"]],
+        ] as [String: Any]))
+        #expect(GraphResponses.phoneNumber(id: "1", display: user, name: "N \"x\"", quality: "GREEN", status: "CONNECTED", limit: "TIER_2K")
+            == JSON.encode([
+                "id": "1", "display_phone_number": "+447700900123", "verified_name": "N \"x\"", "quality_rating": "GREEN",
+                "status": "CONNECTED", "whatsapp_business_manager_messaging_limit": "TIER_2K", "messaging_limit_tier": "TIER_2K",
+                "platform_type": "CLOUD_API", "code_verification_status": "VERIFIED",
+            ] as [String: Any]))
+        let quality = try? JSONSerialization.jsonObject(with: Data(envelope.qualityUpdate(event: "UPGRADE", currentLimit: "TIER_2K"))) as? [String: Any]
+        let change = ((quality?["entry"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])?.first
+        #expect(change?["field"] as? String == "phone_number_quality_update")
+        #expect((change?["value"] as? [String: String])?["current_limit"] == "TIER_2K")
+    }
+
+    @Test("a send's 200 body: contacts echo the input, messages carry the wamid")
+    func sentBody() throws {
+        let body = GraphResponses.sent(input: "+44 7700 900123", recipient: PhoneNumber("+447700900123")!, messageID: "wamid.Z")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+        #expect(object["messaging_product"] as? String == "whatsapp")
+        #expect(object["contacts"] as? [[String: String]] == [["input": "+44 7700 900123", "wa_id": "447700900123"]])
+        #expect(object["messages"] as? [[String: String]] == [["id": "wamid.Z", "message_status": "accepted"]])
     }
 }

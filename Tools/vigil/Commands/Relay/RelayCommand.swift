@@ -19,6 +19,12 @@ struct RelayCommand: Command {
                                     numbers sending business envelopes are learned anyway)
           --max-frame BYTES         largest frame accepted, 1024…16777216 (default 262144)
           --status-interval S       seconds between status lines on stderr, 0 = none (default 10)
+          --deny-business +E164:CODE[,…]
+                                    TEST ONLY: refuse every business envelope from +E164 with error 403
+                                    and the text "CODE denied by --deny-business" — a stand-in for the
+                                    integrity analyzer's admission policy, so interop tests can provoke
+                                    Meta's denials (131048 spam rate limit, 131056 pair rate limit,
+                                    130429 throughput, 368 policy block) end to end
           --help                    this text
 
         The first line on stdout is `listening on HOST:PORT` (the bound port), for scripts.
@@ -30,6 +36,8 @@ struct RelayCommand: Command {
     let businesses: [PhoneNumber]
     let maximumFrameSize: Int
     let statusInterval: Int
+    /// `--deny-business`: business numbers whose envelopes are refused, with the Meta code to cite.
+    let denials: [PhoneNumber: Int]
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
         guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
@@ -51,6 +59,20 @@ struct RelayCommand: Command {
         businesses = numbers
         maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+        denials = try Self.denials(try arguments.option("--deny-business"))
+    }
+
+    /// Parses `+E164:CODE[,+E164:CODE…]`.
+    static func denials(_ list: String?) throws(CLIError) -> [PhoneNumber: Int] {
+        var denials: [PhoneNumber: Int] = [:]
+        for item in (list ?? "").split(separator: ",") {
+            let parts = item.split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, let number = PhoneNumber(String(parts[0])), let code = Int(parts[1]), code > 0 else {
+                throw CLIError("--deny-business takes +E164:CODE (e.g. +14155550100:131048), got '\(item)'")
+            }
+            denials[number] = code
+        }
+        return denials
     }
 
     func run() throws {
@@ -62,13 +84,19 @@ struct RelayCommand: Command {
         )
         let tapPath = self.tapPath
         let businesses = self.businesses
+        let denials = self.denials
         let relay = try RelayHost.start(configuration) {
-            guard let tapPath else { return .defaults() }
-            return RelayPlugIns(sink: try JSONLTapSink(path: tapPath, businesses: businesses))
+            let policy: any AdmissionPolicy = denials.isEmpty ? AllowAllPolicy() : DenyBusinessPolicy(denials)
+            guard let tapPath else { return RelayPlugIns(sink: DiscardingSink(), policy: policy) }
+            return RelayPlugIns(sink: try JSONLTapSink(path: tapPath, businesses: businesses), policy: policy)
         }
         print("listening on \(relay.address)")
         fflush(nil)
         Console.progress("relay: data \(dataDirectory)\(tapPath.map { ", tap \($0)" } ?? ""); SIGINT/SIGTERM to stop")
+        if !denials.isEmpty {
+            let list = denials.map { "\($0.key.e164):\($0.value)" }.sorted().joined(separator: ",")
+            Console.progress("relay: TEST ONLY --deny-business \(list): their business envelopes are refused")
+        }
 
         let received = signals.wait(statusEvery: statusInterval) { relay.withServer { Self.status($0) } }
         Console.progress("relay: \(received), stopping")
@@ -93,5 +121,20 @@ struct RelayCommand: Command {
             if let error = tap.writeError { line += " (write failed: \(error))" }
         }
         return line
+    }
+}
+
+/// The test-only policy of `--deny-business`: every business envelope from a listed number is
+/// refused with `admissionDenied` and a text that opens with the Meta code, which the Cloud API
+/// endpoint turns into that code's Graph error (`GraphError.admissionDenied(relayText:)`); every
+/// other envelope is admitted. The real policy is the integrity analyzer's.
+final class DenyBusinessPolicy: AdmissionPolicy {
+    private let denials: [PhoneNumber: Int]
+
+    init(_ denials: [PhoneNumber: Int]) { self.denials = denials }
+
+    func admit(sender: PhoneNumber, recipient: PhoneNumber, category: MessageCategory, time: Int64) -> AdmissionDecision {
+        guard let code = denials[sender] else { return .allow }
+        return .deny(code: .admissionDenied, text: "\(code) denied by --deny-business (test policy) for \(category) messages")
     }
 }

@@ -1,0 +1,79 @@
+import Glibc
+import Transport
+
+/// One direction's figures: the saturating window and the paced one at half its rate.
+struct CloudAPIPhaseFigures: Sendable {
+    /// Which way the messages went.
+    var directions: CloudAPIBenchDirections
+    /// Every flow keeps W messages in flight (per direction).
+    var saturated: CloudAPIWindow
+    /// The paced phase's target: half the saturated throughput.
+    var pacedRate: Double
+    /// Open loop at `pacedRate`.
+    var paced: CloudAPIWindow
+}
+
+/// Runs the phases from the orchestrating thread: per direction, saturate (warm-up, measured
+/// window, drain), then pace at half the measured rate (warm-up, measured window, drain).
+struct CloudAPIBenchDriver {
+    let system: CloudAPIBenchSystem
+    let window: Int
+    let warmup: Double
+    let seconds: Double
+    /// In the paced phase a flow this far behind skips sends instead of queueing more.
+    static let pacedCap = 1024
+
+    func run(_ directions: CloudAPIBenchDirections) throws(CLIError) -> CloudAPIPhaseFigures {
+        let name = directions.label
+        let window = self.window
+        Console.progress("  \(name): saturating (\(window) in flight per flow and direction) …")
+        let saturated = try measure(name) { $0.startSaturating(window: window, directions: directions) }
+        let rate = saturated.throughput / 2
+        Console.progress("  \(name): " + String(format: "%.0f messages/s (p99 %.1f ms); paced at %.0f/s …",
+                                                saturated.throughput, Double(saturated.latency.percentile(0.99)) / 1e6, rate))
+        let paced = try measure(name) { $0.startPaced(totalRate: rate, cap: Self.pacedCap, directions: directions) }
+        Console.progress("  \(name): " + String(format: "p50 %.2f ms, p99 %.2f ms at %.0f/s",
+                                                Double(paced.latency.percentile(0.5)) / 1e6,
+                                                Double(paced.latency.percentile(0.99)) / 1e6, paced.throughput))
+        return CloudAPIPhaseFigures(directions: directions, saturated: saturated, pacedRate: rate, paced: paced)
+    }
+
+    private func measure(_ name: String, start: @escaping @Sendable (CloudAPILoadGenerator) -> Void) throws(CLIError) -> CloudAPIWindow {
+        let generator = system.generator
+        let load = system.load
+        _ = load.call { start(generator.value) }
+        try sleep(seconds: warmup)
+        let cpuBefore = Self.cpuSeconds()
+        _ = load.call { generator.value.beginWindow() }
+        try sleep(seconds: seconds)
+        guard var figures = load.call({ generator.value.endWindow() }) else {
+            throw CLIError("\(name): the load generator's loop stopped")
+        }
+        figures.cpuSeconds = Self.cpuSeconds() - cpuBefore
+        _ = load.call { generator.value.stopSending() }
+        // Drained: every message arrived, every POST was answered and every `sent` status reached
+        // the webhook — so the next phase does not start behind this one's webhook backlog.
+        try system.waitOrThrow(seconds: 120, "\(name): draining the messages, answers and statuses in flight") {
+            $0.outstanding == 0 && $0.totalAccepted >= $0.totalSent.outbound && $0.totalStatuses >= $0.totalAccepted
+        }
+        return figures
+    }
+
+    /// Sleeps in slices, throwing as soon as the generator reports a failure.
+    private func sleep(seconds: Double) throws(CLIError) {
+        let deadline = SystemClock().now() + .seconds(seconds)
+        while true {
+            try system.check()
+            let now = SystemClock().now()
+            guard now < deadline else { return }
+            sleepThread(for: min(deadline - now, Duration.milliseconds(250)))
+        }
+    }
+
+    /// This process's CPU time so far (user + system, every thread), in seconds.
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    }
+}

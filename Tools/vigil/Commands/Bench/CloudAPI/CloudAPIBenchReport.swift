@@ -1,0 +1,114 @@
+import Foundation
+
+/// The figures of `vigil bench cloudapi` as a Markdown table (for BENCHMARKS.md) or JSON.
+struct CloudAPIBenchReport {
+    /// The run's parameters.
+    var businesses: Int
+    var phones: Int
+    var connections: Int
+    var window: Int
+    var textLength: Int
+    var seconds: Double
+    var warmup: Double
+    /// One entry per direction measured.
+    var phases: [CloudAPIPhaseFigures]
+    /// Counters checked after the run, one line each.
+    var notes: [String]
+    /// Peak RSS of the process (relay + endpoint + load), MiB.
+    var peakRSSMiB: Double
+
+    /// Target: end-to-end messages per second when saturated.
+    static let throughputTarget = 5_000.0
+    /// Target: p99 in ms at half the saturated rate.
+    static let latencyTarget = 20.0
+
+    private static func ms(_ nanoseconds: UInt64) -> String { String(format: "%.2f", Double(nanoseconds) / 1e6) }
+
+    private static func latency(_ histogram: LatencyHistogram) -> String {
+        "\(ms(histogram.percentile(0.5))) / \(ms(histogram.percentile(0.99))) / \(ms(histogram.maximum))"
+    }
+
+    private static func count(_ value: Double) -> String {
+        let digits = String(Int(value.rounded()))
+        var out = ""
+        for (index, character) in digits.reversed().enumerated() {
+            if index > 0, index % 3 == 0 { out.append(" ") }
+            out.append(character)
+        }
+        return String(out.reversed())
+    }
+
+    private static func cpu(_ window: CloudAPIWindow) -> String {
+        let messages = Double(window.outbound.delivered + window.inbound.delivered)
+        return messages == 0 ? "–" : String(format: "%.0f", window.cpuSeconds * 1e6 / messages)
+    }
+
+    private static func api(_ window: CloudAPIWindow) -> String {
+        window.api.count == 0 ? "–" : "\(ms(window.api.percentile(0.5))) / \(ms(window.api.percentile(0.99)))"
+    }
+
+    /// The Markdown table, the checks and the verdicts.
+    var table: String {
+        var lines: [String] = []
+        lines.append("\(phones) phones, \(businesses) businesses, \(connections) HTTP connections, \(textLength)-byte texts; "
+            + "saturating: \(window) in flight per flow and direction; each phase \(seconds) s after \(warmup) s warm-up")
+        lines.append("")
+        lines.append("| direction | phase | messages/s | e2e p50 / p99 / max ms | POST→200 p50 / p99 ms | CPU µs/message |")
+        lines.append("| --- | --- | ---: | ---: | ---: | ---: |")
+        for phase in phases {
+            let name = phase.directions.label
+            lines.append("| \(name) | saturated | \(Self.count(phase.saturated.throughput)) | \(Self.latency(phase.saturated.latency)) | "
+                + "\(Self.api(phase.saturated)) | \(Self.cpu(phase.saturated)) |")
+            var paced = "paced at \(Self.count(phase.pacedRate))/s"
+            let skipped = phase.paced.outbound.skipped + phase.paced.inbound.skipped
+            if skipped > 0 { paced += " (\(skipped) skipped)" }
+            lines.append("| \(name) | \(paced) | \(Self.count(phase.paced.throughput)) | \(Self.latency(phase.paced.latency)) | "
+                + "\(Self.api(phase.paced)) | \(Self.cpu(phase.paced)) |")
+        }
+        lines.append("")
+        for note in notes { lines.append("- \(note)") }
+        lines.append(String(format: "- peak RSS of the process (relay + endpoint + load generator): %.1f MiB", peakRSSMiB))
+        lines.append("")
+        lines.append("| target | measured | verdict |")
+        lines.append("| --- | ---: | --- |")
+        for phase in phases {
+            let name = phase.directions.label
+            let rate = phase.saturated.throughput
+            lines.append("| \(name): ≥ \(Self.count(Self.throughputTarget)) messages/s | \(Self.count(rate)) | "
+                + (rate >= Self.throughputTarget ? "met" : "**MISS**") + " |")
+            let p99 = Double(phase.paced.latency.percentile(0.99)) / 1e6
+            lines.append("| \(name): p99 ≤ \(Int(Self.latencyTarget)) ms at half rate | " + String(format: "%.2f ms", p99) + " | "
+                + (p99 <= Self.latencyTarget ? "met" : "**MISS**") + " |")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// One JSON object.
+    var json: String {
+        func figures(_ window: CloudAPIWindow) -> [String: Any] {
+            func histogram(_ histogram: LatencyHistogram) -> [String: Any] {
+                ["count": histogram.count, "p50_ms": Double(histogram.percentile(0.5)) / 1e6,
+                 "p99_ms": Double(histogram.percentile(0.99)) / 1e6, "max_ms": Double(histogram.maximum) / 1e6]
+            }
+            return [
+                "messages_per_second": window.throughput,
+                "outbound": ["delivered": window.outbound.delivered, "skipped": window.outbound.skipped,
+                             "latency": histogram(window.outbound.latency)] as [String: Any],
+                "inbound": ["delivered": window.inbound.delivered, "skipped": window.inbound.skipped,
+                            "latency": histogram(window.inbound.latency)] as [String: Any],
+                "latency": histogram(window.latency), "api": histogram(window.api), "statuses": window.statuses,
+                "cpu_seconds": window.cpuSeconds,
+            ]
+        }
+        let object: [String: Any] = [
+            "businesses": businesses, "phones": phones, "connections": connections, "window": window, "text_length": textLength,
+            "seconds": seconds, "warmup": warmup, "peak_rss_mib": peakRSSMiB, "notes": notes,
+            "phases": phases.map { phase in
+                ["directions": phase.directions.label, "saturated": figures(phase.saturated), "paced_rate": phase.pacedRate,
+                 "paced": figures(phase.paced)] as [String: Any]
+            },
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
