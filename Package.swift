@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Transport", targets: ["Transport"]),
         .library(name: "Client", targets: ["Client"]),
         .library(name: "CloudAPI", targets: ["CloudAPI"]),
+        .library(name: "Integrity", targets: ["Integrity"]),
         .executable(name: "vigil", targets: ["vigil"]),
     ],
     targets: [
@@ -39,9 +40,12 @@ let package = Package(
         // The business's endpoint: key custody, decrypt-and-forward webhooks, the encrypted 30-day
         // store, and the Meta-compatible HTTP API.
         .target(name: "CloudAPI", dependencies: ["Crypto", "Transport", "Storage"], swiftSettings: swiftSettings),
+        // The integrity analyzer: pseudonymized metadata in, per-business signals, quality rating,
+        // messaging limits and admission out; never links Crypto or CloudAPI (DESIGN.md rule 1).
+        .target(name: "Integrity", dependencies: ["Stats", "Storage", "Transport"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "vigil",
-            dependencies: ["Stats", "Crypto", "Storage", "Transport", "Client", "CloudAPI"],
+            dependencies: ["Stats", "Crypto", "Storage", "Transport", "Client", "CloudAPI", "Integrity"],
             path: "Tools/vigil",
             swiftSettings: swiftSettings
         ),
@@ -54,6 +58,7 @@ let package = Package(
         .testTarget(name: "StorageTests", dependencies: ["Storage"], swiftSettings: swiftSettings),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
         .testTarget(name: "ClientTests", dependencies: ["Client", "Transport", "Crypto"], swiftSettings: swiftSettings),
+        .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Stats", "Transport", "Storage"], swiftSettings: swiftSettings),
         .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "Client", "Transport", "Crypto", "Storage"], swiftSettings: swiftSettings),
         // DESIGN.md's module rules, checked against `swift package dump-package`.
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),

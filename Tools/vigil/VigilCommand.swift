@@ -8,6 +8,7 @@ enum VigilCommand {
         COMMANDS:
           demo                 run the end-to-end demonstration on embedded defaults
           relay                run the end-to-end encrypted relay (durable offline queue, metadata tap)
+          analyze              replay integrity events: per-business signals, quality rating, messaging limits
           cloudapi             run the Cloud API endpoint (key custody, webhooks, Meta-compatible Graph API)
           business add|list    create / list the businesses the Cloud API endpoint speaks for
           sketch build         build a sketch (hll|cms|fi|kll) from items, one per line
@@ -15,6 +16,7 @@ enum VigilCommand {
           sketch merge         union / merge sketch images of one type
           bench sketches       ns per update, serialize/deserialize/merge times, peak RSS
           bench accuracy       HLL relative standard error over many trials
+          bench integrity      integrity analyzer events/s on one core, bytes per business, peak RSS
           bench crypto         primitives against `openssl speed`, ratchet messages/s, X3DH time
           bench http           HTTP request parsing ns/request and response encoding (no sockets)
           bench relay          relay envelopes/s and delivery latency, queue on/off, against Redis pub/sub
@@ -23,6 +25,7 @@ enum VigilCommand {
           crypto-party         one protocol party over JSON lines (for interop tests)
           send                 a phone: send one end-to-end encrypted message through a relay
           listen               a phone: receive, decrypt and print messages as JSON lines
+          simulate             write a labeled integrity workload (events JSONL + labels sidecar) from a seed
 
         Run `vigil <command> --help` for a command's options.
         """
@@ -41,6 +44,8 @@ enum VigilCommand {
             return DemoCommand.main(rest)
         case "relay":
             return RelayCommand.main(rest)
+        case "analyze":
+            return AnalyzeCommand.main(rest)
         case "cloudapi":
             return CloudAPICommand.main(rest)
         case "business":
@@ -53,6 +58,7 @@ enum VigilCommand {
             return dispatch(group: "bench", rest, [
                 "sketches": BenchSketchesCommand.main, "accuracy": BenchAccuracyCommand.main,
                 "crypto": BenchCryptoCommand.main,
+                "integrity": BenchIntegrityCommand.main,
                 "http": BenchHTTPCommand.main,
                 "relay": BenchRelayCommand.main,
                 "cloudapi": BenchCloudAPICommand.main,
@@ -69,6 +75,8 @@ enum VigilCommand {
             return SendCommand.main(rest)
         case "listen":
             return ListenCommand.main(rest)
+        case "simulate":
+            return SimulateCommand.main(rest)
         default:
             Console.error("unknown command '\(first)' (see vigil --help)")
             return 2

@@ -1,0 +1,174 @@
+public import Transport
+
+/// The integrity analyzer: the relay's `MetadataSink` and `AdmissionPolicy`, and the replay path
+/// for event files — the same code on the live tap and on a file.
+///
+/// Every event passes the door (``Pseudonymizer``): the consumer's number becomes a pseudonym
+/// under the current epoch's key and is never stored. The rest — per-business signals, policy,
+/// admission — is a pure core driven by event time.
+///
+/// Not `Sendable`: it lives on the relay's event-loop thread (or the replaying thread).
+public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
+    /// The rules in force.
+    public let rules: Rules
+    /// The door.
+    public let pseudonymizer: Pseudonymizer
+    /// Businesses learned from the relay's business-kind envelopes (the tap's directory).
+    public private(set) var directory: BusinessDirectory
+    /// Counters of what came in and what was dropped.
+    public private(set) var statistics = AnalyzerStatistics()
+    /// Watchers of every applied event (detectors); called in order on the analyzer's thread.
+    public var observers: [any IntegrityObserver] = []
+    var core: IntegrityCore
+
+    /// An analyzer with `rules`, pseudonymizing through `pseudonymizer` (default: ephemeral keys
+    /// from the OS), knowing `businesses` in advance for the relay's tap.
+    public init(rules: Rules = Rules(), pseudonymizer: Pseudonymizer? = nil, businesses: some Sequence<PhoneNumber> = []) throws(RulesError) {
+        try rules.validate()
+        self.rules = rules
+        if let pseudonymizer {
+            self.pseudonymizer = pseudonymizer
+        } else {
+            self.pseudonymizer = Pseudonymizer.ephemeral(schedule: try rules.keySchedule())
+        }
+        directory = BusinessDirectory(businesses)
+        core = IntegrityCore(rules: rules)
+    }
+
+    /// The latest event time seen, or nil before the first event.
+    public var now: Int64? { core.now == .min ? nil : core.now }
+
+    /// Active (non-dormant) businesses.
+    public var activeBusinessCount: Int { core.activeBusinessCount }
+
+    /// Applies one event (the replay path, and where converted tap events land). Returns what was
+    /// made of it, or nil when it was dropped (time out of range, key destroyed, key store failure;
+    /// counted in ``statistics``).
+    @discardableResult
+    public func ingest(_ event: IntegrityEvent) -> EventOutcome? {
+        guard IntegrityEvent.timeRange.contains(event.time) else {
+            statistics.outOfRange += 1
+            return nil
+        }
+        let pair: PseudonymPair
+        do {
+            pair = try pseudonymizer.pseudonyms(for: event.user, at: event.time)
+        } catch {
+            count(error)
+            return nil
+        }
+        let pseudonymized = PseudonymizedEvent(time: event.time, business: event.business, user: pair, kind: event.kind)
+        let outcome = core.ingest(pseudonymized)
+        statistics.events += 1
+        if !observers.isEmpty, let counters = core.liveCounters(for: event.business) {
+            for observer in observers { observer.observe(pseudonymized, outcome: outcome, counters: counters) }
+        }
+        return outcome
+    }
+
+    /// `MetadataSink`: converts the relay's event to the schema (learning businesses from
+    /// business-kind envelopes) and applies it, as many times as a receipt acknowledges.
+    public func record(_ event: MetadataEvent) {
+        guard let (converted, count) = IntegrityEvent.converting(event, directory: &directory) else {
+            statistics.withoutEvent += 1
+            return
+        }
+        for _ in 0..<count { ingest(converted) }
+    }
+
+    /// `AdmissionPolicy`: the refusal's Meta code leads the deny text (``AdmissionRefusal``).
+    public func admit(sender: PhoneNumber, recipient: PhoneNumber, category: MessageCategory, time: Int64) -> AdmissionDecision {
+        admission(sender: sender, recipient: recipient, category: category, time: time)?.decision ?? .allow
+    }
+
+    /// The typed admission decision: nil to admit (rate-limit tokens are then taken), else why
+    /// not. The sender becomes a known business.
+    public func admission(sender: PhoneNumber, recipient: PhoneNumber, category: MessageCategory, time: Int64) -> AdmissionRefusal? {
+        directory.insert(sender)
+        guard IntegrityEvent.timeRange.contains(time) else { return nil }
+        let pair: PseudonymPair
+        do {
+            pair = try pseudonymizer.pseudonyms(for: recipient, at: time)
+        } catch {
+            count(error)
+            return nil
+        }
+        statistics.admissions += 1
+        let refusal = core.admit(business: sender, recipient: pair, category: category, time: time)
+        if refusal != nil { statistics.refusals += 1 }
+        return refusal
+    }
+
+    /// Moves event time to `time` with no event: evicts idle businesses, fires due policy timers.
+    public func advance(to time: Int64) {
+        core.advance(to: time)
+    }
+
+    /// The signals of `business` at `time` (default: the latest event time), or nil if unknown.
+    public func signals(for business: PhoneNumber, at time: Int64? = nil) -> BusinessSignals? {
+        core.signals(for: business, at: time ?? max(core.now, 0))
+    }
+
+    /// The signals of every business, sorted by number, at `time` (default: the latest event time).
+    public func snapshot(at time: Int64? = nil) -> [BusinessSignals] {
+        core.snapshot(at: time ?? max(core.now, 0))
+    }
+
+    /// O(1) figures of `business` after its latest event.
+    public func liveCounters(for business: PhoneNumber) -> LiveCounters? { core.liveCounters(for: business) }
+
+    /// The policy state of `business` (nil if never seen).
+    public func policy(of business: PhoneNumber) -> NumberPolicy? { core.policy(of: business) }
+
+    /// Imposes a policy block (368) on `business` until `until` — for detectors and operators.
+    public func block(_ business: PhoneNumber, until: Int64, at time: Int64) {
+        core.block(business, until: until, at: time)
+    }
+
+    /// The policy changes since the last call, in order (for webhooks).
+    public func drainPolicyChanges() -> [PolicyChange] {
+        defer { core.changes.removeAll(keepingCapacity: true) }
+        return core.changes
+    }
+
+    /// Bytes held for `business` (nil if not active).
+    public func memoryFootprint(of business: PhoneNumber) -> Int? { core.memoryFootprint(of: business) }
+
+    private func count(_ error: PseudonymKeyError) {
+        if case .keyDestroyed = error {
+            statistics.tooOld += 1
+        } else {
+            statistics.keyFailures += 1
+            statistics.lastKeyError = error
+        }
+    }
+}
+
+/// Watches every event the analyzer applies — the hook detectors plug into.
+public protocol IntegrityObserver: AnyObject {
+    /// One applied event, what the analyzer made of it, and the business's O(1) figures after it.
+    func observe(_ event: PseudonymizedEvent, outcome: EventOutcome, counters: LiveCounters)
+}
+
+/// What the analyzer took in and what it dropped.
+public struct AnalyzerStatistics: Sendable, Hashable {
+    /// Events applied.
+    public var events = 0
+    /// Events with a time outside ``IntegrityEvent/timeRange``.
+    public var outOfRange = 0
+    /// Events older than every pseudonym key still held (their epoch's key was destroyed).
+    public var tooOld = 0
+    /// Events dropped because the key store or the random source failed.
+    public var keyFailures = 0
+    /// The latest such failure.
+    public var lastKeyError: PseudonymKeyError?
+    /// Relay events the schema has no event for (consumer-to-consumer, control).
+    public var withoutEvent = 0
+    /// Admission questions answered.
+    public var admissions = 0
+    /// Refusals among them.
+    public var refusals = 0
+
+    /// Empty counters.
+    public init() {}
+}
