@@ -70,19 +70,31 @@ extension CloudAPIEndpoint {
         if state.preKeysConsumed >= max(1, configuration.preKeyBatchSize / 2) { publishPreKeys(state) }
     }
 
-    /// A delivered/read receipt from a user: a status webhook for each message it names.
-    func received(_ receipt: Receipt, for state: BusinessState) {
+    /// A delivered/read receipt from a user: a status webhook for each message it names. The
+    /// message's record may still be in this turn's uncommitted batch (the relay's `accepted` and
+    /// the user's receipt can arrive together), so ids not found yet are looked up once more
+    /// after the commit.
+    func received(_ receipt: Receipt, for state: BusinessState, retry: Bool = true) {
         let account = state.account
         guard let store = try? self.store(for: account) else { return }
         let status: DeliveryStatus = receipt.kind == .read ? .read : .delivered
+        var missing: [EnvelopeID] = []
         for envelopeID in receipt.envelopeIDs {
             let messageID = Self.messageID(envelopeID)
-            guard let record = try? store.record(id: messageID), record.direction == .outbound,
-                  record.consumer == receipt.counterpart.e164
-            else { continue }
+            guard let record = try? store.record(id: messageID) else {
+                missing.append(envelopeID)
+                continue
+            }
+            guard record.direction == .outbound, record.consumer == receipt.counterpart.e164 else { continue }
             queueStatus(status, for: record, account: account, store: store, error: nil)
         }
-        whenCommitted { [weak self] in self?.pumpWebhooks() }
+        whenCommitted { [weak self, weak state] in
+            guard let self else { return }
+            if retry, !missing.isEmpty, let state {
+                self.received(Receipt(kind: receipt.kind, counterpart: receipt.counterpart, envelopeIDs: missing), for: state, retry: false)
+            }
+            self.pumpWebhooks()
+        }
     }
 
     /// Stores a status webhook (`sent`, `delivered`, `read`, `failed`) for an outbound record.

@@ -7,7 +7,12 @@ extension CloudAPIEndpoint {
     func pumpWebhooks() {
         guard !isStopped else { return }
         let now = clock.now()
-        for store in stores.values {
+        // Start from a different store each time, so one location's backlog cannot starve another's.
+        let all = Array(stores.values)
+        guard !all.isEmpty else { return }
+        webhookPumpRound &+= 1
+        let first = webhookPumpRound % all.count
+        for store in all[first...] + all[..<first] {
             guard webhooksInFlight.count < configuration.webhookConcurrency else { return }
             let due: [MessageRecord]
             do throws(MessageStoreError) {

@@ -31,6 +31,8 @@ public final class CloudAPIEndpoint {
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
     var webhooksInFlight: Set<String> = []
+    /// Rotates which store `pumpWebhooks` serves first.
+    var webhookPumpRound = 0
     /// Set by `stop()`.
     public private(set) var isStopped = false
     /// Counters for the status line and tests.
