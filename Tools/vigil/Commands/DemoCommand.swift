@@ -1,62 +1,135 @@
-import Stats
+import Foundation
+import Glibc
 
-/// `vigil demo`: for now a Stats walk-through on a synthetic stream; the full relay / Cloud API /
-/// integrity demonstration replaces it when those modules exist.
+/// `vigil demo`: the whole system on one machine over loopback — the relay as its own process,
+/// the Cloud API endpoint, a webhook server per business and thousands of end-to-end encrypted
+/// phones playing the integrity scenarios — then the per-business tables and a visibility audit
+/// proving the transport side never held a byte of content.
 struct DemoCommand: Command {
     static let help = """
-        USAGE: vigil demo [--users N] [--messages N]
+        USAGE: vigil demo [--users N] [--businesses M] [--seed S] [--duration SECONDS] [--data DIR] [--keep] [--json]
 
-        Runs Vigil's demonstration on embedded defaults. At this stage of the project it streams
-        synthetic messaging metadata (business, user, size) through the Stats sketches and prints what
-        the integrity analyzer will build on: distinct users (HLL), per-business message counts
-        (Count-Min), the heaviest senders (frequent items) and message-size quantiles (KLL).
+        Runs Vigil end to end on this machine, over real loopback TCP and HTTP, with embedded
+        defaults (no external service):
+          - the transport side as its own process: this binary as `vigil relay`, with its durable
+            queue and the metadata tap (DIR/relay/tap.jsonl) that the integrity analyzer reads;
+          - the Cloud API endpoint with M businesses (keys sealed in DIR/cloudapi), and a webhook
+            server per business that checks every notification's X-Hub-Signature-256;
+          - N users' phones (X3DH + Double Ratchet, non-blocking relay links on load loops).
+        Businesses play the integrity scenarios: an honest retailer with a flash sale, an OTP
+        sender, a bulk blaster trying to reach every user, a slow-drip spammer, a cold-list
+        marketer, an honest business under a report-bombing campaign, and ordinary businesses.
+        Users write first, read, block and report. Every plaintext carries a random canary.
+        Prints progress on stderr, then a table per business (from the relay's tap), the Cloud
+        API's webhook counts, consistency checks, and the audit: the relay's memory (read while it
+        runs) and files, and the Cloud API's store files, must hold no canary — while the scans
+        find it where plaintext legitimately is. Exits 1 on any violation, 130 if interrupted.
 
         OPTIONS:
-          --users N      distinct users in the synthetic stream (default 200000)
-          --messages N   messages in the stream (default 1000000)
+          --users N           users (phones), 10…20000 (default 2000)
+          --businesses M      businesses, 1…100 (default 12; the first six play the featured scenarios)
+          --seed S            seed of the plan, an unsigned 64-bit integer (default 2026)
+          --duration SECONDS  seconds of traffic, 1…600 (default 20)
+          --data DIR          where to keep everything (must be new or empty; kept); default: a
+                              fresh temporary directory, printed and removed at the end
+          --keep              keep the temporary data directory
+          --json              print the summary as one JSON object instead of the tables
+          --help              this text
         """
 
-    let users: Int
-    let messages: Int
+    let options: DemoOptions
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
-        users = try arguments.integer("--users", in: 1...100_000_000) ?? 200_000
-        messages = try arguments.integer("--messages", in: 1...1_000_000_000) ?? 1_000_000
+        var options = DemoOptions()
+        options.users = try arguments.integer("--users", in: 10...20_000) ?? options.users
+        options.businesses = try arguments.integer("--businesses", in: 1...100) ?? options.businesses
+        options.seed = try arguments.option("--seed", as: "an unsigned 64-bit integer", { UInt64($0) }) ?? options.seed
+        options.duration = Double(try arguments.integer("--duration", in: 1...600) ?? Int(options.duration))
+        options.dataDirectory = try arguments.option("--data")
+        options.keep = arguments.flag("--keep")
+        options.json = arguments.flag("--json")
+        if let data = options.dataDirectory {
+            guard !data.isEmpty else { throw CLIError("--data needs a directory") }
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: data), !entries.isEmpty {
+                throw CLIError("--data \(data) is not empty; give a new or empty directory")
+            }
+            var status = stat()
+            if stat(data, &status) == 0, status.st_mode & S_IFMT != S_IFDIR { throw CLIError("--data \(data) is not a directory") }
+        }
+        self.options = options
+    }
+
+    /// Parses, runs, prints; 0 on a passing verdict, 1 on a violation or failure, 2 on a usage
+    /// error, 130 when interrupted.
+    static func main(_ arguments: [String]) -> Int32 {
+        var parsed = Arguments(arguments)
+        if parsed.wantsHelp {
+            print(help)
+            return 0
+        }
+        let command: DemoCommand
+        do {
+            command = try DemoCommand(parsing: &parsed)
+            try parsed.finish()
+        } catch {
+            Console.error("\(error) (see --help)")
+            return 2
+        }
+        return command.execute()
     }
 
     func run() throws {
-        var random = SplitMix64(seed: 2026)
-        var reach = try HLLSketch(lgK: 12)
-        var perBusiness = try CountMinSketch(numHashes: 3, numBuckets: 2048)
-        var heavy = try FrequentItemsSketch(lgMaxMapSize: 8)
-        var sizes = try KLLFloatsSketch(k: 200)
-        let businesses = (0..<500).map { "+1415555\(zeroPadded($0, width: 4))" }
-        Console.progress("streaming \(messages) synthetic messages from 500 businesses to \(users) users …")
-        for index in 0..<messages {
-            // A few businesses send most traffic (Zipf-like), one of them messages everyone.
-            let draw = random.next()
-            let business = index % 10 == 0 ? businesses[0] : businesses[Int((draw >> 40) % 500 * ((draw >> 20) % 500)) / 500]
-            let user = Int64(random.next() % UInt64(users))
-            reach.update(user)
-            perBusiness.update(business)
-            heavy.update(business)
-            sizes.update(Float(64 + random.next() % 4096))
-            if index > 0, index % 250_000 == 0 { Console.progress("  … \(index) messages") }
-        }
-        print("distinct users reached: \(Int(reach.estimate)) (true \(users), ±\(Int(try reach.upperBound(standardDeviations: 2) - reach.estimate)) at 2σ)")
-        print("messages from \(businesses[0]): about \(Int(perBusiness.estimate(businesses[0]))) of \(messages)")
-        print("heaviest senders (no false positives):")
-        for row in heavy.frequentItems(errorType: .noFalsePositives).prefix(5) {
-            print("  \(row.item)  ≈ \(row.estimate)  [\(row.lowerBound), \(row.upperBound)]")
-        }
-        let quantiles = try sizes.quantiles(ranks: [0.5, 0.9, 0.99])
-        print("message size p50 / p90 / p99: \(quantiles.map { Int($0) }) bytes")
-        print("sketch images: HLL \(reach.serialized().count) B, Count-Min \(perBusiness.serialized().count) B, frequent items \(heavy.serialized().count) B, KLL \(sizes.serialized().count) B")
+        let status = execute()
+        if status != 0 { throw DemoError("demo failed (exit status \(status))") }
     }
-}
 
-/// `value` in decimal, left-padded with zeros to `width` digits.
-func zeroPadded(_ value: Int, width: Int) -> String {
-    let digits = String(value)
-    return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    /// The run; returns the exit status.
+    private func execute() -> Int32 {
+        // Before any thread starts, so that every thread inherits the blocked mask.
+        let interrupts = DemoInterrupts()
+        let directory: String
+        let temporary: Bool
+        do throws(DemoError) {
+            (directory, temporary) = try Self.dataDirectory(options.dataDirectory)
+        } catch {
+            Console.error("\(error)")
+            return 1
+        }
+        let kept = !temporary || options.keep
+        Console.progress("vigil demo: \(options.users) users, \(options.businesses) businesses, \(Int(options.duration)) s of traffic, seed \(options.seed); data in \(directory)\(kept ? "" : " (removed at the end; --keep keeps it)")")
+        let run = DemoRun(options: options, interrupts: interrupts)
+        defer {
+            run.tearDown()
+            if !kept { try? FileManager.default.removeItem(atPath: directory) }
+        }
+        do throws(DemoError) {
+            let outcome = try run.run(in: directory, kept: kept)
+            print(options.json ? DemoReport.json(outcome) : DemoReport.text(outcome))
+            fflush(nil)
+            let violations = outcome.violations
+            Console.progress("vigil demo: \(violations.isEmpty ? "PASS" : "FAIL (\(violations.count) violations)") in \(Int(outcome.timings.total.rounded())) s")
+            return violations.isEmpty ? 0 : 1
+        } catch {
+            Console.error("demo: \(error)")
+            return error.isInterruption ? 130 : 1
+        }
+    }
+
+    /// `--data DIR` (created like `mkdir -p`, mode 0700) or a fresh temporary directory.
+    private static func dataDirectory(_ given: String?) throws(DemoError) -> (String, Bool) {
+        if let given {
+            do {
+                try FileManager.default.createDirectory(atPath: given, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            } catch {
+                throw DemoError("cannot create \(given): \(error.localizedDescription)")
+            }
+            return (given, false)
+        }
+        let base = ProcessInfo.processInfo.environment["TMPDIR"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+        var template = Array((base + "/vigil-demo-XXXXXX").utf8CString)
+        guard let made = template.withUnsafeMutableBufferPointer({ buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }) else {
+            throw DemoError("cannot create a temporary directory in \(base): \(String(cString: strerror(errno)))")
+        }
+        return (String(cString: made), true)
+    }
 }

@@ -1,0 +1,92 @@
+/// Where the integrity analyzer and the anonymized export plug into `vigil demo` (issue 8).
+///
+/// Today neither is linked and the demo says so in its report; the tap they will read is already
+/// written (`DIR/relay/tap.jsonl`, the analyzer's JSONL event schema) and its per-business counts
+/// are printed. To wire a stage in, return it from the matching function below — nothing else in
+/// the demo changes: the table grows the stage's columns, the alerts are listed, the export's
+/// paths are printed, `--json` carries both, and a stage's `violations` fail the verdict.
+enum DemoStages {
+    /// HOOK(Integrity): the analyzer's stage (quality rating, tier, alerts per business).
+    static func integrity() -> (any DemoIntegrityStage)? { nil }
+
+    /// HOOK(Export): the anonymized statistics export (DP + k-threshold DataSketches images).
+    static func export() -> (any DemoExportStage)? { nil }
+
+    /// HOOK(Integrity, live): extra `vigil relay` arguments for the transport child, e.g. to run
+    /// the analyzer on the relay's tap in that process and let it answer admission. None yet.
+    static func relayArguments(dataDirectory: String) -> [String] { [] }
+}
+
+/// A business as the stages see it: identity and the scenario's ground truth.
+struct DemoBusinessIdentity: Sendable {
+    /// Its position in the tables.
+    let index: Int
+    /// Its number (as in the tap).
+    let phone: String
+    /// Its verified name.
+    let name: String
+    /// Its behaviour (`bulk_blaster`, `honest_retailer`, …).
+    let role: String
+    /// Whether an operator should act on it: the analyzer must alert on these and only these.
+    let isAbusive: Bool
+}
+
+/// The integrity analyzer, run over a finished demo's events.
+protocol DemoIntegrityStage {
+    /// Analyzes the relay's tap at `tapPath` for `businesses`, keeping any state it writes under
+    /// `directory`; returns a row per business (same order) and the alerts that fired.
+    func analyze(tapPath: String, businesses: [DemoBusinessIdentity], directory: String) throws(DemoError) -> DemoIntegrityResult
+}
+
+/// What the analyzer concluded.
+struct DemoIntegrityResult: Sendable {
+    /// One row per business, in the order given.
+    let rows: [DemoIntegrityRow]
+    /// Every alert that fired.
+    let alerts: [DemoAlert]
+    /// Expectations the stage checked and found broken (e.g. "the bulk blaster was not
+    /// caught", "an honest business got a critical alert"); each fails the demo's verdict.
+    let violations: [String]
+}
+
+/// The analyzer's view of one business, shown as extra table columns.
+struct DemoIntegrityRow: Sendable {
+    /// GREEN, YELLOW or RED.
+    let quality: String
+    /// CONNECTED, FLAGGED, RESTRICTED, …
+    let status: String
+    /// The messaging-limit tier (TIER_250, TIER_1K, …).
+    let tier: String
+    /// Distinct users it started conversations with in the last 24 hours.
+    let businessInitiated24h: Int
+    /// Blocks per business-initiated conversation.
+    let blockRate: Double
+    /// Reports per business-initiated conversation.
+    let reportRate: Double
+}
+
+/// One alert that fired.
+struct DemoAlert: Sendable {
+    /// The business's index.
+    let business: Int
+    /// `critical`, `warning`, …
+    let severity: String
+    /// The detector that fired.
+    let rule: String
+    /// Why, in one line.
+    let reason: String
+}
+
+/// The anonymized statistics export, run over a finished demo's events.
+protocol DemoExportStage {
+    /// Writes the export of the tap at `tapPath` into `directory`.
+    func export(tapPath: String, into directory: String) throws(DemoError) -> DemoExportResult
+}
+
+/// What the export wrote.
+struct DemoExportResult: Sendable {
+    /// The files written.
+    let paths: [String]
+    /// One line about them (privacy parameters, item counts).
+    let summary: String
+}
