@@ -26,11 +26,24 @@ public final class RelayHost: Sendable {
         _ configuration: RelayConfiguration,
         plugIns: @escaping @Sendable () throws -> RelayPlugIns = { .defaults() }
     ) throws -> RelayHost {
+        let directory = configuration.dataDirectory
+        return try start(configuration, plugIns: plugIns) { () throws(RelayError) -> any RelayBatchStore in
+            try RelayStore(directory: directory, checkpointsInline: false)
+        }
+    }
+
+    /// As the public `start`, with the store made by `makeStore` on the storage thread (tests
+    /// pass a store whose commits they can hold back or fail).
+    static func start(
+        _ configuration: RelayConfiguration,
+        plugIns: @escaping @Sendable () throws -> RelayPlugIns = { .defaults() },
+        makeStore: @escaping @Sendable () throws(RelayError) -> any RelayBatchStore
+    ) throws -> RelayHost {
         let thread = try EventLoopThread(name: "vigil-relay")
         let outcome = LockedValue<Result<LoopBound<RelayServer>, SendableError>?>(nil)
         _ = thread.loop.executeAndWait {
             do {
-                let server = try RelayServer(configuration: configuration, plugIns: plugIns(), on: thread.loop)
+                let server = try RelayServer(configuration: configuration, plugIns: plugIns(), on: thread.loop, makeStore: makeStore)
                 outcome.withLock { $0 = .success(LoopBound(server, on: thread.loop)) }
             } catch {
                 outcome.withLock { $0 = .failure(SendableError(description: "\(error)")) }

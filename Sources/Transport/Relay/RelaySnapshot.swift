@@ -18,8 +18,11 @@ public struct RelaySnapshot: Sendable {
     public var registrations: [PhoneNumber: Registration] = [:]
     /// Stored prekey bundles per owner, oldest first, with their sequence numbers.
     public var preKeys: [PhoneNumber: [(sequence: Int64, bundle: [UInt8])]] = [:]
-    /// Envelopes and tombstones in acceptance order.
+    /// Envelopes and tombstones in acceptance (sequence) order.
     public var envelopes: [StoredEnvelope] = []
+    /// The lowest sequence number the next envelope may take: above every sequence number the
+    /// store has ever held, deleted rows included (the core also stays above `envelopes`).
+    public var nextSequence: UInt64 = 1
     /// Who blocked whom.
     public var blocks: [PhoneNumber: Set<PhoneNumber>] = [:]
 

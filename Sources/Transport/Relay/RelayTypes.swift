@@ -17,7 +17,8 @@ public struct ConnectionID: RawRepresentable, Sendable, Hashable, Comparable, Cu
 /// `nil` for a *tombstone*: an envelope that was acknowledged (or dropped because the recipient
 /// blocked the sender) and is remembered only so a repeated `send` gets the same `accepted`.
 public struct StoredEnvelope: Sendable, Hashable {
-    /// The relay-assigned id.
+    /// The relay-assigned id: 8 random bytes, then the sequence number (envelopes stored by
+    /// schema 1 keep the fully random ids they were given).
     public var id: EnvelopeID
     /// The authenticated sender.
     public var sender: PhoneNumber
@@ -31,11 +32,14 @@ public struct StoredEnvelope: Sendable, Hashable {
     public var kind: EnvelopeKind
     /// The opaque bytes, or `nil` once acknowledged or dropped.
     public var ciphertext: [UInt8]?
+    /// The relay's sequence number: acceptance order, and the store's row key. Never reused.
+    public var sequence: UInt64
 
-    /// Creates a stored envelope.
+    /// Creates a stored envelope; `sequence` defaults to the id's low half, which is what the
+    /// relay assigns.
     public init(
         id: EnvelopeID, sender: PhoneNumber, clientMessageID: UInt64, recipient: PhoneNumber,
-        time: Int64, kind: EnvelopeKind, ciphertext: [UInt8]?
+        time: Int64, kind: EnvelopeKind, ciphertext: [UInt8]?, sequence: UInt64? = nil
     ) {
         self.id = id
         self.sender = sender
@@ -44,6 +48,7 @@ public struct StoredEnvelope: Sendable, Hashable {
         self.time = time
         self.kind = kind
         self.ciphertext = ciphertext
+        self.sequence = sequence ?? id.low
     }
 }
 
@@ -89,6 +94,8 @@ public enum RelayWrite: Sendable, Equatable {
     /// An envelope was accepted (a tombstone when dropped because of a block).
     case enqueue(StoredEnvelope)
     /// These envelopes were acknowledged: their ciphertext is deleted, the tombstone stays.
+    /// (The store finds them by sequence number: the id's low half, or its own record of the
+    /// sequence numbers of schema-1 ids.)
     case acknowledge([EnvelopeID])
     /// `blocker` blocked `blocked`.
     case block(blocker: PhoneNumber, blocked: PhoneNumber, reason: BlockReason, time: Int64)
@@ -104,6 +111,10 @@ public struct RelayLimits: Sendable, Hashable {
     public var envelopeTTLMilliseconds: Int64
     /// How long a (sender, client message id) is remembered (default 24 hours).
     public var idempotencyWindowMilliseconds: Int64
+    /// How many of a sender's most recent sends are remembered for idempotency, at most
+    /// (default 16 384): a repeated `send` is recognized within the last 24 hours *and* among the
+    /// sender's last this-many sends. Bounds the memory and the work of the window per sender.
+    public var maximumRememberedSendsPerSender: Int
     /// Most envelopes waiting for one recipient; beyond it `send` gets error 402 (default 100 000).
     public var maximumQueuedPerRecipient: Int
     /// Most envelopes in flight (delivered, not acknowledged) on one connection (default 512).
@@ -117,6 +128,7 @@ public struct RelayLimits: Sendable, Hashable {
     public init(
         envelopeTTLMilliseconds: Int64 = 30 * 86_400_000,
         idempotencyWindowMilliseconds: Int64 = 86_400_000,
+        maximumRememberedSendsPerSender: Int = 16_384,
         maximumQueuedPerRecipient: Int = 100_000,
         deliveryWindow: Int = 512,
         deliveryWindowBytes: Int = 4 << 20,
@@ -124,6 +136,7 @@ public struct RelayLimits: Sendable, Hashable {
     ) {
         self.envelopeTTLMilliseconds = envelopeTTLMilliseconds
         self.idempotencyWindowMilliseconds = idempotencyWindowMilliseconds
+        self.maximumRememberedSendsPerSender = max(1, maximumRememberedSendsPerSender)
         self.maximumQueuedPerRecipient = maximumQueuedPerRecipient
         self.deliveryWindow = deliveryWindow
         self.deliveryWindowBytes = deliveryWindowBytes

@@ -55,12 +55,14 @@ struct TapAndStoreTests {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let token = RelayToken(bytes: Array(0..<32))!
-        let queued = StoredEnvelope(id: EnvelopeID(high: 1, low: 1), sender: user, clientMessageID: .max, recipient: shop,
-                                    time: 10_000, kind: .business(.utility), ciphertext: [1, 2, 3])
-        let acked = StoredEnvelope(id: EnvelopeID(high: 2, low: 2), sender: user, clientMessageID: 2, recipient: shop,
-                                   time: 10_001, kind: .user, ciphertext: [4])
-        let old = StoredEnvelope(id: EnvelopeID(high: 3, low: 3), sender: user, clientMessageID: 3, recipient: shop,
+        // Ids are (random, sequence number) as the relay assigns them, and times grow with the
+        // sequence number, which the store's expiry relies on: the oldest envelope comes first.
+        let old = StoredEnvelope(id: EnvelopeID(high: 3, low: 1), sender: user, clientMessageID: 3, recipient: shop,
                                  time: 100, kind: .control, ciphertext: [5])
+        let queued = StoredEnvelope(id: EnvelopeID(high: 1, low: 2), sender: user, clientMessageID: .max, recipient: shop,
+                                    time: 10_000, kind: .business(.utility), ciphertext: [1, 2, 3])
+        let acked = StoredEnvelope(id: EnvelopeID(high: 2, low: 3), sender: user, clientMessageID: 2, recipient: shop,
+                                   time: 10_001, kind: .user, ciphertext: [4])
         do {
             let store = try RelayStore(directory: directory)
             for write: RelayWrite in [

@@ -35,6 +35,13 @@ struct BenchRelayCommand: Command {
         started (the load generator and what earlier runs left); Redis's is the server's VmHWM
         from /proc/PID/status.
 
+        CPU per envelope: the CPU time (user + system, /proc) each thread spent in a measured
+        window, divided by the envelopes delivered in it — relay loop, relay storage and relay
+        checkpointer threads, the load generator, redis-server. Unlike throughput, this barely
+        moves with other load on the machine, so it is the figure to compare between builds.
+        Before the durable run, the disk's fdatasync latency after a 64 KiB rewrite is probed in
+        the data directory's file system (40 samples): each relay commit waits for one.
+
         OPTIONS:
           --pairs K             sender/receiver pairs (default 16)
           --size BYTES          envelope payload bytes, 16…196608 (default 1024)
@@ -147,6 +154,7 @@ struct BenchRelayCommand: Command {
     private func measureRelay(durable: Bool, driver: PhaseDriver, scratch: String) throws(CLIError) -> SystemResult {
         let name = durable ? "relay, durable" : "relay, queue off"
         Console.progress("\(name): starting")
+        let disk = durable ? DiskProbe.fdatasyncMilliseconds(in: scratch) : nil
         ProcessMemory.resetPeak()
         let baseline = ProcessMemory.residentMiB()
         let directory = scratch + (durable ? "/relay-durable" : "/relay-queue-off")
@@ -172,6 +180,12 @@ struct BenchRelayCommand: Command {
                                            Double(commits.writes) / Double(commits.transactions)))
             }
         }
+        result.notes += BenchRelayReport.cpuNotes(phases)
+        if let disk {
+            result.diskSyncMilliseconds = disk
+            result.notes.append(String(format: "disk: fdatasync after a 64 KiB rewrite, p50 %.2f ms, p90 %.2f ms "
+                + "(40 samples in the data directory's file system, just before the run)", disk.p50, disk.p90))
+        }
         return result
     }
 
@@ -181,10 +195,12 @@ struct BenchRelayCommand: Command {
         let server = try RedisServerProcess(executable: executable, directory: scratch)
         defer { server.stop() }
         let name = "redis pub/sub" + (server.version.flatMap { Self.redisVersionNumber($0) }.map { " \($0)" } ?? "")
-        let phases = try driver.run(.redis(server.address), name: name)
+        let phases = try driver.run(.redis(server.address), name: name, server: ("redis-server", server.pid))
         let peak = server.peakResidentMiB
         server.stop()
-        return SystemResult(kind: .redis, name: name, phases: phases, peakRSSMiB: peak, baselineRSSMiB: nil)
+        var result = SystemResult(kind: .redis, name: name, phases: phases, peakRSSMiB: peak, baselineRSSMiB: nil)
+        result.notes += BenchRelayReport.cpuNotes(phases)
+        return result
     }
 
     /// "7.0.15" from "Redis server v=7.0.15 sha=…".

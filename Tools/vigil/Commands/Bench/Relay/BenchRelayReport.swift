@@ -35,6 +35,8 @@ struct SystemResult {
     var notes: [String] = []
     /// The saturated throughput of every round, in round order (one entry for a single round).
     var roundThroughputs: [Double] = []
+    /// For the durable relay: the disk's `fdatasync` latency just before the run (``DiskProbe``).
+    var diskSyncMilliseconds: (p50: Double, p90: Double)?
 
     init(kind: BenchSystemKind, name: String, phases: PhaseFigures, peakRSSMiB: Double?, baselineRSSMiB: Double?) {
         self.kind = kind
@@ -191,6 +193,16 @@ struct BenchRelayReport {
             object.set(key + "_paced_p99_ms", Self.milliseconds(paced.latency.percentile(0.99)))
             object.set(key + "_paced_max_ms", Self.milliseconds(paced.latency.maximum))
             object.set(key + "_paced_skipped", paced.skipped)
+            for (label, window) in [("saturated", saturated), ("paced", paced)] {
+                for (role, microseconds) in Self.cpuPerEnvelope(window) {
+                    let field = role.replacingOccurrences(of: " ", with: "_").replacingOccurrences(of: "-", with: "_")
+                    object.set(key + "_\(label)_cpu_us_per_envelope_" + field, (microseconds * 1000).rounded() / 1000)
+                }
+            }
+            if let disk = result.diskSyncMilliseconds {
+                object.set(key + "_disk_fdatasync_p50_ms", (disk.p50 * 1000).rounded() / 1000)
+                object.set(key + "_disk_fdatasync_p90_ms", (disk.p90 * 1000).rounded() / 1000)
+            }
             if let peak = result.peakRSSMiB { object.set(key + "_peak_rss_mib", (peak * 10).rounded() / 10) }
             if let peak = result.peakRSSMiB, let baseline = result.baselineRSSMiB {
                 object.set(key + "_rss_growth_mib", ((peak - baseline) * 10).rounded() / 10)
@@ -203,6 +215,28 @@ struct BenchRelayReport {
         }
         object.set("targets_met", verdicts.allSatisfy { $0.met != false })
         return object.text
+    }
+
+    /// CPU per envelope in each measured window, by role: "CPU µs per envelope, saturated: relay
+    /// loop 1.90, relay storage 5.10, load generator 1.00 (total 8.00)".
+    static func cpuNotes(_ phases: PhaseFigures) -> [String] {
+        [("saturated", phases.saturated), ("paced", phases.paced)].compactMap { label, window in
+            let perEnvelope = cpuPerEnvelope(window)
+            guard !perEnvelope.isEmpty else { return nil }
+            let parts = perEnvelope.map { "\($0.role) " + String(format: "%.2f", $0.microseconds) }
+            let total = perEnvelope.reduce(0) { $0 + $1.microseconds }
+            return "CPU µs per envelope, \(label): " + parts.joined(separator: ", ") + String(format: " (total %.2f)", total)
+        }
+    }
+
+    /// CPU microseconds per delivered envelope in `window`, by role, in a fixed order.
+    static func cpuPerEnvelope(_ window: WindowFigures) -> [(role: String, microseconds: Double)] {
+        guard window.delivered > 0 else { return [] }
+        let order = ProcessCPU.roles.map(\.role)
+        return window.cpuSeconds
+            .sorted { (order.firstIndex(of: $0.key) ?? -1, $0.key) < (order.firstIndex(of: $1.key) ?? -1, $1.key) }
+            .filter { $0.value > 0 }
+            .map { ($0.key, $0.value * 1e6 / Double(window.delivered)) }
     }
 
     /// "13.0", or for the relay "81.8 (+31.2)": the peak and its growth over the RSS before it started.

@@ -57,6 +57,9 @@ struct WindowFigures: Sendable {
     var nanoseconds: UInt64 = 0
     /// Delivery latencies of the messages received in the window.
     var latency = LatencyHistogram()
+    /// CPU seconds spent in the window, by role (``ProcessCPU``): relay threads, the load
+    /// generator, the reference server.
+    var cpuSeconds: [String: Double] = [:]
 
     /// Messages per second.
     var throughput: Double { nanoseconds == 0 ? 0 : Double(delivered) / (Double(nanoseconds) / 1e9) }

@@ -32,8 +32,9 @@ struct PhaseDriver: Sendable {
     /// In the paced phase a pair this far behind skips sends instead of queueing more.
     static let pacedCap = 4096
 
-    /// Connects, measures both phases, closes. Throws on any failure the generator saw.
-    func run(_ system: BenchSystem, name: String) throws(CLIError) -> PhaseFigures {
+    /// Connects, measures both phases, closes. Throws on any failure the generator saw. The CPU
+    /// time of `server` (a reference server's process), if given, is measured with the windows.
+    func run(_ system: BenchSystem, name: String, server: (name: String, pid: Int32)? = nil) throws(CLIError) -> PhaseFigures {
         let loop = load.loop
         let pairs = self.pairs
         let payloadSize = self.payloadSize
@@ -63,27 +64,31 @@ struct PhaseDriver: Sendable {
 
         let window = self.window
         Console.progress("  \(name): \(pairs) pairs ready; saturating (window \(window)) …")
-        let saturated = try measure(generator, name) { $0.startSaturating(window: window) }
+        let saturated = try measure(generator, name, server: server) { $0.startSaturating(window: window) }
         let rate = saturated.throughput / 2
         Console.progress("  \(name): " + String(format: "%.0f envelopes/s; paced at %.0f/s …", saturated.throughput, rate))
-        let paced = try measure(generator, name) { $0.startPaced(totalRate: rate, cap: Self.pacedCap) }
+        let paced = try measure(generator, name, server: server) { $0.startPaced(totalRate: rate, cap: Self.pacedCap) }
         let p99 = Double(paced.latency.percentile(0.99)) / 1e6
         Console.progress("  \(name): " + String(format: "p99 %.3f ms at %.0f/s", p99, paced.throughput))
         let sent = load.call { generator.value.totalSent } ?? 0
         return PhaseFigures(saturated: saturated, pacedRate: rate, paced: paced, sent: sent)
     }
 
-    /// Starts a phase, warms up, measures for `seconds`, stops sending and waits for the drain.
+    /// Starts a phase, warms up, measures for `seconds` (with the CPU time spent meanwhile), stops
+    /// sending and waits for the drain.
     private func measure(
-        _ generator: LoopBound<LoadGenerator>, _ name: String, start: @escaping @Sendable (LoadGenerator) -> Void
+        _ generator: LoopBound<LoadGenerator>, _ name: String, server: (name: String, pid: Int32)?,
+        start: @escaping @Sendable (LoadGenerator) -> Void
     ) throws(CLIError) -> WindowFigures {
         _ = load.call { start(generator.value) }
         try sleep(seconds: warmup, watching: generator, name)
+        let cpuBefore = ProcessCPU.snapshot(server: server)
         _ = load.call { generator.value.beginWindow() }
         try sleep(seconds: seconds, watching: generator, name)
-        guard let figures = load.call({ generator.value.endWindow() }) else {
+        guard var figures = load.call({ generator.value.endWindow() }) else {
             throw CLIError("\(name): the load generator's loop stopped")
         }
+        figures.cpuSeconds = ProcessCPU.difference(ProcessCPU.snapshot(server: server), cpuBefore)
         _ = load.call { generator.value.stopSending() }
         let drained = load.wait(timeout: .seconds(60)) { () -> Bool? in
             generator.value.failure != nil || generator.value.outstanding == 0 ? true : nil
