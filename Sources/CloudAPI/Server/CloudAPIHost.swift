@@ -36,8 +36,7 @@ public final class CloudAPIHost: Sendable {
         http: HTTPServerConfiguration? = nil
     ) throws -> CloudAPIHost {
         let thread = try EventLoopThread(name: "vigil-cloudapi")
-        let outcome = Box<Result<(LoopBound<Parts>, SocketAddress), SendableFailure>>()
-        _ = thread.loop.executeAndWait {
+        let outcome = thread.loop.executeAndWaitReturning { () -> Result<(LoopBound<Parts>, SocketAddress), SendableError> in
             let loop = thread.loop
             let webhooks = HTTPWebhookTransport(on: loop)
             do {
@@ -51,13 +50,13 @@ public final class CloudAPIHost: Sendable {
                     endpoint.stop()
                     throw error
                 }
-                outcome.set(.success((LoopBound(Parts(endpoint: endpoint, server: server, webhooks: webhooks), on: loop), server.address)))
+                return .success((LoopBound(Parts(endpoint: endpoint, server: server, webhooks: webhooks), on: loop), server.address))
             } catch {
                 webhooks.shutdown()
-                outcome.set(.failure(SendableFailure(description: "\(error)")))
+                return .failure(SendableError(description: "\(error)"))
             }
         }
-        switch outcome.get() {
+        switch outcome {
         case let .success((parts, address))?:
             return CloudAPIHost(address: address, thread: thread, parts: parts)
         case let .failure(error)?:
@@ -65,16 +64,14 @@ public final class CloudAPIHost: Sendable {
             throw error
         case nil:
             thread.stopAndJoin()
-            throw SendableFailure(description: "the endpoint's loop did not start")
+            throw SendableError(description: "the endpoint's loop did not start")
         }
     }
 
     /// Runs `body` with the endpoint on its loop and returns the result.
     public func withEndpoint<Result: Sendable>(_ body: @escaping @Sendable (CloudAPIEndpoint) -> Result) -> Result? {
         let parts = self.parts
-        let box = Box<Result>()
-        _ = thread.loop.executeAndWait { box.set(body(parts.value.endpoint)) }
-        return box.get()
+        return thread.loop.executeAndWaitReturning { body(parts.value.endpoint) }
     }
 
     /// Stops cleanly: the HTTP server drains (up to 2 s), the endpoint commits and closes its
@@ -95,20 +92,6 @@ public final class CloudAPIHost: Sendable {
     }
 
     deinit { stop() }
-}
-
-/// An error carried across threads as its description.
-public struct SendableFailure: Error, Sendable, CustomStringConvertible {
-    /// What went wrong.
-    public let description: String
-}
-
-/// A value handed from the loop thread to the caller.
-final class Box<Value>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Value?
-    func set(_ value: Value) { lock.withLock { self.value = value } }
-    func get() -> Value? { lock.withLock { value } }
 }
 
 /// A flag set once across threads.

@@ -95,11 +95,16 @@ public final class RelayHost: Sendable {
 public struct SendableError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public let description: String
+
+    /// An error described by `description`.
+    public init(description: String) {
+        self.description = description
+    }
 }
 
 extension EventLoop {
     /// Runs `body` on the loop, waits, and returns its result; nil if the loop is stopped.
-    func executeAndWaitReturning<Result: Sendable>(_ body: @escaping @Sendable () -> Result) -> Result? {
+    public func executeAndWaitReturning<Result: Sendable>(_ body: @escaping @Sendable () -> Result) -> Result? {
         let box = LockedValue<Result?>(nil)
         _ = executeAndWait { box.withLock { $0 = body() } }
         return box.withLock { $0 }
