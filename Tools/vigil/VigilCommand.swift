@@ -8,6 +8,7 @@ enum VigilCommand {
         COMMANDS:
           demo                 run the end-to-end demonstration on embedded defaults
           relay                run the end-to-end encrypted relay (durable offline queue, metadata tap)
+          serve                relay + integrity analyzer in one process, with the analyzer's HTTP API
           analyze              replay integrity events: per-business signals, quality rating, messaging limits
           cloudapi             run the Cloud API endpoint (key custody, webhooks, Meta-compatible Graph API)
           business add|list    create / list the businesses the Cloud API endpoint speaks for
@@ -44,6 +45,8 @@ enum VigilCommand {
             return DemoCommand.main(rest)
         case "relay":
             return RelayCommand.main(rest)
+        case "serve":
+            return ServeCommand.main(rest)
         case "analyze":
             return AnalyzeCommand.main(rest)
         case "cloudapi":

@@ -39,8 +39,10 @@ public final class BusinessRegistry {
 
     /// Opens (creating, directory 0700, file 0600) the registry in `directory`.
     public init(directory: String, masterKey: MasterKey) throws(CloudAPIError) {
-        if mkdir(directory, 0o700) != 0, errno != EEXIST {
-            throw .invalidConfiguration("cannot create data directory \(directory): \(String(cString: strerror(errno)))")
+        do throws(StorageError) {
+            try FileSystem.createDirectories(directory)
+        } catch {
+            throw .invalidConfiguration("cannot create data directory \(directory): \(error)")
         }
         sealer = try Sealer(masterKey: masterKey.key)
         do throws(StorageError) {

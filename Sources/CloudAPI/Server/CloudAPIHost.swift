@@ -8,7 +8,7 @@ public final class CloudAPIHost: Sendable {
     public let address: SocketAddress
     private let thread: EventLoopThread
     private let parts: LoopBound<Parts>
-    private let stopped = Flag()
+    private let stopped = LockedValue(false)
 
     /// The loop-confined objects.
     private final class Parts {
@@ -77,28 +77,19 @@ public final class CloudAPIHost: Sendable {
     /// Stops cleanly: the HTTP server drains (up to 2 s), the endpoint commits and closes its
     /// links and stores, the thread is joined. Idempotent; not from the endpoint's own thread.
     public func stop() {
-        guard stopped.setOnce() else { return }
+        guard stopped.withLock({ state in defer { state = true }; return !state }) else { return }
         let parts = self.parts
-        let done = Flag()
+        let done = LockedValue(false)
         _ = thread.loop.execute {
             parts.value.server.shutdown(gracePeriod: .seconds(2)) {
                 parts.value.endpoint.stop()
                 parts.value.webhooks.shutdown()
-                _ = done.setOnce()
+                done.withLock { $0 = true }
             }
         }
-        while !done.isSet { usleep(2_000) }
+        while !done.withLock({ $0 }) { usleep(2_000) }
         thread.stopAndJoin()
     }
 
     deinit { stop() }
-}
-
-/// A flag set once across threads.
-final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    var isSet: Bool { lock.withLock { value } }
-    /// Sets the flag; true if this call set it.
-    func setOnce() -> Bool { lock.withLock { defer { value = true }; return !value } }
 }

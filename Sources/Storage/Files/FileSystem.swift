@@ -1,8 +1,19 @@
-import Glibc
+public import Glibc
 
 /// The few POSIX file operations Storage performs itself, each retrying `EINTR` and throwing a
 /// ``StorageError/Code/fileSystem`` error with `errno`. No Foundation.
-enum FileSystem {
+public enum FileSystem {
+    /// Creates `path` and any missing parents with `permissions` (default 0700), like `mkdir -p`,
+    /// fsyncing each new directory's parent so the names survive a crash. Existing directories
+    /// are left as they are; a non-directory in the way is an error.
+    public static func createDirectories(_ path: String, permissions: mode_t = 0o700) throws(StorageError) {
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for component in path.split(separator: "/") where component != "." {
+            prefix += "/" + component
+            try createDirectoryIfMissing(prefix, permissions: permissions)
+        }
+    }
+
     /// Creates `path` as an empty file with exactly `permissions` (umask notwithstanding) if it
     /// does not exist, then fsyncs it and its directory so the new name survives a crash. An
     /// existing file is left alone.

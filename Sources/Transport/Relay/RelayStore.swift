@@ -78,12 +78,10 @@ public final class RelayStore {
 
     /// Creates `directory` and any missing parents (mode 0700), like `mkdir -p`.
     static func createDirectory(_ directory: String) throws(RelayError) {
-        var path = directory.hasPrefix("/") ? "" : "."
-        for component in directory.split(separator: "/") {
-            path += "/" + component
-            if mkdir(path, 0o700) != 0, errno != EEXIST {
-                throw .dataDirectory(directory, SystemError(call: "mkdir", errno: Errno(rawValue: errno)))
-            }
+        do throws(StorageError) {
+            try FileSystem.createDirectories(directory)
+        } catch {
+            throw .dataDirectory(directory, error)
         }
     }
 
@@ -154,7 +152,7 @@ public final class RelayStore {
 /// Why the relay could not start or keep going.
 public enum RelayError: Error, Sendable, CustomStringConvertible {
     /// The data directory could not be created or used.
-    case dataDirectory(String, SystemError)
+    case dataDirectory(String, StorageError)
     /// The store failed.
     case storage(StorageError)
     /// A stored row does not decode (the file was changed outside the relay).

@@ -5,11 +5,12 @@ import Glibc
 /// `@unchecked Sendable` is sound because `value` is only reached inside `withLock`, which holds
 /// `mutex` for the whole access, and `State` itself is `Sendable` so nothing non-sendable can
 /// leave the critical section.
-final class LockedValue<State: Sendable>: @unchecked Sendable {
+public final class LockedValue<State: Sendable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: State
 
-    init(_ value: State) {
+    /// A mutex-protected `value`.
+    public init(_ value: State) {
         self.value = value
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -24,7 +25,7 @@ final class LockedValue<State: Sendable>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
-    func withLock<Result>(_ body: (inout State) -> Result) -> Result {
+    public func withLock<Result>(_ body: (inout State) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body(&value)

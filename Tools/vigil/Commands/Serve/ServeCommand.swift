@@ -1,0 +1,102 @@
+import Glibc
+import Integrity
+import Transport
+
+/// `vigil serve`: the relay and the integrity analyzer in one process, the analyzer on the relay's
+/// tap and answering its admission questions, with the analyzer's HTTP API.
+struct ServeCommand: Command {
+    static let help = """
+        USAGE: vigil serve --listen HOST:PORT --http HOST:PORT --data DIR [options]
+
+        Runs the end-to-end encrypted relay (as `vigil relay`) with the integrity analyzer inside:
+        every metadata event the relay commits goes to the analyzer (consumer numbers are
+        pseudonymized at the door; no content exists to see), and every business envelope is
+        admitted or refused by the analyzer's policy (messaging-limit tier, quality, pair rate,
+        throughput, restrictions — refusals carry Meta's codes). SIGINT or SIGTERM stop it cleanly.
+
+        HTTP API (on --http):
+          GET  /healthz                 liveness
+          GET  /v1/signals/{business}   one business's integrity signals (JSON)
+
+        OPTIONS:
+          --listen HOST:PORT      the relay's address (port 0: any)
+          --http HOST:PORT        the HTTP API's address (port 0: any)
+          --data DIR              data directory (created 0700): relay.sqlite, integrity-keys.sqlite
+          --rules FILE            integrity thresholds as JSON (see `vigil analyze --print-rules`)
+          --tap FILE              also append every metadata event as a JSON line
+          --business N1,N2,…      numbers known to be businesses from the start
+          --max-frame BYTES       largest relay frame, 1024…16777216 (default 262144)
+          --status-interval S     seconds between status lines on stderr, 0 = none (default 10)
+          --help                  this text
+
+        The first two lines on stdout are `listening on HOST:PORT` (relay) and `http on HOST:PORT`.
+        """
+
+    let options: ServeOptions
+    let statusInterval: Int
+
+    init(parsing arguments: inout Arguments) throws(CLIError) {
+        guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
+        guard let httpText = try arguments.option("--http") else { throw CLIError("--http HOST:PORT is required") }
+        guard let data = try arguments.option("--data") else { throw CLIError("--data DIR is required") }
+        let relayAddress = try Self.address(listenText, option: "--listen")
+        let httpAddress = try Self.address(httpText, option: "--http")
+        var businesses: [PhoneNumber] = []
+        if let list = try arguments.option("--business") {
+            for text in list.split(separator: ",") {
+                guard let number = PhoneNumber(text) else { throw CLIError("--business: '\(text)' is not an E.164 number") }
+                businesses.append(number)
+            }
+        }
+        let rules: Rules
+        if let rulesPath = try arguments.option("--rules") {
+            do {
+                rules = try Rules(json: try FileIO.read(rulesPath))
+            } catch let error as RulesError {
+                throw CLIError("--rules \(rulesPath): \(error)")
+            } catch {
+                throw CLIError("--rules \(rulesPath): \(error)")
+            }
+        } else {
+            rules = Rules()
+        }
+        let maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
+        statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+        options = ServeOptions(
+            relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
+            http: httpAddress, rules: rules, keysPath: data + "/integrity-keys.sqlite",
+            tapPath: try arguments.option("--tap"), businesses: businesses
+        )
+    }
+
+    private static func address(_ text: String, option: String) throws(CLIError) -> SocketAddress {
+        do throws(SocketAddressError) {
+            return try SocketAddress(parsing: text)
+        } catch {
+            throw CLIError("\(option): \(error)")
+        }
+    }
+
+    func run() throws {
+        var signals = StopSignals()
+        _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
+        let host = try ServeHost.start(options)
+        print("listening on \(host.relayAddress)")
+        print("http on \(host.httpAddress)")
+        fflush(nil)
+        Console.progress("serve: relay \(host.relayAddress), http \(host.httpAddress), data \(options.relay.dataDirectory); SIGINT/SIGTERM to stop")
+        let received = signals.wait(statusEvery: statusInterval) { host.withParts { Self.status($0) } }
+        Console.progress("serve: \(received), stopping")
+        let final = host.withParts { Self.status($0) }
+        host.stop()
+        if let final { Console.progress(final) }
+        Console.progress("serve: stopped")
+    }
+
+    /// One status line: the relay's, then the analyzer's.
+    static func status(_ parts: ServeParts) -> String {
+        let stats = parts.analyzer.statistics
+        return RelayCommand.status(parts.relay) + "; analyzer \(stats.events) events, \(parts.analyzer.activeBusinessCount) businesses, "
+            + "\(stats.admissions) admissions (\(stats.refusals) refused)"
+    }
+}

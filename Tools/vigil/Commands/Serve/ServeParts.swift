@@ -1,0 +1,100 @@
+import Integrity
+import Storage
+import Transport
+
+/// What `vigil serve` runs, as plain values (built by the command, read on the loop).
+struct ServeOptions: Sendable {
+    /// The relay's configuration (listen address, data directory, frame limit).
+    var relay: RelayConfiguration
+    /// The HTTP API's listen address.
+    var http: SocketAddress
+    /// Integrity rules.
+    var rules: Rules
+    /// Where pseudonym keys live (SQLite), or nil for memory only.
+    var keysPath: String?
+    /// Also append every metadata event to this JSONL file.
+    var tapPath: String?
+    /// Numbers known to be businesses from the start.
+    var businesses: [PhoneNumber]
+    /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
+    var housekeepingInterval: Duration = .seconds(30)
+}
+
+/// The loop-confined objects of `vigil serve`: the analyzer, the relay it watches, the HTTP API.
+final class ServeParts {
+    let loop: EventLoop
+    let analyzer: IntegrityAnalyzer
+    let relay: RelayServer
+    let http: HTTPServer
+    /// The relay's sink: the analyzer, then the tap file if any.
+    let sink: FanOutSink
+    private var housekeeping: TimerID?
+    private let housekeepingInterval: Duration
+
+    init(options: ServeOptions, on loop: EventLoop) throws {
+        self.loop = loop
+        try FileSystem.createDirectories(options.relay.dataDirectory)
+        let pseudonymizer: Pseudonymizer
+        if let keysPath = options.keysPath {
+            pseudonymizer = try Pseudonymizer(schedule: try options.rules.keySchedule(), store: SQLiteKeyStore(path: keysPath),
+                                              source: SystemRandomSource())
+        } else {
+            pseudonymizer = Pseudonymizer.ephemeral(schedule: try options.rules.keySchedule())
+        }
+        let analyzer = try IntegrityAnalyzer(rules: options.rules, pseudonymizer: pseudonymizer, businesses: options.businesses)
+        var sinks: [any MetadataSink] = [analyzer]
+        if let tapPath = options.tapPath { sinks.append(try JSONLTapSink(path: tapPath, businesses: options.businesses)) }
+        let sink = FanOutSink(sinks)
+        self.analyzer = analyzer
+        self.sink = sink
+        housekeepingInterval = options.housekeepingInterval
+        relay = try RelayServer(configuration: options.relay, plugIns: RelayPlugIns(sink: sink, policy: analyzer), on: loop)
+        var router = HTTPRouter()
+        ServeRoutes.register(on: &router, analyzer: analyzer)
+        do {
+            http = try HTTPServer(configuration: HTTPServerConfiguration(listenAddress: options.http), on: loop, handler: router.handler)
+        } catch {
+            relay.shutdown {}
+            throw error
+        }
+        scheduleHousekeeping()
+    }
+
+    /// Moves the analyzer's clock to wall time now and then, so policy timers (FLAGGED → downgrade,
+    /// restrictions lifting) and evictions run even when no event comes.
+    private func scheduleHousekeeping() {
+        housekeeping = loop.scheduleTimer(after: housekeepingInterval) { [weak self] in
+            guard let self else { return }
+            analyzer.advance(to: RelayServer.wallClock())
+            scheduleHousekeeping()
+        }
+    }
+
+    /// HTTP first (so no request reads a half-stopped analyzer), then the relay (501 to clients,
+    /// final commit), then the sinks flush.
+    func shutdown(completion: @escaping () -> Void) {
+        if let housekeeping { _ = loop.cancelTimer(housekeeping) }
+        housekeeping = nil
+        http.shutdown(gracePeriod: .seconds(2)) { [relay, sink] in
+            relay.shutdown {
+                sink.flush()
+                completion()
+            }
+        }
+    }
+}
+
+/// Hands every relay event to several sinks in order (the analyzer, the tap file).
+final class FanOutSink: MetadataSink {
+    let sinks: [any MetadataSink]
+
+    init(_ sinks: [any MetadataSink]) { self.sinks = sinks }
+
+    func record(_ event: MetadataEvent) {
+        for sink in sinks { sink.record(event) }
+    }
+
+    func flush() {
+        for sink in sinks { sink.flush() }
+    }
+}
