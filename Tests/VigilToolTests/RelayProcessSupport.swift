@@ -7,15 +7,18 @@ struct RelayProcessFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-/// `vigil relay --listen 127.0.0.1:0 --data DIR --status-interval 0` as a child process, its
-/// standard output and error in files. The port comes from its first stdout line,
-/// `listening on 127.0.0.1:PORT`. A relay still running when the value goes away is killed.
+/// `vigil relay --listen 127.0.0.1:0 --data DIR --status-interval 0` (or `vigil serve`, which adds
+/// `--http 127.0.0.1:0`) as a child process, its standard output and error in files. The port
+/// comes from its first stdout line, `listening on 127.0.0.1:PORT`; `serve`'s HTTP port from the
+/// second, `http on 127.0.0.1:PORT`. A process still running when the value goes away is killed.
 final class RelayProcess {
     let process = Process()
     let port: UInt16
+    /// `vigil serve`'s HTTP port (nil for `vigil relay`).
+    let httpPort: UInt16?
     private let standardErrorPath: String
 
-    init(dataDirectory: String, in work: URL, extraArguments: [String] = []) throws {
+    init(dataDirectory: String, in work: URL, extraArguments: [String] = [], serve: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: VigilProcess.binary.path) else {
             throw VigilProcess.NotBuilt(path: VigilProcess.binary.path)
         }
@@ -25,7 +28,8 @@ final class RelayProcess {
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
         process.executableURL = VigilProcess.binary
-        process.arguments = ["relay", "--listen", "127.0.0.1:0", "--data", dataDirectory, "--status-interval", "0"] + extraArguments
+        process.arguments = (serve ? ["serve", "--http", "127.0.0.1:0"] : ["relay"])
+            + ["--listen", "127.0.0.1:0", "--data", dataDirectory, "--status-interval", "0"] + extraArguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: out))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: standardErrorPath))
@@ -34,12 +38,15 @@ final class RelayProcess {
         let deadline = ContinuousClock.now + .seconds(10)
         while true {
             let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n", omittingEmptySubsequences: false).first, text.contains("\n") {
-                guard line.hasPrefix("listening on 127.0.0.1:"), let port = UInt16(line.dropFirst("listening on 127.0.0.1:".count)) else {
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            if lines.count >= (serve ? 2 : 1) {
+                guard let port = Self.port(lines[0], after: "listening on 127.0.0.1:"),
+                      !serve || Self.port(lines[1], after: "http on 127.0.0.1:") != nil else {
                     process.terminate()
-                    throw RelayProcessFailure("unexpected first line: \(line)")
+                    throw RelayProcessFailure("unexpected first lines: \(lines)")
                 }
                 self.port = port
+                httpPort = serve ? Self.port(lines[1], after: "http on 127.0.0.1:") : nil
                 return
             }
             if !process.isRunning || ContinuousClock.now > deadline {
@@ -49,6 +56,10 @@ final class RelayProcess {
             }
             usleep(5_000)
         }
+    }
+
+    private static func port(_ line: Substring, after prefix: String) -> UInt16? {
+        line.hasPrefix(prefix) ? UInt16(line.dropFirst(prefix.count)) : nil
     }
 
     deinit {
@@ -115,6 +126,12 @@ struct WireFrame: Equatable, CustomStringConvertible {
     var errorCode: UInt16? {
         guard type == Self.error, body.count >= 2 else { return nil }
         return UInt16(body[0]) << 8 | UInt16(body[1])
+    }
+
+    /// An `error` frame's text (after the code and the text's `u16` length).
+    var errorText: String {
+        guard type == Self.error, body.count >= 4 else { return "" }
+        return String(decoding: body.dropFirst(4), as: UTF8.self)
     }
 
     /// An `accepted` frame's client message id and envelope id (16 bytes).
@@ -208,7 +225,22 @@ final class WireClient {
 
     /// Sends `frame`'s bytes.
     func write(_ frame: WireFrame) throws {
-        let bytes = frame.bytes
+        try write(bytes: frame.bytes)
+    }
+
+    /// Writes raw `bytes` (not a frame) and returns every byte until the peer closes — an HTTP
+    /// probe with `Connection: close`.
+    func exchange(raw bytes: [UInt8], timeout: Duration = .seconds(5)) throws -> [UInt8] {
+        try write(bytes: bytes)
+        let deadline = ContinuousClock.now + timeout
+        while !isClosedByPeer {
+            guard try receive(until: deadline) else { throw RelayProcessFailure("still open after \(timeout)") }
+        }
+        defer { buffer = [] }
+        return buffer
+    }
+
+    private func write(bytes: [UInt8]) throws {
         var offset = 0
         while offset < bytes.count {
             let sent = bytes.withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
