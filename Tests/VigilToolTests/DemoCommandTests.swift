@@ -85,6 +85,42 @@ struct DemoCommandTests {
         #expect(FileManager.default.fileExists(atPath: data + "/cloudapi/master.key"))
         #expect(result.standardError.contains("] traffic: "))
         #expect(result.standardError.contains("] drained: "))
+
+        try Self.auditFindsTheRunCleanAndCatchesPlantedViolations(data: data)
+    }
+
+    /// `vigil audit --data DIR` on the run just made: clean; then a planted canary in the relay's
+    /// directory and a file opened to others each fail it, naming the check.
+    static func auditFindsTheRunCleanAndCatchesPlantedViolations(data: String) throws {
+        let clean = try VigilProcess.run(["audit", "--data", data, "--json"])
+        #expect(clean.status == 0, "\(clean.standardOutput)\n\(clean.standardError)")
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(clean.standardOutput.utf8)) as? [String: Any])
+        #expect(report["pass"] as? Bool == true)
+        let checks = try #require(report["checks"] as? [[String: Any]])
+        let verdicts = Dictionary(uniqueKeysWithValues: checks.compactMap { check in
+            (check["name"] as? String).map { ($0, check["verdict"] as? String ?? "?") }
+        })
+        for name in ["module-rule", "content/transport-files", "content/transport-memory", "content/cloudapi-store",
+                     "control/scanner", "control/numbers", "permissions"] {
+            #expect(verdicts[name] == "pass", "\(name): \(checks)")
+        }
+
+        let inputs = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: data + "/demo/audit-inputs.json"))) as? [String: Any])
+        let canary = try #require(inputs["canary"] as? String)
+        let leak = data + "/relay/leak.log"
+        #expect(FileManager.default.createFile(atPath: leak, contents: Data("plaintext … \(canary)".utf8),
+                                               attributes: [.posixPermissions: 0o600]))
+        let leaked = try VigilProcess.run(["audit", "--data", data])
+        #expect(leaked.status != 0)
+        #expect(leaked.standardOutput.contains("FAIL  content/transport-files"), "\(leaked.standardOutput)")
+        #expect(leaked.standardError.contains("violation"))
+        try FileManager.default.removeItem(atPath: leak)
+
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: data + "/relay/tap.jsonl")
+        let loose = try VigilProcess.run(["audit", "--data", data])
+        #expect(loose.status != 0)
+        #expect(loose.standardOutput.contains("FAIL  permissions") && loose.standardOutput.contains("tap.jsonl (644)"), "\(loose.standardOutput)")
     }
 
     @Test func sigintStopsTheRunAndItsRelayChild() throws {

@@ -20,7 +20,7 @@ struct ServeProcessTests {
         let work = try VigilProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         let rules = work.appendingPathComponent("rules.json")
-        try #"{"limits": {"tier_limits": [3, 2000, 10000, 100000]}}"#.write(to: rules, atomically: true, encoding: .utf8)
+        try #"{"limits": {"tier_limits": [3, 2000, 10000, 100000]}}"#.write(to: rules, atomically: false, encoding: .utf8)
         let serve = try RelayProcess(dataDirectory: work.appendingPathComponent("data").path, in: work,
                                      extraArguments: ["--rules", rules.path, "--business", Self.business], serve: true)
         let httpPort = try #require(serve.httpPort)

@@ -9,6 +9,7 @@ enum VigilCommand {
           demo                 run the end-to-end demonstration on embedded defaults
           relay                run the end-to-end encrypted relay (durable offline queue, metadata tap)
           serve                relay + integrity analyzer in one process, with the analyzer's HTTP API
+          audit                check that the transport side never saw content (module rule, canary scans, permissions)
           analyze              replay integrity events: per-business signals, quality rating, messaging limits
           cloudapi             run the Cloud API endpoint (key custody, webhooks, Meta-compatible Graph API)
           business add|list    create / list the businesses the Cloud API endpoint speaks for
@@ -47,6 +48,8 @@ enum VigilCommand {
             return RelayCommand.main(rest)
         case "serve":
             return ServeCommand.main(rest)
+        case "audit":
+            return AuditCommand.main(rest)
         case "analyze":
             return AnalyzeCommand.main(rest)
         case "cloudapi":

@@ -22,14 +22,15 @@ enum FileIO {
         return bytes
     }
 
-    /// Writes `bytes` to `path` atomically (temporary file, fsync, rename), or standard output for "-".
-    static func write(_ bytes: [UInt8], to path: String) throws(CLIError) {
+    /// Writes `bytes` to `path` atomically (temporary file, fsync, rename) with `permissions`, or
+    /// standard output for "-".
+    static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(CLIError) {
         if path == "-" {
             try writeAll(bytes, to: 1, name: "standard output")
             return
         }
         let temporary = path + ".tmp-\(getpid())"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, permissions)
         guard descriptor >= 0 else { throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))") }
         do throws(CLIError) {
             try writeAll(bytes, to: descriptor, name: path)

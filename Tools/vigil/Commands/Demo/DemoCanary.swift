@@ -13,6 +13,11 @@ struct DemoCanary: Sendable {
         }.joined()
     }
 
+    /// A known canary (`vigil audit` reading a run's inputs).
+    init(token: String) {
+        self.token = token
+    }
+
     /// The words carrying the canary (a template's last body parameter).
     var reference: String { "ref vigil-canary-" + token }
 

@@ -88,6 +88,7 @@ final class DemoRun {
             try Self.makeDirectory(paths.export)
             export = try stage.export(tapPath: paths.tap, into: paths.export)
         }
+        try writeAuditInputs(audit, directory: directory)
         timings.audit = Self.seconds(clock.now() - auditStart)
         timings.total = elapsed
         return DemoOutcome(
@@ -95,6 +96,26 @@ final class DemoRun {
             phones: gathered.phones, business: gathered.business, endpoint: gathered.endpoint,
             endpointLastError: gathered.endpointLastError, tap: tap, audit: audit,
             integrity: integrity, export: export, timings: timings, relay: (relay.pid, gathered.relayExit), drained: drained)
+    }
+
+    /// Leaves what `vigil audit --data DIR` needs beside the run: the canary, sample numbers and
+    /// the memory scans taken while the transport process ran (DIR/demo, never scanned itself).
+    private func writeAuditInputs(_ audit: DemoAudit, directory: String) throws(DemoError) {
+        var memory: [AuditInputs.MemoryScan] = []
+        if let mid = audit.relayMemoryMidTraffic {
+            memory.append(.init(label: "transport process mid-traffic", bytes: mid.scan.bytes, canaryHits: mid.canaryHits,
+                                controlsFound: mid.controlsFound, controlTotal: 0))
+        }
+        memory.append(.init(label: "transport process after the drain", bytes: audit.relayMemory.scan.bytes,
+                            canaryHits: audit.relayMemory.canaryHits, controlsFound: audit.relayMemory.controlsFound,
+                            controlTotal: audit.controlTotal))
+        let inputs = AuditInputs(canary: canary.token, consumers: scenario.users.prefix(200).map(\.e164),
+                                 businesses: scenario.businesses.map(\.phone.e164), memory: memory)
+        do throws(CLIError) {
+            try inputs.write(to: directory)
+        } catch {
+            throw DemoError("cannot write the audit inputs: \(error)")
+        }
     }
 
     // MARK: Setup
