@@ -117,7 +117,7 @@ struct WireFrame: Equatable, CustomStringConvertible {
 
     static let register: UInt8 = 0x01, hello: UInt8 = 0x02, send: UInt8 = 0x05, ack: UInt8 = 0x06
     static let error: UInt8 = 0x41, ping: UInt8 = 0x42, pong: UInt8 = 0x43
-    static let registered: UInt8 = 0x81, welcome: UInt8 = 0x82, accepted: UInt8 = 0x84, deliver: UInt8 = 0x85
+    static let registered: UInt8 = 0x81, welcome: UInt8 = 0x82, accepted: UInt8 = 0x84, deliver: UInt8 = 0x85, notice: UInt8 = 0x87
 
     /// The frame's bytes: length, version 1, type, request id, body.
     var bytes: [UInt8] { Self.u32(UInt32(6 + body.count)) + [1, type] + Self.u32(requestID) + body }

@@ -44,6 +44,12 @@ struct ServeProcessTests {
                 #expect(reply.errorText.hasPrefix("131048 messaging limit reached"), "\(reply.errorText)")
             }
         }
+        // The analyzer's policy change reaches the business's own connection as an integrity notice.
+        let notice = try Self.nextNotice(on: business)
+        #expect(notice.kind == 1)
+        #expect(notice.json["change"] as? String == "messaging_limit_reached", "\(notice.json)")
+        #expect(notice.json["status"] as? String == "RESTRICTED" && notice.json["current_limit"] as? String == "TIER_250")
+
         // The fourth user writes first: the reply is inside a customer-service window and goes.
         let user = clients[3]
         let message = WireFrame.makeSend(to: Self.business, clientMessageID: 9, ciphertext: [1, 2, 3], requestID: user.makeRequestID())
@@ -58,6 +64,19 @@ struct ServeProcessTests {
         #expect(lines.last == "serve: stopped", "\(lines)")
         // 4 refused + accepted admissions: the status line counts them.
         #expect(lines.contains { $0.contains("5 admissions (1 refused)") }, "\(lines)")
+    }
+
+    /// The next `notice` frame on `client` (other frames skipped), its kind and JSON text.
+    static func nextNotice(on client: WireClient) throws -> (kind: UInt8, json: [String: Any]) {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            guard let frame = try client.nextFrame(timeout: .seconds(10)) else { break }
+            guard frame.type == WireFrame.notice, frame.body.count >= 3 else { continue }
+            let text = Data(frame.body.dropFirst(3))
+            let json = try #require(try JSONSerialization.jsonObject(with: text) as? [String: Any])
+            return (frame.body[0], json)
+        }
+        throw RelayProcessFailure("no notice within 10 s")
     }
 
     @Test func helpAndCommandLineMistakes() throws {

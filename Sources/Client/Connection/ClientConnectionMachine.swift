@@ -108,6 +108,9 @@ public struct ClientConnectionMachine: Sendable {
             // 0: not tied to a frame. Another id: a refusal of an abandoned request; keep it too,
             // the caller may want to know.
             return .event(.error(code: code, message: message))
+        case .notice:
+            // News for businesses (integrity standing); a phone has nothing to do with it.
+            return .ignore
         case .registered, .welcome, .preKeyBundle, .accepted, .ok, .pong:
             guard let outstanding, outstanding.requestID == requestID else { return .ignore }
             self.outstanding = nil

@@ -332,6 +332,7 @@ final class BusinessState: RelayLinkDelegate {
     func linkDidBecomeReady(_ link: RelayLink) { endpoint?.ready(self) }
     func link(_ link: RelayLink, didReceive envelope: DeliveredEnvelope) { endpoint?.received(envelope, for: self) }
     func link(_ link: RelayLink, didReceive receipt: Receipt) { endpoint?.received(receipt, for: self) }
+    func link(_ link: RelayLink, didReceiveNotice kind: NoticeKind, text: String) { endpoint?.received(notice: kind, text: text, for: self) }
     func link(_ link: RelayLink, didReceiveError code: WireErrorCode, message: String) {
         endpoint?.lastError = "relay error for \(account.phoneNumberID): \(code) \(message)"
     }
@@ -363,5 +364,7 @@ public struct EndpointStatistics: Sendable, Hashable {
     public var commitFailures = 0
     /// Relay link closures.
     public var relayDisconnects = 0
+    /// Integrity notices applied (standing changes from the relay's analyzer).
+    public var integrityNotices = 0
     var lastSlowTick: Int64 = 0
 }

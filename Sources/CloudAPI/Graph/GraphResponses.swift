@@ -106,16 +106,35 @@ public struct WebhookEnvelope: Sendable {
         ])
     }
 
-    /// `phone_number_quality_update`.
-    public func qualityUpdate(event: String, currentLimit: String) -> [UInt8] {
-        let value = GraphJSON.object([
+    /// `phone_number_quality_update`: `event` (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE,
+    /// THROUGHPUT_UPGRADE), the tier now and, on a tier change, before. `time` in seconds.
+    public func qualityUpdate(event: String, currentLimit: String, oldLimit: String? = nil, time: Int64? = nil) -> [UInt8] {
+        var value: [(String, GraphJSON)] = [
             ("display_phone_number", .string(GraphResponses.waID(display))), ("event", .string(event)), ("current_limit", .string(currentLimit)),
-        ])
-        return GraphJSON.object([
+        ]
+        if let oldLimit { value.append(("old_limit", .string(oldLimit))) }
+        return accountChange(field: "phone_number_quality_update", value: value, time: time)
+    }
+
+    /// `account_update`: ACCOUNT_RESTRICTION (business-initiated messaging restricted until
+    /// `expiration`, seconds) or ACCOUNT_VIOLATION. `time` in seconds.
+    public func accountUpdate(event: String, expiration: Int64?, time: Int64? = nil) -> [UInt8] {
+        var value: [(String, GraphJSON)] = [("phone_number", .string(GraphResponses.waID(display))), ("event", .string(event))]
+        if event == "ACCOUNT_RESTRICTION", let expiration {
+            value.append(("restriction_info", .array([.object([
+                ("restriction_type", "RESTRICTED_BIZ_INITIATED_MESSAGING"), ("expiration", .int(Int(expiration))),
+            ])])))
+        }
+        return accountChange(field: "account_update", value: value, time: time)
+    }
+
+    /// An account-level change (no `messaging_product`/`metadata`: Meta sends these per account).
+    private func accountChange(field: String, value: [(String, GraphJSON)], time: Int64?) -> [UInt8] {
+        GraphJSON.object([
             ("object", "whatsapp_business_account"),
             ("entry", .array([.object([
-                ("id", .string(accountID)), ("time", .int(Int(Date().timeIntervalSince1970))),
-                ("changes", .array([.object([("field", "phone_number_quality_update"), ("value", value)])])),
+                ("id", .string(accountID)), ("time", .int(Int(time ?? Int64(Date().timeIntervalSince1970)))),
+                ("changes", .array([.object([("field", .string(field)), ("value", .object(value))])])),
             ])])),
         ]).bytes
     }

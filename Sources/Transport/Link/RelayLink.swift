@@ -176,6 +176,8 @@ public final class RelayLink {
             delegate?.link(self, didReceive: envelope)
         case let .receipt(receipt):
             delegate?.link(self, didReceive: receipt)
+        case let .notice(kind, text):
+            delegate?.link(self, didReceiveNotice: kind, text: text)
         case let .ping(nonce):
             encodeDirect(.pong(nonce: nonce), requestID: decoded.requestID)
         case .pong:
@@ -295,6 +297,8 @@ public protocol RelayLinkDelegate: AnyObject {
     func link(_ link: RelayLink, didReceive receipt: Receipt)
     /// An unsolicited error from the relay (e.g. 303 replaced, 501 shutting down).
     func link(_ link: RelayLink, didReceiveError code: WireErrorCode, message: String)
+    /// News from the relay about this number (e.g. its integrity standing changed).
+    func link(_ link: RelayLink, didReceiveNotice kind: NoticeKind, text: String)
     /// The link is closed.
     func link(_ link: RelayLink, didCloseWith reason: String)
 }
@@ -308,6 +312,8 @@ extension RelayLinkDelegate {
     public func link(_ link: RelayLink, didReceive receipt: Receipt) {}
     /// Does nothing.
     public func link(_ link: RelayLink, didReceiveError code: WireErrorCode, message: String) {}
+    /// Does nothing.
+    public func link(_ link: RelayLink, didReceiveNotice kind: NoticeKind, text: String) {}
     /// Does nothing.
     public func link(_ link: RelayLink, didCloseWith reason: String) {}
 }

@@ -181,6 +181,11 @@ public struct RelayCore<Random: RandomNumberGenerator> {
         if emitsWrites { writes.append(write) }
     }
 
+    /// The authenticated connection of `phone`, if it is online.
+    public func onlineConnection(of phone: PhoneNumber) -> ConnectionID? {
+        registeredUser(phone).flatMap { users[$0].mailbox.connection }
+    }
+
     /// The index of `phone`'s record if the number is registered.
     func registeredUser(_ phone: PhoneNumber) -> Int? {
         guard let index = userIndex[phone.digits], users[index].registration != nil else { return nil }

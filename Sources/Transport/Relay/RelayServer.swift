@@ -107,6 +107,17 @@ public final class RelayServer {
     /// Group-commit statistics: transactions committed and the writes they carried.
     public var commitStatistics: (transactions: Int, writes: Int) { committedTotals }
 
+    /// Sends a `notice` frame (request id 0) to `phone`'s authenticated connection now. False when
+    /// the number is not online or the text is over the wire's limit: notices are news, not mail —
+    /// the relay does not queue them; the caller keeps what it must deliver and tries again.
+    @discardableResult
+    public func notify(_ phone: PhoneNumber, kind: NoticeKind, text: String) -> Bool {
+        guard !isShuttingDown, let id = core.onlineConnection(of: phone), let peer = peers[id.rawValue],
+              let bytes = try? encoder.encode(.notice(kind: kind, text: text), requestID: .zero) else { return false }
+        peer.connection.write(bytes)
+        return true
+    }
+
     // MARK: Input
 
     func accept(_ connection: TCPConnection) -> (any TCPConnectionDelegate)? {

@@ -26,7 +26,7 @@ public enum ClientRequest: Sendable, Equatable {
         case let .receipt(receipt): self = .receipt(receipt)
         case let .block(blocked, reason): self = .block(blocked: blocked, reason: reason)
         case let .report(report): self = .report(report)
-        case .register, .hello, .error, .ping, .pong, .registered, .welcome, .preKeyBundle, .accepted, .deliver, .ok:
+        case .register, .hello, .error, .ping, .pong, .registered, .welcome, .preKeyBundle, .accepted, .deliver, .ok, .notice:
             return nil
         }
     }

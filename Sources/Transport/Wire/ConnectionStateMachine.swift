@@ -58,7 +58,7 @@ public struct ConnectionStateMachine: Sendable {
         case let .hello(phone, device, token):
             let identity = ClientIdentity(phone: phone, device: device)
             return authenticationRequested(requestID: requestID, next: .authenticating(identity, requestID: requestID), .helloRequested(identity, token: token))
-        case .registered, .welcome, .preKeyBundle, .accepted, .deliver, .ok:
+        case .registered, .welcome, .preKeyBundle, .accepted, .deliver, .ok, .notice:
             return violation(.wrongDirection, "\(frame.type) flows from the relay to clients", requestID: requestID)
         case .publishPreKeys, .fetchPreKeys, .send, .ack, .receipt, .block, .report:
             guard case let .authenticated(identity) = state, let request = ClientRequest(frame) else {

@@ -41,6 +41,8 @@ public enum Frame: Sendable, Equatable {
     case deliver(DeliveredEnvelope)
     /// R→C: the request succeeded.
     case ok
+    /// R→C: unsolicited news for the client (request id 0), at most 512 UTF-8 bytes of text; no reply.
+    case notice(kind: NoticeKind, text: String)
 
     /// The frame's type byte.
     public var type: FrameType {
@@ -63,6 +65,7 @@ public enum Frame: Sendable, Equatable {
         case .accepted: .accepted
         case .deliver: .deliver
         case .ok: .ok
+        case .notice: .notice
         }
     }
 

@@ -134,10 +134,9 @@ struct FrameBodyReader {
     }
 
     /// `u16 n ‖ n B` of valid UTF-8, n ≤ 512.
-    mutating func readText(_ field: String) throws(WireError) -> String {
+    mutating func readText(_ field: String, limit: Int = WireFormat.maximumErrorTextLength) throws(WireError) -> String {
         let start = offsetInFrame
         let count = Int(try readUInt16(field))
-        let limit = WireFormat.maximumErrorTextLength
         guard count <= limit else { throw invalid(field, "length \(count) above \(limit)", at: start) }
         guard let text = String(validating: try readSlice(count, field), as: UTF8.self) else {
             throw invalid(field, "not valid UTF-8", at: start)

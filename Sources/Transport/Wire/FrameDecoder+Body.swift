@@ -81,6 +81,9 @@ extension FrameDecoder {
             ))
         case .ok:
             frame = .ok
+        case .notice:
+            frame = .notice(kind: try reader.readEnum(NoticeKind.self, "notice kind"),
+                            text: try reader.readText("notice text", limit: WireFormat.maximumNoticeTextLength))
         }
         try reader.expectEnd()
         return frame

@@ -60,6 +60,11 @@ extension FrameEncoder {
         case let .deliver(envelope):
             try checkCount(envelope.ciphertext.count, "ciphertext length", limit: WireFormat.maximumCiphertextLength)
             return id + phone(envelope.sender) + 8 + 2 + 4 + envelope.ciphertext.count
+        case let .notice(_, text):
+            let length = text.utf8.count
+            try check(length <= WireFormat.maximumNoticeTextLength, "notice text",
+                      "\(length) UTF-8 bytes, more than \(WireFormat.maximumNoticeTextLength)")
+            return 1 + 2 + length
         }
     }
 
@@ -123,6 +128,9 @@ extension FrameEncoder {
             writer.write(envelope.serverTimeMilliseconds)
             writer.write(envelope.kind)
             writer.writeLongOpaque(envelope.ciphertext)
+        case let .notice(kind, text):
+            writer.write(kind.rawValue)
+            writer.writeText(text)
         }
     }
 }

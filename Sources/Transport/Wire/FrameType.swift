@@ -37,6 +37,8 @@ public enum FrameType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
     case deliver = 0x85
     /// 0x86, R→C: the request succeeded.
     case ok = 0x86
+    /// 0x87, R→C: something the client should know that answers no request (integrity standing).
+    case notice = 0x87
 
     /// Which way a frame type flows.
     public enum Direction: Sendable, Hashable {
@@ -76,6 +78,7 @@ public enum FrameType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
         case .preKeyBundle: return phone + 2 + WireFormat.maximumBundleLength
         case .accepted: return 8 + EnvelopeID.byteCount + 8
         case .deliver: return EnvelopeID.byteCount + phone + 8 + 2 + 4 + WireFormat.maximumCiphertextLength
+        case .notice: return 1 + 2 + WireFormat.maximumNoticeTextLength
         }
     }
 
@@ -100,6 +103,7 @@ public enum FrameType: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
         case .accepted: "accepted"
         case .deliver: "deliver"
         case .ok: "ok"
+        case .notice: "notice"
         }
     }
 }

@@ -35,4 +35,7 @@ public enum WireFormat {
 
     /// The longest `error` text, in UTF-8 bytes.
     public static let maximumErrorTextLength = 512
+
+    /// The longest `notice` text, in UTF-8 bytes.
+    public static let maximumNoticeTextLength = 512
 }

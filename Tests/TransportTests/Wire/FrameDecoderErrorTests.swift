@@ -103,7 +103,7 @@ import Testing
 
     // MARK: Frame errors: the stream stays in sync
 
-    @Test(arguments: [0x00, 0x09, 0x3f, 0x44, 0x7f, 0x80, 0x87, 0xff] as [UInt8])
+    @Test(arguments: [0x00, 0x09, 0x3f, 0x44, 0x7f, 0x80, 0x88, 0xff] as [UInt8])
     func unknownTypesAreSkipped(type: UInt8) {
         let error = Self.expectRecoverable(WireBytes.frame(type: type, requestID: 77, body: [1, 2, 3]), code: .unknownFrameType, requestID: 77)
         #expect(error?.frameType == type)

@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func plausibleHeadersWithRandomBodiesNeverTrap() {
-        let types = FrameType.allCases.map(\.rawValue) + [0x00, 0x09, 0x44, 0x87, 0xff]
+        let types = FrameType.allCases.map(\.rawValue) + [0x00, 0x09, 0x44, 0x88, 0xff]
         var total = Outcomes()
         for seed in 0..<1500 as Range<UInt64> {
             var random = WireRandom(seed: seed &+ 1_000_000)

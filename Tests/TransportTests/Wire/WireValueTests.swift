@@ -74,14 +74,14 @@ import Testing
     }
 
     @Test func frameTypeDirectionsFollowTheNumbering() {
-        #expect(FrameType.allCases.count == 18)
+        #expect(FrameType.allCases.count == 19)
         for type in FrameType.allCases {
             switch type {
             case .register, .hello, .publishPreKeys, .fetchPreKeys, .send, .ack, .block, .report:
                 #expect(type.direction == .clientToRelay)
             case .receipt, .error, .ping, .pong:
                 #expect(type.direction == .both)
-            case .registered, .welcome, .preKeyBundle, .accepted, .deliver, .ok:
+            case .registered, .welcome, .preKeyBundle, .accepted, .deliver, .ok, .notice:
                 #expect(type.direction == .relayToClient)
             }
         }

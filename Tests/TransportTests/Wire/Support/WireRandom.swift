@@ -130,6 +130,9 @@ struct WireRandom: RandomNumberGenerator {
                                               ciphertext: opaque(limit: cipherLimit, maximal: maximal)))
         case .ok:
             return .ok
+        case .notice:
+            return .notice(kind: NoticeKind.allCases.randomElement(using: &self) ?? .integrity,
+                           text: text(limit: WireFormat.maximumNoticeTextLength, maximal: maximal))
         }
     }
 

@@ -17,7 +17,7 @@ struct ServeOptions: Sendable {
     /// Numbers known to be businesses from the start.
     var businesses: [PhoneNumber]
     /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
-    var housekeepingInterval: Duration = .seconds(30)
+    var housekeepingInterval: Duration = .seconds(5)
 }
 
 /// The loop-confined objects of `vigil serve`: the analyzer, the relay it watches, the HTTP API.
@@ -30,6 +30,10 @@ final class ServeParts {
     let sink: FanOutSink
     private var housekeeping: TimerID?
     private let housekeepingInterval: Duration
+    /// Publishes the analyzer's policy changes to the businesses' connections after every turn.
+    private var noticeHook: EndOfTurnHookID?
+    /// Notices not yet delivered (the business was offline), oldest first, per business.
+    private(set) var pendingNotices = PendingNotices()
 
     init(options: ServeOptions, on loop: EventLoop) throws {
         self.loop = loop
@@ -58,6 +62,29 @@ final class ServeParts {
             throw error
         }
         scheduleHousekeeping()
+        noticeHook = loop.addEndOfTurnHook { [weak self] in self?.publishPolicyChanges() }
+    }
+
+    /// Turns the analyzer's new policy changes into `integrity` notices for the businesses' own
+    /// connections — the Cloud API endpoint makes them Meta's `phone_number_quality_update` /
+    /// `account_update` webhooks. A business that is offline keeps its notices until the next
+    /// housekeeping tick finds it online (``retryNotices()``).
+    func publishPolicyChanges() {
+        let changes = analyzer.drainPolicyChanges()
+        guard !changes.isEmpty else { return }
+        var touched: [PhoneNumber] = []
+        for change in changes {
+            guard let standing = analyzer.policy(of: change.business) else { continue }
+            pendingNotices.append(change.noticeText(standing: standing), for: change.business)
+            if touched.last != change.business { touched.append(change.business) }
+        }
+        pendingNotices.deliver(only: touched) { business, text in relay.notify(business, kind: .integrity, text: text) }
+    }
+
+    /// Tries every waiting notice again.
+    func retryNotices() {
+        guard !pendingNotices.isEmpty else { return }
+        pendingNotices.deliver { business, text in relay.notify(business, kind: .integrity, text: text) }
     }
 
     /// Moves the analyzer's clock to wall time now and then, so policy timers (FLAGGED → downgrade,
@@ -66,6 +93,8 @@ final class ServeParts {
         housekeeping = loop.scheduleTimer(after: housekeepingInterval) { [weak self] in
             guard let self else { return }
             analyzer.advance(to: RelayServer.wallClock())
+            publishPolicyChanges()
+            retryNotices()
             scheduleHousekeeping()
         }
     }
@@ -75,6 +104,8 @@ final class ServeParts {
     func shutdown(completion: @escaping () -> Void) {
         if let housekeeping { _ = loop.cancelTimer(housekeeping) }
         housekeeping = nil
+        if let noticeHook { loop.removeEndOfTurnHook(noticeHook) }
+        noticeHook = nil
         http.shutdown(gracePeriod: .seconds(2)) { [relay, sink] in
             relay.shutdown {
                 sink.flush()
