@@ -77,6 +77,10 @@ enum VigilCommand {
             return HTTPEchoCommand.main(rest)
         case "http-fetch":  // hidden: the HTTP interop test client
             return HTTPFetchCommand.main(rest)
+        case "alert-post":  // hidden: posts alert lines to Alertmanager (Tests/interop/run-alertmanager-interop.sh)
+            return AlertPostCommand.main(rest)
+        case "metrics-sample":  // hidden: prints /metrics after replaying events (promtool check metrics)
+            return MetricsSampleCommand.main(rest)
         case "send":
             return SendCommand.main(rest)
         case "listen":
