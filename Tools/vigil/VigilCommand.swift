@@ -71,6 +71,8 @@ enum VigilCommand {
             return HTTPEchoCommand.main(rest)
         case "http-fetch":  // hidden: the HTTP interop test client
             return HTTPFetchCommand.main(rest)
+        case "report-intake":  // hidden: report intake alone, for the crash test (Tests/IntegrityTests/Reports)
+            return ReportIntakeCommand.main(rest)
         case "send":
             return SendCommand.main(rest)
         case "listen":
