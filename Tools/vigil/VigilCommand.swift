@@ -81,6 +81,8 @@ enum VigilCommand {
             return AlertPostCommand.main(rest)
         case "metrics-sample":  // hidden: prints /metrics after replaying events (promtool check metrics)
             return MetricsSampleCommand.main(rest)
+        case "report-intake":  // hidden: report intake alone, for the crash test (Tests/IntegrityTests/Reports)
+            return ReportIntakeCommand.main(rest)
         case "send":
             return SendCommand.main(rest)
         case "listen":

@@ -16,7 +16,7 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     /// Businesses learned from the relay's business-kind envelopes (the tap's directory).
     public private(set) var directory: BusinessDirectory
     /// Counters of what came in and what was dropped.
-    public private(set) var statistics = AnalyzerStatistics()
+    public internal(set) var statistics = AnalyzerStatistics()
     /// Watchers of every applied event (detectors); called in order on the analyzer's thread.
     public var observers: [any IntegrityObserver] = []
     var core: IntegrityCore

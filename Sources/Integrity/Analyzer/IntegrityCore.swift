@@ -7,19 +7,19 @@ import Transport
 struct IntegrityCore {
     let parameters: SignalParameters
     /// Active businesses, densely stored; `index` maps a number to its position.
-    private(set) var businesses: [BusinessState] = []
-    private(set) var index = BusinessIndex()
+    var businesses: [BusinessState] = []
+    var index = BusinessIndex()
     /// Businesses idle past the eviction period: only their policy state and totals remain.
-    private(set) var dormant: [PhoneNumber: DormantBusiness] = [:]
+    var dormant: [PhoneNumber: DormantBusiness] = [:]
     /// Distinct users seen anywhere over the last 24 hours (24 hourly HLL sketches, lgK 14).
-    private var activeUsers: SlidingDistinctCounter
+    var activeUsers: SlidingDistinctCounter
     /// Policy changes not yet drained.
     var changes: [PolicyChange] = []
     /// The latest event time seen.
-    private(set) var now: Int64 = .min
-    private var nextSweep: Int64 = .min
+    var now: Int64 = .min
+    var nextSweep: Int64 = .min
     /// Counters.
-    private(set) var evictions = 0
+    var evictions = 0
 
     /// What is left of an evicted business.
     struct DormantBusiness {

@@ -4,7 +4,7 @@
 /// to Signal-Server's and rspamd's token buckets, in 8 bytes.
 struct RateGate: Sendable, Hashable {
     /// The theoretical arrival time, in the caller's time unit.
-    private(set) var theoreticalArrival: Int64 = .min
+    var theoreticalArrival: Int64 = .min
 
     /// How long to wait before a message at `now` would conform (0: it conforms now).
     @inline(__always)
@@ -29,12 +29,12 @@ struct RateGate: Sendable, Hashable {
 /// scan. When all are busy, the pair closest to a full bucket is forgotten — which can only let a
 /// message through that a perfect memory would have held back, never refuse an honest one.
 struct PairGates: Sendable, Hashable {
-    private struct Slot: Sendable, Hashable {
+    struct Slot: Sendable, Hashable {
         var fingerprint: UInt32
         var gate: RateGate
     }
 
-    private var slots: [Slot] = []
+    var slots: [Slot] = []
     /// The most pairs remembered.
     let capacity: Int
 

@@ -14,7 +14,7 @@ struct ContactProof: SampledTableEntry {
     var reported: UInt16 = 0
     /// Bits 0–5 rank, 6 parity, 7–9 whether delivered / blocked / reported are set, 10–12 the
     /// block reason, 13–15 the report reason.
-    private var meta: UInt16
+    var meta: UInt16
 
     private static let rankMask: UInt16 = 0x3f
     private static let parityBit: UInt16 = 1 << 6

@@ -12,7 +12,7 @@ struct RecentContact: SampledTableEntry {
     var inbound: UInt16 = 0
     /// Bits 0–5 rank, 6 parity, 7–9 whether outbound / initiated / inbound are set, 10 replied,
     /// 11 cold.
-    private var meta: UInt16
+    var meta: UInt16
 
     private static let rankMask: UInt16 = 0x3f
     private static let parityBit: UInt16 = 1 << 6

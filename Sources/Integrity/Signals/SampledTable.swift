@@ -26,11 +26,11 @@ protocol SampledTableEntry {
 /// updating an entry do not.
 struct SampledTable<Entry: SampledTableEntry> {
     /// The slots (a power of two, or empty before the first insert).
-    private(set) var slots: [Entry] = []
+    var slots: [Entry] = []
     /// Occupied slots.
-    private(set) var count = 0
+    var count = 0
     /// The sampling level: the table keeps users with sampling rank ≥ level.
-    private(set) var level = 0
+    var level = 0
     /// The most slots the table may have (a power of two ≥ 16).
     let maximumSlots: Int
 

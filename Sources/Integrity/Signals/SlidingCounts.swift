@@ -5,10 +5,10 @@
 /// Counts saturate at `Count.max` rather than overflow.
 struct SlidingCounts<let slotCount: Int, Count: FixedWidthInteger & UnsignedInteger> {
     /// The newest slot; `Int64.min` before the first.
-    private(set) var newest: Int64 = .min
+    var newest: Int64 = .min
     /// The sum of the counts in the window.
-    private(set) var total = 0
-    private var counts: InlineArray<slotCount, Count>
+    var total = 0
+    var counts: InlineArray<slotCount, Count>
 
     init() {
         counts = InlineArray(repeating: 0)

@@ -15,11 +15,11 @@
 /// in between.
 struct WriterFilter {
     /// The current epoch's bits (empty until the first writer).
-    private var current: [UInt64] = []
+    var current: [UInt64] = []
     /// The previous epoch's bits, during the grace period.
-    private var previous: [UInt64] = []
+    var previous: [UInt64] = []
     /// The epoch of `current`.
-    private(set) var epoch: Int64 = .min
+    var epoch: Int64 = .min
     /// Filter size in bits (a power of two, multiple of 64).
     let bitCount: Int
     /// Bits set per writer.

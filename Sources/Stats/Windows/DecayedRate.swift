@@ -9,8 +9,8 @@ import Foundation
 public struct DecayedRate: Sendable, Equatable {
     /// Time constant τ in milliseconds.
     public let timeConstantMilliseconds: Double
-    private var decayedCount: Double = 0
-    private var lastTime: Int64?
+    var decayedCount: Double = 0
+    var lastTime: Int64?
 
     /// Creates a rate with time constant τ (> 0) in milliseconds, e.g. 60 000 for a 1-minute rate.
     public init(timeConstantMilliseconds: Double) {

@@ -13,15 +13,15 @@ public struct SlidingDistinctCounter: Sendable, Equatable {
     public let bucketMilliseconds: Int64
     /// lgK of each bucket's sketch.
     public let lgK: Int
-    private var sketches: [HLLSketch]
+    var sketches: [HLLSketch]
     private let emptySketch: HLLSketch
     private let emptyUnion: HLLUnion
     /// The absolute bucket number each ring slot currently holds (nil: never used).
-    private var bucketIDs: [Int64?]
+    var bucketIDs: [Int64?]
     /// The newest bucket number seen.
-    private var newestBucket: Int64?
+    var newestBucket: Int64?
     /// Items that arrived after their bucket had left the window.
-    public private(set) var droppedLateItems: Int = 0
+    public internal(set) var droppedLateItems: Int = 0
 
     /// A configuration error.
     public struct ConfigurationError: Error, Equatable, CustomStringConvertible {

@@ -1,0 +1,216 @@
+public import Transport
+
+/// Report intake on an event loop: `POST /v1/reports` and `GET /v1/signals/{business}` over the
+/// analyzer, with the accepted reports made durable before anyone is told.
+///
+/// **Commit before 202.** A batch is decided at once (the accepted reports are applied to the
+/// analyzer, so the next batch sees them as duplicates) and its rows are queued in the
+/// ``ReportLog``; the answer waits. At the end of the loop turn one transaction commits every
+/// queued row (`synchronous=FULL`), and only then are the turn's answers released. A crash
+/// loses only reports nobody was told about.
+///
+/// If the commit fails, the turn's answers become 503 and memory — now ahead of disk — is rebuilt
+/// from the newest snapshot and the log (as after a restart). Snapshots are taken after a commit,
+/// when the loop has no uncommitted row, so the sequence they cover is exact.
+///
+/// Loop-confined.
+public final class ReportService {
+    /// The analyzer reports are applied to (and signals read from).
+    public let analyzer: IntegrityAnalyzer
+    /// The durable log.
+    public let log: ReportLog
+    /// The snapshot rows.
+    public let snapshots: AnalyzerSnapshotStore
+    /// The configuration.
+    public let configuration: ReportServiceConfiguration
+    /// The intake's decisions so far.
+    public var intakeStatistics: ReportIntake.Statistics { intake.statistics }
+    /// Counters.
+    public private(set) var statistics = Statistics()
+    /// The last storage failure, for the status line.
+    public private(set) var lastError: String?
+
+    private let loop: EventLoop
+    private let now: () -> Int64
+    private let rebuildBase: () -> Void
+    private var intake: ReportIntake
+    private var waiting: [(responder: HTTPResponder, response: HTTPResponse)] = []
+    private var nextToken = 0
+    private var reportsSinceSnapshot = 0
+    private var lastSnapshot: MonotonicInstant
+    private var hook: EndOfTurnHookID?
+    private var timer: TimerID?
+
+    /// Counters of the service.
+    public struct Statistics: Sendable, Hashable {
+        /// Requests answered 202.
+        public var batches = 0
+        /// Transactions committed and rows they carried.
+        public var commits = 0
+        public var committedReports = 0
+        /// Turns whose commit failed.
+        public var commitFailures = 0
+        /// Snapshots saved.
+        public var snapshots = 0
+        /// Requests refused for a missing or wrong token.
+        public var unauthorized = 0
+    }
+
+    /// A service on `loop` (call on it). `now` is the intake's clock for reports without `t`
+    /// (wall time in production; event time when replaying a file); `rebuildBase` re-applies what
+    /// precedes the log when no snapshot is usable.
+    public init(
+        analyzer: IntegrityAnalyzer, log: ReportLog, configuration: ReportServiceConfiguration, on loop: EventLoop,
+        now: @escaping () -> Int64, rebuildBase: @escaping () -> Void = {}
+    ) throws(ReportIntakeConfiguration.Invalid) {
+        loop.preconditionConfined()
+        self.analyzer = analyzer
+        self.log = log
+        snapshots = AnalyzerSnapshotStore(database: log.database)
+        self.configuration = configuration
+        self.loop = loop
+        self.now = now
+        self.rebuildBase = rebuildBase
+        intake = try ReportIntake(configuration: configuration.intake)
+        lastSnapshot = loop.now()
+        hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
+        scheduleSnapshotTimer()
+    }
+
+    // MARK: Requests
+
+    /// `POST /v1/reports`: 401 without the token, 400/413 for a bad body, else 202 with the
+    /// per-item outcome — sent after the commit.
+    public func submit(_ request: HTTPRequest, responder: HTTPResponder) {
+        guard authorized(request) else { return responder.respond(unauthorized()) }
+        let items: [Result<ReportSubmission, ReportRejection>]
+        do throws(ReportRequest.Failure) {
+            items = try ReportRequest.parse(request.body, limit: configuration.intake.maximumBatchSize)
+        } catch {
+            let status: HTTPStatus = if case .tooManyItems = error { .contentTooLarge } else { .badRequest }
+            return responder.respond(Self.error(status, error.description))
+        }
+        let outcome = intake.decide(items, now: now(), oracle: analyzer)
+        nextToken &+= 1
+        for report in outcome.accepted {
+            analyzer.ingest(report.event)
+            log.append(report, token: nextToken)
+        }
+        statistics.batches += 1
+        waiting.append((responder, .json(.accepted, ReportRequest.responseJSON(outcome))))
+    }
+
+    /// `GET /v1/signals/{business}`: the business's signals as JSON; 400 for a number that is not
+    /// E.164, 404 for a business the analyzer never saw.
+    public func signals(_ request: HTTPRequest, responder: HTTPResponder) {
+        guard authorized(request) else { return responder.respond(unauthorized()) }
+        let text = request.pathParameters["business"] ?? ""
+        guard let business = PhoneNumber(text) else {
+            return responder.respond(Self.error(.badRequest, "\(JSONFields.quote(text)) is not an E.164 number"))
+        }
+        guard let signals = analyzer.signals(for: business) else {
+            return responder.respond(Self.error(.notFound, "no signals for \(business.e164)"))
+        }
+        responder.respond(.json(.ok, signals.jsonObject + "\n"))
+    }
+
+    /// Commits what is queued, takes a final snapshot and stops the hook and timer.
+    public func stop() {
+        loop.preconditionConfined()
+        endOfTurn()
+        if reportsSinceSnapshot > 0 { takeSnapshot() }
+        if let hook { loop.removeEndOfTurnHook(hook) }
+        if let timer { _ = loop.cancelTimer(timer) }
+        hook = nil
+        timer = nil
+    }
+
+    // MARK: Commit
+
+    private func endOfTurn() {
+        guard !waiting.isEmpty || log.pendingCount > 0 else { return }
+        let count = log.pendingCount
+        let answers = waiting
+        waiting.removeAll()
+        switch log.commit() {
+        case .committed:
+            statistics.commits += count > 0 ? 1 : 0
+            statistics.committedReports += count
+            reportsSinceSnapshot += count
+            for answer in answers { answer.responder.respond(answer.response) }
+            if reportsSinceSnapshot >= configuration.snapshotEveryReports { takeSnapshot() }
+        case let .rolledBack(_, error):
+            statistics.commitFailures += 1
+            lastError = "report commit failed: \(error)"
+            for answer in answers { answer.responder.respond(Self.error(.serviceUnavailable, "reports could not be stored; retry")) }
+            recoverAfterFailedCommit()
+        }
+    }
+
+    /// Memory holds reports the log does not: rebuild from the snapshot and the log.
+    private func recoverAfterFailedCommit() {
+        do throws(ReportLogError) {
+            _ = try analyzer.recover(from: log, snapshots: snapshots, rebuildBase: rebuildBase)
+        } catch {
+            lastError = "rebuild after failed commit: \(error)"
+        }
+        intake = (try? ReportIntake(configuration: configuration.intake)) ?? intake
+    }
+
+    /// Snapshots now if nothing is waiting for a commit (after a rebuild at start-up, so the
+    /// next start need not rebuild). Returns whether it did.
+    @discardableResult
+    public func snapshotNow() -> Bool {
+        guard log.pendingCount == 0 else { return false }
+        takeSnapshot()
+        return statistics.snapshots > 0 && reportsSinceSnapshot == 0
+    }
+
+    private func takeSnapshot() {
+        do throws(ReportLogError) {
+            let covered = try log.lastSequence()
+            try snapshots.save(analyzer.makeSnapshot(coveredSequence: covered))
+            statistics.snapshots += 1
+            reportsSinceSnapshot = 0
+            lastSnapshot = loop.now()
+        } catch {
+            lastError = "snapshot failed: \(error)"
+        }
+    }
+
+    private func scheduleSnapshotTimer() {
+        timer = loop.scheduleTimer(after: configuration.snapshotInterval) { [weak self] in
+            guard let self else { return }
+            // Never mid-turn: rows of this turn may still be queued. Time-based snapshots are taken
+            // here only when nothing is pending; otherwise the next commit's check takes them.
+            if self.reportsSinceSnapshot > 0, self.log.pendingCount == 0 { self.takeSnapshot() }
+            self.scheduleSnapshotTimer()
+        }
+    }
+
+    // MARK: Answers
+
+    private func authorized(_ request: HTTPRequest) -> Bool {
+        guard let value = request.headers.values(for: "Authorization").first else {
+            statistics.unauthorized += 1
+            return false
+        }
+        let bytes = Array(value.utf8)
+        let prefix = Array("bearer ".utf8)
+        guard bytes.count > prefix.count, bytes.prefix(prefix.count).map({ $0 | 0x20 }) == prefix.map({ $0 | 0x20 }),
+              ConstantTime.equals(bytes.dropFirst(prefix.count), configuration.token)
+        else {
+            statistics.unauthorized += 1
+            return false
+        }
+        return true
+    }
+
+    private func unauthorized() -> HTTPResponse {
+        Self.error(.unauthorized, "a valid Bearer token is required", headers: ["WWW-Authenticate": "Bearer realm=\"vigil\""])
+    }
+
+    static func error(_ status: HTTPStatus, _ message: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {
+        .json(status, "{\"error\":" + JSONFields.quote(message) + "}\n", headers: headers)
+    }
+}
