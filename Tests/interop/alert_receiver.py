@@ -52,7 +52,7 @@ def vigil_line(entry, status, t, starts_at, ends_at):
     name, business, severity, extra, summary, value = entry
     return json.dumps({
         "t": t, "status": status, "alertname": name, "business": business, "severity": severity,
-        "summary": summary, "value": value, "fingerprint": fnv1a(labels_of(entry), 0xFE),
+        "summary": summary, "value": value, "fingerprint": am_fingerprint(labels_of(entry)),
         "starts_at": starts_at, "ends_at": ends_at, "labels": dict(sorted(extra.items())),
     }, ensure_ascii=False, separators=(",", ":"))
 

@@ -72,9 +72,10 @@ public struct Alert: Sendable, Hashable {
         return all
     }
 
-    /// FNV-1a 64 over the sorted label set (`name=value` pairs separated by 0xFF): equal for the
-    /// same condition on the same business, whatever its status or times. Printed as 16 hex digits
-    /// (Alertmanager's fingerprint shape).
+    /// Alertmanager's fingerprint of the label set (Prometheus' `LabelSet.Fingerprint`): FNV-1a 64
+    /// over the labels sorted by name, each as name, 0xFF, value, 0xFF. Equal for the same
+    /// condition on the same business whatever its status or times; the same value Alertmanager
+    /// shows for the alert (checked against a real one in the interop test).
     public var fingerprint: UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         func mix(_ byte: UInt8) {
@@ -83,7 +84,7 @@ public struct Alert: Sendable, Hashable {
         }
         for label in allLabels {
             for byte in label.name.utf8 { mix(byte) }
-            mix(0xFE)
+            mix(0xFF)
             for byte in label.value.utf8 { mix(byte) }
             mix(0xFF)
         }

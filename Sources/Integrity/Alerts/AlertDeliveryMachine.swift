@@ -197,7 +197,7 @@ public struct AlertDeliveryMachine: Sendable {
     // MARK: Queue
 
     private mutating func remember(_ alert: Alert) {
-        let fingerprint = alert.alertmanagerFingerprint
+        let fingerprint = alert.fingerprintHex
         switch alert.status {
         case .firing:
             if active[fingerprint] != nil || active.count < configuration.capacity {
@@ -224,7 +224,7 @@ public struct AlertDeliveryMachine: Sendable {
 
     /// Queues every remembered firing alert again (oldest start first), as far as room allows.
     private mutating func requeueFiring(now: Int64) {
-        let firing = active.values.sorted { ($0.startsAt, $0.alertmanagerFingerprint) < ($1.startsAt, $1.alertmanagerFingerprint) }
+        let firing = active.values.sorted { ($0.startsAt, $0.fingerprintHex) < ($1.startsAt, $1.fingerprintHex) }
         for alert in firing where queuedCount < configuration.capacity {
             queue.append(alert)
             statistics.resent += 1

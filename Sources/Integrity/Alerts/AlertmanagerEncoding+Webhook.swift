@@ -58,7 +58,7 @@ extension AlertmanagerEncoding {
         var groupOfKey: [[String: String]: Int] = [:]
         var slotOfFingerprint: [String: (group: Int, position: Int)] = [:]
         for alert in alerts {
-            let fingerprint = alert.alertmanagerFingerprint
+            let fingerprint = alert.fingerprintHex
             if let slot = slotOfFingerprint[fingerprint] {
                 members[slot.group][slot.position] = alert
                 continue
@@ -89,7 +89,7 @@ extension AlertmanagerEncoding {
     ///
     /// Times are Go's `RFC3339Nano` (trailing zeros dropped); a firing alert's `endsAt` is Go's
     /// zero time, a resolved one's its resolution time. `fingerprint` is
-    /// ``Alert/alertmanagerFingerprint``; `commonLabels` and `commonAnnotations` hold the pairs
+    /// ``Alert/fingerprintHex``; `commonLabels` and `commonAnnotations` hold the pairs
     /// every alert of the group shares.
     public static func webhookPayload(_ group: WebhookGroup, options: WebhookOptions = WebhookOptions()) -> String {
         var alerts = group.alerts
@@ -148,7 +148,7 @@ extension AlertmanagerEncoding {
         case .resolved: fields.string("endsAt", RFC3339.format(milliseconds: alert.endsAt ?? alert.time, fraction: .trimmed))
         }
         fields.string("generatorURL", generatorURL)
-        fields.string("fingerprint", alert.alertmanagerFingerprint)
+        fields.string("fingerprint", alert.fingerprintHex)
         return fields.text
     }
 

@@ -66,29 +66,6 @@ public enum AlertmanagerEncoding {
 }
 
 extension Alert {
-    /// The fingerprint Alertmanager computes for this alert's label set (Prometheus'
-    /// `LabelSet.Fingerprint`: FNV-1a 64 over the labels sorted by name, each name and each value
-    /// followed by the byte 0xFF), as 16 lowercase hex digits — what the webhook payload's
-    /// `fingerprint` and `GET /api/v2/alerts` show.
-    ///
-    /// ``fingerprint`` differs (it separates name and value with 0xFE), so the two are not
-    /// interchangeable.
-    public var alertmanagerFingerprint: String {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        func mix(_ byte: UInt8) {
-            hash ^= UInt64(byte)
-            hash &*= 0x0000_0100_0000_01b3
-        }
-        for label in allLabels {
-            for byte in label.name.utf8 { mix(byte) }
-            mix(0xFF)
-            for byte in label.value.utf8 { mix(byte) }
-            mix(0xFF)
-        }
-        let hex = String(hash, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
-    }
-
     /// The value of the label `name` (`alertname`, `business`, `severity` or an extra label).
     public func labelValue(_ name: String) -> String? {
         switch name {

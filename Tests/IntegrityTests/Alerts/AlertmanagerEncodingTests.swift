@@ -5,11 +5,11 @@ import Testing
 @Suite struct AlertmanagerEncodingTests {
     typealias F = AlertFixture
 
-    /// Fingerprints Alertmanager 0.25 itself reported (GET /api/v2/alerts) for these label sets.
+    /// `Alert.fingerprint` is the fingerprint Alertmanager 0.25 itself reported (GET /api/v2/alerts) for these label sets.
     @Test func fingerprintsAreAlertmanagers() {
-        #expect(F.alert(business: F.b, severity: .warning).alertmanagerFingerprint == "3412f7102c43adda")
-        #expect(F.alert(labels: ["signal": "reach"]).alertmanagerFingerprint == "4ce16832f27ed3e5")
-        #expect(F.alert(business: F.b, severity: .warning).fingerprintHex != "3412f7102c43adda")
+        #expect(F.alert(business: F.b, severity: .warning).fingerprintHex == "3412f7102c43adda")
+        #expect(F.alert(labels: ["signal": "reach"]).fingerprintHex == "4ce16832f27ed3e5")
+        #expect(F.alert(business: F.b, severity: .critical).fingerprintHex != "3412f7102c43adda", "severity is a label")
     }
 
     @Test func postableAlertsForFiringAndResolved() {
@@ -47,7 +47,7 @@ import Testing
             {"receiver":"team","status":"firing","alerts":[\
             {"status":"resolved","labels":{"alertname":"MassMessaging","business":"+15550001","severity":"critical","signal":"cold"},\
             "annotations":{"summary":"other","value":"12.5"},"startsAt":"2024-05-01T10:00:00.123Z",\
-            "endsAt":"2024-05-01T10:00:01.123Z","generatorURL":"","fingerprint":"\(cold.alertmanagerFingerprint)"},\
+            "endsAt":"2024-05-01T10:00:01.123Z","generatorURL":"","fingerprint":"\(cold.fingerprintHex)"},\
             {"status":"firing","labels":{"alertname":"MassMessaging","business":"+15550001","severity":"critical","signal":"reach"},\
             "annotations":{"summary":"s","value":"12.5"},"startsAt":"2024-05-01T10:00:00.123Z",\
             "endsAt":"0001-01-01T00:00:00Z","generatorURL":"","fingerprint":"4ce16832f27ed3e5"}],\

@@ -160,7 +160,7 @@ struct MetricsSampleCommand: Command {
         }
         var latest: [String: Alert] = [:]
         if let alerts {
-            for alert in try AlertPostCommand.readAlerts(alerts) { latest[alert.alertmanagerFingerprint] = alert }
+            for alert in try AlertPostCommand.readAlerts(alerts) { latest[alert.fingerprintHex] = alert }
         }
         let extra = MetricsExtras(version: version, eventCounts: counter.counts, malformedLines: malformed,
                                   activeAlerts: latest.values.filter { $0.status == .firing })
