@@ -79,6 +79,74 @@ struct ServeProcessTests {
         throw RelayProcessFailure("no notice within 10 s")
     }
 
+    /// A `receipt` frame: `kind` (1 delivered, 2 read) for `ids`, addressed to `counterpart`.
+    static func receipt(_ kind: UInt8, to counterpart: String, ids: [[UInt8]]) -> WireFrame {
+        WireFrame(type: 0x40, requestID: 0, body: [kind] + WireFrame.phone(counterpart) + WireFrame.u16(UInt16(ids.count)) + ids.flatMap { $0 })
+    }
+
+    @Test func theHTTPAPINeedsTheTokenAndReportsCountOnlyWithProofOfContact() throws {
+        let work = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let data = work.appendingPathComponent("data").path
+        let serve = try RelayProcess(dataDirectory: data, in: work, extraArguments: ["--business", Self.business], serve: true)
+        let port = try #require(serve.httpPort)
+        let token = try String(contentsOfFile: data + "/integrity-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(token.count == 64)
+        let mode = try FileManager.default.attributesOfItem(atPath: data + "/integrity-token")[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+
+        // The business messages one user, whose phone says "delivered".
+        let business = try WireClient(port: serve.port)
+        _ = try business.register(Self.business)
+        let user = try WireClient(port: serve.port)
+        _ = try user.register(Self.users[0])
+        #expect(try business.request(Self.businessSend(to: Self.users[0], id: 1, requestID: business.makeRequestID())).accepted != nil)
+        let delivered = try #require(try user.nextFrame()?.delivered)
+        try user.write(Self.receipt(1, to: Self.business, ids: [delivered.envelopeID]))
+        try user.write(.makeAck([delivered.envelopeID]))
+        _ = try user.framesBeforePong()
+
+        #expect(try HTTPProbe.get(port: port, path: "/v1/signals/\(Self.business)").status == 401)
+        #expect(try HTTPProbe.get(port: port, path: "/metrics", token: "wrong-token-wrong-token").status == 401)
+        #expect(try HTTPProbe.get(port: port, path: "/v1/signals/+1", token: token).status == 400)
+        #expect(try HTTPProbe.get(port: port, path: "/v1/signals/+15559990000", token: token).status == 404)
+        let signals = try HTTPProbe.get(port: port, path: "/v1/signals/\(Self.business)", token: token)
+        #expect(signals.status == 200)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(signals.body.utf8)) as? [String: Any])
+        #expect(object["business"] as? String == Self.business)
+        #expect(object["messages_sent"] as? Int == 1 && object["delivered"] as? Int == 1, "\(object)")
+
+        // The user who got the message can report; a stranger cannot move the business.
+        let batch = #"{"reports":[{"reporter":"\#(Self.users[0])","business":"\#(Self.business)","reason":"spam"},"#
+            + #"{"reporter":"+15550209999","business":"\#(Self.business)","reason":"scam"}]}"#
+        let posted = try HTTPProbe.post(port: port, path: "/v1/reports", token: token, body: batch)
+        #expect(posted.status == 202, "\(posted)")
+        let outcome = try #require(try JSONSerialization.jsonObject(with: Data(posted.body.utf8)) as? [String: Any])
+        #expect(outcome["accepted"] as? Int == 1)
+        let rejected = try #require(outcome["rejected"] as? [[String: Any]])
+        #expect(rejected.count == 1 && rejected.first?["index"] as? Int == 1 && rejected.first?["reason"] as? String == "no_contact", "\(rejected)")
+        let again = try HTTPProbe.post(port: port, path: "/v1/reports", token: token, body: batch)
+        #expect(again.body.contains("duplicate"), "\(again)")
+        #expect(try HTTPProbe.post(port: port, path: "/v1/reports", token: token, body: "{\"reports\":").status == 400)
+
+        let metrics = try HTTPProbe.get(port: port, path: "/metrics", token: token)
+        #expect(metrics.status == 200)
+        #expect(metrics.body.contains("vigil_build_info{"))
+        #expect(!metrics.body.contains(Self.users[0]) && !metrics.body.contains(Self.business), "no number is a label")
+
+        // After a clean stop and a restart, the accepted report is still counted (log + snapshot).
+        serve.send(SIGTERM)
+        #expect(serve.waitForExit(timeout: .seconds(10)) && serve.process.terminationStatus == 0)
+        let again2 = try RelayProcess(dataDirectory: data, in: work, extraArguments: ["--business", Self.business], serve: true)
+        let port2 = try #require(again2.httpPort)
+        let after = try HTTPProbe.get(port: port2, path: "/v1/signals/\(Self.business)", token: token)
+        let restored = try #require(try JSONSerialization.jsonObject(with: Data(after.body.utf8)) as? [String: Any])
+        #expect(restored["counted_reports"] as? Int == 1, "\(restored)")
+        #expect(again2.standardError.contains("restored snapshot"), "\(again2.standardError)")
+        again2.send(SIGTERM)
+        #expect(again2.waitForExit(timeout: .seconds(10)))
+    }
+
     @Test func helpAndCommandLineMistakes() throws {
         let help = try VigilProcess.run(["serve", "--help"])
         #expect(help.status == 0)
@@ -100,9 +168,19 @@ enum HTTPProbe {
         let body: String
     }
 
-    static func get(port: UInt16, path: String) throws -> Response {
+    static func get(port: UInt16, path: String, token: String? = nil) throws -> Response {
+        try send("GET", port: port, path: path, token: token, body: nil)
+    }
+
+    static func post(port: UInt16, path: String, token: String?, body: String) throws -> Response {
+        try send("POST", port: port, path: path, token: token, body: body)
+    }
+
+    private static func send(_ method: String, port: UInt16, path: String, token: String?, body: String?) throws -> Response {
         let client = try WireClient(port: port)
-        let request = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+        if let token { request += "Authorization: Bearer \(token)\r\n" }
+        if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { request += "\r\n" }
         let text = String(decoding: try client.exchange(raw: Array(request.utf8)), as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n"), let status = Int(text.dropFirst("HTTP/1.1 ".count).prefix(3)) else {
             throw RelayProcessFailure("not an HTTP response: \(text)")

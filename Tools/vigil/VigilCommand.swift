@@ -42,6 +42,9 @@ enum VigilCommand {
         case "--help", "-h", "help":
             print(help)
             return 0
+        case "--version":
+            print("vigil \(VigilVersion.current)")
+            return 0
         case "demo":
             return DemoCommand.main(rest)
         case "relay":

@@ -190,6 +190,16 @@ public final class ReportService {
 
     // MARK: Answers
 
+    /// For the host's other routes (`/metrics`, `/v1/alerts`, …): true when `request` carries the
+    /// service's Bearer token; otherwise answers 401 itself and returns false.
+    public func authorize(_ request: HTTPRequest, responder: HTTPResponder) -> Bool {
+        guard authorized(request) else {
+            responder.respond(unauthorized())
+            return false
+        }
+        return true
+    }
+
     private func authorized(_ request: HTTPRequest) -> Bool {
         guard let value = request.headers.values(for: "Authorization").first else {
             statistics.unauthorized += 1

@@ -9,6 +9,14 @@ public struct RecoveryReport: Sendable {
     public var replayed = 0
     /// The log's last sequence number: the state now covers it.
     public var coveredSequence: Int64 = 0
+
+    /// One line for people: what was restored, replayed and skipped.
+    public var summary: String {
+        var line = restored.map { "restored snapshot \($0.name) (covering report \($0.coveredSequence))" } ?? "no usable snapshot: rebuilt from the report log"
+        line += ", replayed \(replayed) logged report\(replayed == 1 ? "" : "s")"
+        if !unusable.isEmpty { line += "; skipped " + unusable.map { "\($0.name): \($0.error)" }.joined(separator: "; ") }
+        return line
+    }
 }
 
 extension IntegrityAnalyzer {

@@ -1,5 +1,6 @@
 import Glibc
 import Integrity
+import Storage
 import Transport
 
 /// `vigil serve`: the relay and the integrity analyzer in one process, the analyzer on the relay's
@@ -14,14 +15,21 @@ struct ServeCommand: Command {
         admitted or refused by the analyzer's policy (messaging-limit tier, quality, pair rate,
         throughput, restrictions — refusals carry Meta's codes). SIGINT or SIGTERM stop it cleanly.
 
-        HTTP API (on --http):
+        HTTP API (on --http; every route but /healthz needs `Authorization: Bearer TOKEN`):
           GET  /healthz                 liveness
           GET  /v1/signals/{business}   one business's integrity signals (JSON)
+          POST /v1/reports              spam reports, {"reports":[{"reporter","business","reason"[,"t"]}]}
+                                        (≤ 1 000); 202 {"accepted":N,"rejected":[{"index","reason"}]} after
+                                        the commit; a report counts only with proof of contact
+          GET  /metrics                 Prometheus text format (bounded cardinality)
 
         OPTIONS:
           --listen HOST:PORT      the relay's address (port 0: any)
           --http HOST:PORT        the HTTP API's address (port 0: any)
-          --data DIR              data directory (created 0700): relay.sqlite, integrity-keys.sqlite
+          --data DIR              data directory (created 0700): relay.sqlite, integrity-keys.sqlite,
+                                  integrity-reports.sqlite (report log and analyzer snapshots)
+          --token-file FILE       the HTTP API's Bearer token (first line); default DIR/integrity-token,
+                                  created with a random token (0600) on first start
           --rules FILE            integrity thresholds as JSON (see `vigil analyze --print-rules`)
           --tap FILE              also append every metadata event as a JSON line
           --business N1,N2,…      numbers known to be businesses from the start
@@ -34,6 +42,7 @@ struct ServeCommand: Command {
 
     let options: ServeOptions
     let statusInterval: Int
+    let tokenFile: String?
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
         guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
@@ -60,12 +69,14 @@ struct ServeCommand: Command {
         } else {
             rules = Rules()
         }
+        tokenFile = try arguments.option("--token-file")
         let maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
         options = ServeOptions(
             relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity-keys.sqlite",
-            tapPath: try arguments.option("--tap"), businesses: businesses
+            tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
+            reportsPath: data + "/integrity-reports.sqlite"
         )
     }
 
@@ -80,11 +91,16 @@ struct ServeCommand: Command {
     func run() throws {
         var signals = StopSignals()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
+        var options = self.options
+        try FileSystem.createDirectories(options.relay.dataDirectory)
+        let tokenPath = tokenFile ?? options.relay.dataDirectory + "/integrity-token"
+        options.token = try ServeToken.load(tokenPath, createIfMissing: tokenFile == nil)
         let host = try ServeHost.start(options)
         print("listening on \(host.relayAddress)")
         print("http on \(host.httpAddress)")
         fflush(nil)
-        Console.progress("serve: relay \(host.relayAddress), http \(host.httpAddress), data \(options.relay.dataDirectory); SIGINT/SIGTERM to stop")
+        Console.progress("serve: relay \(host.relayAddress), http \(host.httpAddress), data \(options.relay.dataDirectory), token \(tokenPath); SIGINT/SIGTERM to stop")
+        if let recovery = host.withParts({ $0.recovery.summary }) { Console.progress("serve: \(recovery)") }
         let received = signals.wait(statusEvery: statusInterval) { host.withParts { Self.status($0) } }
         Console.progress("serve: \(received), stopping")
         let final = host.withParts { Self.status($0) }
@@ -96,7 +112,9 @@ struct ServeCommand: Command {
     /// One status line: the relay's, then the analyzer's.
     static func status(_ parts: ServeParts) -> String {
         let stats = parts.analyzer.statistics
+        let intake = parts.reports.intakeStatistics
         return RelayCommand.status(parts.relay) + "; analyzer \(stats.events) events, \(parts.analyzer.activeBusinessCount) businesses, "
-            + "\(stats.admissions) admissions (\(stats.refusals) refused)"
+            + "\(stats.admissions) admissions (\(stats.refusals) refused), reports \(intake.accepted) accepted "
+            + "(\(intake.rejected.values.reduce(0, +)) rejected), \(parts.pendingNotices.count) notices waiting"
     }
 }

@@ -16,6 +16,10 @@ struct ServeOptions: Sendable {
     var tapPath: String?
     /// Numbers known to be businesses from the start.
     var businesses: [PhoneNumber]
+    /// The HTTP API's Bearer token.
+    var token: [UInt8]
+    /// Where accepted reports and analyzer snapshots live (SQLite).
+    var reportsPath: String
     /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
     var housekeepingInterval: Duration = .seconds(5)
 }
@@ -28,6 +32,12 @@ final class ServeParts {
     let http: HTTPServer
     /// The relay's sink: the analyzer, then the tap file if any.
     let sink: FanOutSink
+    /// Report intake, the report log and snapshots; also the HTTP API's token check.
+    let reports: ReportService
+    /// Events by kind, for `/metrics`.
+    let eventCounts = EventCountingObserver()
+    /// What start-up restored (snapshot, replayed reports), for the first status line.
+    let recovery: RecoveryReport
     private var housekeeping: TimerID?
     private let housekeepingInterval: Duration
     /// Publishes the analyzer's policy changes to the businesses' connections after every turn.
@@ -46,6 +56,12 @@ final class ServeParts {
             pseudonymizer = Pseudonymizer.ephemeral(schedule: try options.rules.keySchedule())
         }
         let analyzer = try IntegrityAnalyzer(rules: options.rules, pseudonymizer: pseudonymizer, businesses: options.businesses)
+        analyzer.observers.append(eventCounts)
+        let log = try ReportLog(path: options.reportsPath)
+        recovery = try analyzer.recover(from: log, snapshots: AnalyzerSnapshotStore(database: log.database))
+        reports = try ReportService(analyzer: analyzer, log: log, configuration: ReportServiceConfiguration(token: options.token),
+                                    on: loop, now: { RelayServer.wallClock() })
+        if recovery.restored == nil { reports.snapshotNow() }
         var sinks: [any MetadataSink] = [analyzer]
         if let tapPath = options.tapPath { sinks.append(try JSONLTapSink(path: tapPath, businesses: options.businesses)) }
         let sink = FanOutSink(sinks)
@@ -54,7 +70,7 @@ final class ServeParts {
         housekeepingInterval = options.housekeepingInterval
         relay = try RelayServer(configuration: options.relay, plugIns: RelayPlugIns(sink: sink, policy: analyzer), on: loop)
         var router = HTTPRouter()
-        ServeRoutes.register(on: &router, analyzer: analyzer)
+        ServeRoutes.register(on: &router, analyzer: analyzer, reports: reports, eventCounts: eventCounts)
         do {
             http = try HTTPServer(configuration: HTTPServerConfiguration(listenAddress: options.http), on: loop, handler: router.handler)
         } catch {
@@ -106,9 +122,12 @@ final class ServeParts {
         housekeeping = nil
         if let noticeHook { loop.removeEndOfTurnHook(noticeHook) }
         noticeHook = nil
-        http.shutdown(gracePeriod: .seconds(2)) { [relay, sink] in
+        http.shutdown(gracePeriod: .seconds(2)) { [relay, sink, reports] in
             relay.shutdown {
                 sink.flush()
+                // Commits what is queued; a final snapshot so the next start resumes from here.
+                reports.stop()
+                reports.snapshotNow()
                 completion()
             }
         }
