@@ -90,9 +90,9 @@ struct ServeProcessTests {
         let data = work.appendingPathComponent("data").path
         let serve = try RelayProcess(dataDirectory: data, in: work, extraArguments: ["--business", Self.business], serve: true)
         let port = try #require(serve.httpPort)
-        let token = try String(contentsOfFile: data + "/integrity-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let token = try String(contentsOfFile: data + "/integrity/token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(token.count == 64)
-        let mode = try FileManager.default.attributesOfItem(atPath: data + "/integrity-token")[.posixPermissions] as? Int
+        let mode = try FileManager.default.attributesOfItem(atPath: data + "/integrity/token")[.posixPermissions] as? Int
         #expect(mode == 0o600)
 
         // The business messages one user, whose phone says "delivered".

@@ -13,9 +13,9 @@ struct AuditScans {
     /// The transport side's directories in a demo's layout (relay queue and tap, integrity state
     /// and report log, exports).
     var transportDirectories: [String] { ["relay", "integrity", "export"].map { root + "/" + $0 }.filter(Self.isDirectory) }
-    /// Directories whose files must hold no consumer number (Integrity pseudonymizes at the door;
-    /// exports are non-identifying).
-    var pseudonymousDirectories: [String] { ["integrity", "export"].map { root + "/" + $0 }.filter(Self.isDirectory) }
+    /// Directories whose files must hold no consumer number (Integrity pseudonymizes at the door —
+    /// `vigil serve` keeps its files in `relay/integrity` —; exports are non-identifying).
+    var pseudonymousDirectories: [String] { ["relay/integrity", "integrity", "export"].map { root + "/" + $0 }.filter(Self.isDirectory) }
 
     func checks() -> [AuditCheck] {
         guard let inputs else {

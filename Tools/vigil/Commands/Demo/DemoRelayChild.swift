@@ -1,8 +1,9 @@
 import Glibc
 import Transport
 
-/// The transport side as a process of its own — this same binary re-executed as `vigil relay` —
-/// so its memory can be audited apart from everything that holds plaintext.
+/// The transport side as a process of its own — this same binary re-executed as `vigil serve`:
+/// the relay with the integrity analyzer on its tap, answering admission, with its HTTP API — so
+/// its memory can be audited apart from everything that holds plaintext.
 ///
 /// The child gets its own process group (a terminal's Ctrl-C reaches only the demo, which stops
 /// it in order) and `PR_SET_PDEATHSIG` = SIGTERM, so it stops cleanly even if the demo is killed
@@ -10,36 +11,45 @@ import Transport
 final class DemoRelayChild {
     /// The child's process id.
     let pid: pid_t
-    /// Where it listens.
+    /// Where the relay listens.
     let address: SocketAddress
+    /// Where the analyzer's HTTP API listens.
+    let httpAddress: SocketAddress
+    /// The HTTP API's Bearer token file.
+    let tokenPath: String
     /// Its stderr.
     let logPath: String
     /// The exit status once reaped (`exited N` or `killed by signal N`).
     private(set) var exit: String?
 
-    /// Starts `executable relay --listen 127.0.0.1:0 --data DIR --tap TAP --status-interval 0
-    /// --business …` and waits (up to `timeout`) for its `listening on HOST:PORT` line.
+    /// Starts `executable serve --listen 127.0.0.1:0 --http 127.0.0.1:0 --data DIR --tap TAP
+    /// --status-interval 0 --business …` and waits (up to `timeout`) for its `listening on
+    /// HOST:PORT` and `http on HOST:PORT` lines.
     init(
         executable: String = "/proc/self/exe", dataDirectory: String, tapPath: String, businesses: [PhoneNumber],
         extraArguments: [String], interrupts: DemoInterrupts, timeout: Duration = .seconds(20)
     ) throws(DemoError) {
         let outputPath = dataDirectory + "/relay.out"
         logPath = dataDirectory + "/relay.log"
-        var arguments = ["vigil", "relay", "--listen", "127.0.0.1:0", "--data", dataDirectory, "--tap", tapPath, "--status-interval", "0"]
+        tokenPath = dataDirectory + "/integrity/token"
+        var arguments = ["vigil", "serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", dataDirectory,
+                         "--tap", tapPath, "--status-interval", "0"]
         if !businesses.isEmpty { arguments += ["--business", businesses.map(\.e164).joined(separator: ",")] }
         arguments += extraArguments
         pid = try Self.spawn(executable: executable, arguments: arguments, standardOutput: outputPath, standardError: logPath)
-        var found: SocketAddress?
+        var found: (SocketAddress, SocketAddress)?
         let clock = SystemClock()
         let deadline = clock.now() + timeout
         do throws(DemoError) {
             while found == nil {
-                if let bytes = try? FileIO.read(outputPath), let end = bytes.firstIndex(of: UInt8(ascii: "\n")) {
-                    let line = String(decoding: bytes[..<end], as: UTF8.self)
-                    guard line.hasPrefix("listening on "), let parsed = try? SocketAddress(parsing: String(line.dropFirst(13))) else {
-                        throw DemoError("the relay's first line was '\(line)', not 'listening on HOST:PORT'")
+                let lines = ((try? FileIO.read(outputPath)) ?? []).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+                    .dropLast().map { String(decoding: $0, as: UTF8.self) }
+                if lines.count >= 2 {
+                    guard lines[0].hasPrefix("listening on "), let relay = try? SocketAddress(parsing: String(lines[0].dropFirst(13))),
+                          lines[1].hasPrefix("http on "), let http = try? SocketAddress(parsing: String(lines[1].dropFirst(8))) else {
+                        throw DemoError("the transport's first lines were \(lines), not 'listening on HOST:PORT' and 'http on HOST:PORT'")
                     }
-                    found = parsed
+                    found = (relay, http)
                     break
                 }
                 if let status = Self.reap(pid, blocking: false) {
@@ -54,7 +64,7 @@ final class DemoRelayChild {
             throw error
         }
         guard let found else { throw DemoError("the relay did not start") }
-        address = found
+        (address, httpAddress) = found
     }
 
     deinit { kill() }

@@ -68,6 +68,15 @@ final class DemoRun {
         let drainStart = clock.now()
         let drained = try drain(businessThread: businessThread, side: side)
         timings.drain = Self.seconds(clock.now() - drainStart)
+        let identities = scenario.businesses.map {
+            DemoBusinessIdentity(index: $0.index, phone: $0.phone.e164, name: $0.name, role: $0.role.rawValue, isAbusive: $0.role.isAbusive)
+        }
+        // The analyzer's view, read from the transport process while it still runs.
+        var integrity: DemoIntegrityResult?
+        if let stage = DemoStages.integrity() {
+            Console.progress("[\(stamp)] integrity: asking the analyzer inside the transport process (http \(relay.httpAddress))")
+            integrity = try stage.analyze(transport: relay, businesses: identities)
+        }
 
         let auditStart = clock.now()
         let (gathered, scanned) = try audit(relay: relay, businessThread: businessThread, side: side, paths: paths)
@@ -75,14 +84,6 @@ final class DemoRun {
         audit.relayMemoryMidTraffic = relayMemoryMid.map(DemoAudit.target)
         audit.midTrafficAt = midTraffic
         let tap = try DemoTapSummary(path: paths.tap, businesses: scenario.businesses.map(\.phone))
-        let identities = scenario.businesses.map {
-            DemoBusinessIdentity(index: $0.index, phone: $0.phone.e164, name: $0.name, role: $0.role.rawValue, isAbusive: $0.role.isAbusive)
-        }
-        var integrity: DemoIntegrityResult?
-        if let stage = DemoStages.integrity() {
-            try Self.makeDirectory(paths.integrity)
-            integrity = try stage.analyze(tapPath: paths.tap, businesses: identities, directory: paths.integrity)
-        }
         var export: DemoExportResult?
         if let stage = DemoStages.export() {
             try Self.makeDirectory(paths.export)

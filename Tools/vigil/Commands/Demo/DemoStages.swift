@@ -1,19 +1,17 @@
-/// Where the integrity analyzer and the anonymized export plug into `vigil demo` (issue 8).
+/// Where the integrity analyzer and the anonymized export plug into `vigil demo`.
 ///
-/// Today neither is linked and the demo says so in its report; the tap they will read is already
-/// written (`DIR/relay/tap.jsonl`, the analyzer's JSONL event schema) and its per-business counts
-/// are printed. To wire a stage in, return it from the matching function below — nothing else in
-/// the demo changes: the table grows the stage's columns, the alerts are listed, the export's
-/// paths are printed, `--json` carries both, and a stage's `violations` fail the verdict.
+/// The analyzer runs live inside the transport process (`vigil serve`): it answers the relay's
+/// admission questions during the traffic, and its stage reads its HTTP API after the drain. The
+/// export reads the relay's tap (`DIR/relay/tap.jsonl`). A stage's rows extend the table, its
+/// alerts are listed, `--json` carries both, and its `violations` fail the verdict.
 enum DemoStages {
-    /// HOOK(Integrity): the analyzer's stage (quality rating, tier, alerts per business).
-    static func integrity() -> (any DemoIntegrityStage)? { nil }
+    /// The analyzer's stage (quality rating, tier, alerts per business), read from `vigil serve`.
+    static func integrity() -> (any DemoIntegrityStage)? { DemoLiveIntegrity() }
 
     /// HOOK(Export): the anonymized statistics export (DP + k-threshold DataSketches images).
     static func export() -> (any DemoExportStage)? { nil }
 
-    /// HOOK(Integrity, live): extra `vigil relay` arguments for the transport child, e.g. to run
-    /// the analyzer on the relay's tap in that process and let it answer admission. None yet.
+    /// Extra `vigil serve` arguments for the transport child. None: the analyzer runs on defaults.
     static func relayArguments(dataDirectory: String) -> [String] { [] }
 }
 
@@ -31,11 +29,11 @@ struct DemoBusinessIdentity: Sendable {
     let isAbusive: Bool
 }
 
-/// The integrity analyzer, run over a finished demo's events.
+/// The integrity analyzer's verdict on the demo, read while the transport process still runs.
 protocol DemoIntegrityStage {
-    /// Analyzes the relay's tap at `tapPath` for `businesses`, keeping any state it writes under
-    /// `directory`; returns a row per business (same order) and the alerts that fired.
-    func analyze(tapPath: String, businesses: [DemoBusinessIdentity], directory: String) throws(DemoError) -> DemoIntegrityResult
+    /// Asks the analyzer inside `transport` about `businesses`; returns a row per business (same
+    /// order), the alerts that fired and the expectations it found broken.
+    func analyze(transport: DemoRelayChild, businesses: [DemoBusinessIdentity]) throws(DemoError) -> DemoIntegrityResult
 }
 
 /// What the analyzer concluded.

@@ -26,9 +26,10 @@ struct ServeCommand: Command {
         OPTIONS:
           --listen HOST:PORT      the relay's address (port 0: any)
           --http HOST:PORT        the HTTP API's address (port 0: any)
-          --data DIR              data directory (created 0700): relay.sqlite, integrity-keys.sqlite,
-                                  integrity-reports.sqlite (report log and analyzer snapshots)
-          --token-file FILE       the HTTP API's Bearer token (first line); default DIR/integrity-token,
+          --data DIR              data directory (created 0700): relay.sqlite (the queue) and integrity/
+                                  (keys.sqlite: pseudonym keys; reports.sqlite: report log and analyzer
+                                  snapshots; token)
+          --token-file FILE       the HTTP API's Bearer token (first line); default DIR/integrity/token,
                                   created with a random token (0600) on first start
           --rules FILE            integrity thresholds as JSON (see `vigil analyze --print-rules`)
           --tap FILE              also append every metadata event as a JSON line
@@ -74,9 +75,9 @@ struct ServeCommand: Command {
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
         options = ServeOptions(
             relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
-            http: httpAddress, rules: rules, keysPath: data + "/integrity-keys.sqlite",
+            http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
             tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
-            reportsPath: data + "/integrity-reports.sqlite"
+            reportsPath: data + "/integrity/reports.sqlite"
         )
     }
 
@@ -92,8 +93,8 @@ struct ServeCommand: Command {
         var signals = StopSignals()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
         var options = self.options
-        try FileSystem.createDirectories(options.relay.dataDirectory)
-        let tokenPath = tokenFile ?? options.relay.dataDirectory + "/integrity-token"
+        try FileSystem.createDirectories(options.relay.dataDirectory + "/integrity")
+        let tokenPath = tokenFile ?? options.relay.dataDirectory + "/integrity/token"
         options.token = try ServeToken.load(tokenPath, createIfMissing: tokenFile == nil)
         let host = try ServeHost.start(options)
         print("listening on \(host.relayAddress)")

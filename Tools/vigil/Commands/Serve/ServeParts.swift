@@ -47,7 +47,7 @@ final class ServeParts {
 
     init(options: ServeOptions, on loop: EventLoop) throws {
         self.loop = loop
-        try FileSystem.createDirectories(options.relay.dataDirectory)
+        try FileSystem.createDirectories(options.relay.dataDirectory + "/integrity")
         let pseudonymizer: Pseudonymizer
         if let keysPath = options.keysPath {
             pseudonymizer = try Pseudonymizer(schedule: try options.rules.keySchedule(), store: SQLiteKeyStore(path: keysPath),
