@@ -17,18 +17,26 @@ struct LinearScale: Sendable, Hashable {
         return start + (clamped - domain.lowerBound) / span * (end - start)
     }
 
-    /// The smallest of 1, 2, 2.5 and 5 × 10ᵏ at or above `value`: a round axis maximum. 1 for a
-    /// value that is not positive and finite.
+    /// The smallest of 1, 2, 4 and 5 × 10ᵏ at or above `value`: a round axis maximum whose half
+    /// is round too (the middle tick). 1 for a value that is not positive and finite.
     static func niceCeiling(_ value: Double) -> Double {
         guard value.isFinite, value > 0 else { return 1 }
-        var power = 1.0
-        while power * 10 < value { power *= 10 }
-        while power >= value * 10 { power /= 10 }
-        // Now power ≤ value · 10 and power · 10 ≥ value: the ceiling is among power · {0.1 … 10}.
-        for step in [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10] where power * step >= value * (1 - 1e-12) {
-            return power * step
+        // 10^exponent ≤ value < 10^(exponent + 1).
+        var exponent = 0
+        while scaled(1, exponent + 1) <= value { exponent += 1 }
+        while exponent > -330, scaled(1, exponent) > value { exponent -= 1 }
+        for step in [1.0, 2, 4, 5, 10] where scaled(step, exponent) >= value {
+            return scaled(step, exponent)
         }
-        return power * 10
+        return value
+    }
+
+    /// `step` × 10^`exponent`, correctly rounded: a product for exponent ≥ 0, a quotient below
+    /// (so 4 × 10⁻² is the double nearest 0.04, not 0.04000000000000001).
+    private static func scaled(_ step: Double, _ exponent: Int) -> Double {
+        var power = 1.0
+        for _ in 0..<exponent.magnitude { power *= 10 }
+        return exponent >= 0 ? step * power : step / power
     }
 }
 
@@ -36,7 +44,7 @@ struct LinearScale: Sendable, Hashable {
 /// its margins (pixels).
 struct ChartFrame: Sendable, Hashable {
     /// Picture width.
-    var width: Double = 340
+    var width: Double = 310
     /// Picture height.
     var height: Double = 150
     /// Margin left of the plot (value labels).

@@ -4,13 +4,13 @@ extension DashboardPage {
     /// The series charted for every business, by `data-series` hook.
     static let chartedSeries = ["send_rate", "business_initiated", "feedback"]
 
-    /// `<section id="charts">`: a card per tracked business (alerting ones first, then the faster
-    /// senders), each with its three line charts and its timeline.
+    /// `<section id="charts">`: a card per tracked business in ``ListingKey`` order (by its newest
+    /// sample), each with its three line charts and its timeline.
     static func chartsSection(_ history: SignalHistory, severity: [PhoneNumber: Alert.Severity], limit: Int) -> String {
         var html = "<section id=\"charts\"><h2>Per business over time</h2>\n"
         let tracked = history.businesses.sorted {
-            listedBefore(($0, severity[$0], history.latest(for: $0)?.sendRate1h ?? 0),
-                         ($1, severity[$1], history.latest(for: $1)?.sendRate1h ?? 0))
+            ListingKey($0, sample: history.latest(for: $0), severity: severity[$0])
+                .precedes(ListingKey($1, sample: history.latest(for: $1), severity: severity[$1]))
         }
         guard !tracked.isEmpty else { return html + "<p class=\"empty\">No sample yet.</p></section>\n" }
         html += "<div class=\"cards\">\n"
@@ -46,14 +46,15 @@ extension DashboardPage {
                 .init(key: "send_rate_1m", label: "1 min", color: DashboardPalette.primaryLine, values: values { $0.sendRate1m }),
                 .init(key: "send_rate_1h", label: "1 h", color: DashboardPalette.secondaryLine, values: values { $0.sendRate1h }),
             ]),
-            LineChart(business: business, series: "business_initiated", title: "business-initiated users, 24 h", format: .compact,
+            LineChart(business: business, series: "business_initiated", title: "business-initiated, 24 h", format: .compact,
                       timeDomain: domain, lines: [
                 .init(key: "business_initiated_24h", label: "reached", color: DashboardPalette.primaryLine,
                       values: values { $0.businessInitiated24h }),
                 .init(key: "tier_limit", label: "tier limit", color: DashboardPalette.limitLine, dashed: true, stepped: true,
                       values: values { $0.messagingLimitUsers.map(Double.init) }),
             ]),
-            LineChart(business: business, series: "feedback", title: "block / report rate, 7 d", format: .percent, timeDomain: domain, lines: [
+            LineChart(business: business, series: "feedback", title: "block / report rate, 7 d", format: .percent, timeDomain: domain,
+                      minimumCeiling: 0.01, lines: [
                 .init(key: "block_rate_7d", label: "blocks", color: DashboardPalette.blockLine, values: values { $0.blockRate7d }),
                 .init(key: "report_rate_7d", label: "reports", color: DashboardPalette.reportLine, values: values { $0.reportRate7d }),
             ]),

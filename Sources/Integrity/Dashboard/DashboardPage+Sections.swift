@@ -1,14 +1,14 @@
 import Transport
 
 extension DashboardPage {
-    /// `<section id="overview">`: one row per business, alerting ones first.
+    /// `<section id="overview">`: one row per business, in ``ListingKey`` order.
     static func overviewSection(_ signals: [BusinessSignals], severity: [PhoneNumber: Alert.Severity], alerts: [Alert], limit: Int) -> String {
         var html = "<section id=\"overview\"><h2>Businesses</h2>\n"
         guard !signals.isEmpty else { return html + "<p class=\"empty\">No business has sent or received anything yet.</p></section>\n" }
         var alertNames: [PhoneNumber: [Alert]] = [:]
         for alert in alerts where alert.status == .firing { alertNames[alert.business, default: []].append(alert) }
         let ordered = signals.sorted {
-            listedBefore(($0.business, severity[$0.business], $0.sendRate1h), ($1.business, severity[$1.business], $1.sendRate1h))
+            ListingKey($0, severity: severity[$0.business]).precedes(ListingKey($1, severity: severity[$1.business]))
         }
         html += "<table id=\"overview-table\"><thead><tr><th>Business</th><th>Rating</th><th>Status</th><th>Tier</th>"
             + "<th>Business-initiated 24 h / limit</th><th>Send rate 1 min · 1 h (msg/s)</th><th>Block rate 7 d</th>"

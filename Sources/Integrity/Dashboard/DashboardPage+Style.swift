@@ -14,9 +14,9 @@ extension DashboardPage {
         .meter{display:inline-block;width:60px;height:6px;background:#e0e0e0;margin-left:6px;vertical-align:middle}
         .meter span{display:block;height:6px;background:#1565c0}.meter.full span{background:#c62828}
         .cards{display:flex;flex-wrap:wrap;gap:12px}
-        .card{background:#fff;border:1px solid #e0e0e0;border-radius:4px;padding:8px;width:1030px;max-width:100%}
-        .card svg{margin-right:2px}
-        svg text{font:10px system-ui,sans-serif;fill:#616161}
+        .card{background:#fff;border:1px solid #e0e0e0;border-radius:4px;padding:8px;width:100%;box-sizing:border-box}
+        .card svg{margin-right:4px;vertical-align:top}
+        svg text{font:10px system-ui,sans-serif}svg .tick,svg .empty{fill:#616161}
         svg .chart-title{font-size:11px;font-weight:600;fill:#212121}
         svg .band-label{font-size:10px;font-weight:600}
         ul.alerts{list-style:none;padding:0;margin:0}

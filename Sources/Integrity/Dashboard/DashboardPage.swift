@@ -71,16 +71,51 @@ public enum DashboardPage {
         return severity
     }
 
-    /// Whether the business (`a`, its alert severity, its 1-hour send rate) is listed before `b`:
-    /// critical alerts first, then warnings, then the faster sender, then the lower number.
-    static func listedBefore(_ a: (PhoneNumber, Alert.Severity?, Double), _ b: (PhoneNumber, Alert.Severity?, Double)) -> Bool {
-        let rankA = a.1.map { $0 == .critical ? 2 : 1 } ?? 0
-        let rankB = b.1.map { $0 == .critical ? 2 : 1 } ?? 0
-        if rankA != rankB { return rankA > rankB }
-        let rateA = a.2.isFinite ? a.2 : 0
-        let rateB = b.2.isFinite ? b.2 : 0
-        if rateA != rateB { return rateA > rateB }
-        return a.0.digits < b.0.digits
+    /// Where a business is listed: the ones an operator should look at first come first.
+    struct ListingKey {
+        /// The business.
+        var business: PhoneNumber
+        /// The highest severity of its firing alerts.
+        var severity: Alert.Severity?
+        /// Its status.
+        var status: NumberStatus
+        /// Its quality rating.
+        var rating: QualityRating
+        /// Its 1-hour send rate.
+        var sendRate: Double
+
+        /// The key of `signals`.
+        init(_ signals: BusinessSignals, severity: Alert.Severity?) {
+            self.init(business: signals.business, severity: severity, status: signals.status, rating: signals.qualityRating,
+                      sendRate: signals.sendRate1h)
+        }
+
+        /// The key of the newest sample of `business` (a business without samples sorts last).
+        init(_ business: PhoneNumber, sample: SignalSample?, severity: Alert.Severity?) {
+            self.init(business: business, severity: severity, status: sample?.status ?? .connected,
+                      rating: sample?.qualityRating ?? .unknown, sendRate: sample?.sendRate1h ?? 0)
+        }
+
+        init(business: PhoneNumber, severity: Alert.Severity?, status: NumberStatus, rating: QualityRating, sendRate: Double) {
+            self.business = business
+            self.severity = severity
+            self.status = status
+            self.rating = rating
+            self.sendRate = sendRate.isFinite ? sendRate : 0
+        }
+
+        /// Whether `self` is listed before `other`: critical alerts, then warnings; then
+        /// RESTRICTED, FLAGGED, CONNECTED; then RED, YELLOW, GREEN, unrated; then the faster
+        /// sender; then the lower number.
+        func precedes(_ other: ListingKey) -> Bool {
+            let alertRank = severity.map { $0 == .critical ? 2 : 1 } ?? 0
+            let otherAlertRank = other.severity.map { $0 == .critical ? 2 : 1 } ?? 0
+            if alertRank != otherAlertRank { return alertRank > otherAlertRank }
+            if status != other.status { return status.rawValue > other.status.rawValue }
+            if rating != other.rating { return rating.rawValue > other.rating.rawValue }
+            if sendRate != other.sendRate { return sendRate > other.sendRate }
+            return business.digits < other.business.digits
+        }
     }
 
     private static func header(options: Options, signals: [BusinessSignals], alerts: [Alert], history: SignalHistory, generatedAt: Int64) -> String {

@@ -48,14 +48,17 @@ struct LineChart {
     var format: ValueFormat
     /// The time interval across the plot.
     var timeDomain: ClosedRange<Int64>
+    /// The value axis reaches at least this high (so a flat 0 % reads as small, not as half of 1).
+    var minimumCeiling = 0.0
     /// The lines.
     var lines: [Line]
     /// The geometry.
     var frame = ChartFrame()
 
-    /// The value axis's top: a round number at or above every value (1 with no value).
+    /// The value axis's top: a round number at or above every value and ``minimumCeiling`` (1 with
+    /// neither).
     var valueCeiling: Double {
-        var largest = 0.0
+        var largest = minimumCeiling
         for line in lines {
             for case let (_, value?) in line.values where value.isFinite { largest = max(largest, value) }
         }
@@ -97,7 +100,7 @@ struct LineChart {
         let px = { (value: Double) in DashboardText.fixed(value, digits: 1) }
         var svg = frame.openSVG(className: "chart", attributes: [("data-business", business.e164), ("data-series", series)],
                                 label: "\(title) of \(business.e164)")
-        svg += "<text class=\"chart-title\" x=\"\(px(frame.left))\" y=\"13\">\(DashboardText.escape(title))</text>"
+        svg += "<text class=\"chart-title\" x=\"4\" y=\"13\">\(DashboardText.escape(title))</text>"
         // Grid and value labels at 0, half and the ceiling.
         for fraction in [0.0, 0.5, 1.0] {
             let y = px(yScale.position(of: ceiling * fraction))

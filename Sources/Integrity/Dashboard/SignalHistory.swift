@@ -8,10 +8,14 @@ public import Transport
 /// dictionary entry per tracked business — whatever the number of businesses the analyzer knows.
 ///
 /// **Which businesses**: at every ``record(_:at:alerting:)`` the tracked set is chosen afresh
-/// among the snapshot's businesses — those with an active alert first, then by 1-hour send rate.
-/// A tracked business counts its rate twice in that ranking (hysteresis), so two businesses of
-/// similar rates do not trade places, and their histories, at every sample. A business that leaves
-/// the set loses its samples; one that enters starts with none.
+/// among the snapshot's businesses — those with an active alert first, then the ones that messaged
+/// the most users in the last 24 hours (``BusinessSignals/uniqueRecipients24h``). A 24-hour volume
+/// rather than the 1-hour send rate: rates fall to nothing every night in each business's time
+/// zone, so ranking by rate swaps the set, and loses its histories, twice a day; a blaster still
+/// enters within minutes. A tracked business counts its volume 1.5 times in that ranking
+/// (hysteresis), so businesses of similar volume do not trade places at every sample, and a tie
+/// keeps the tracked one. A business that leaves the set loses its samples; one that enters starts
+/// with none.
 ///
 /// A value type with no clock: the caller samples (the serve loop on a timer, a replay every so
 /// many minutes of event time).
@@ -45,8 +49,8 @@ public struct SignalHistory: Sendable {
     public func latest(for business: PhoneNumber) -> SignalSample? { rings[business]?.last }
 
     /// Samples `signals` (one snapshot of the analyzer) at `time`, tracking the businesses in
-    /// `alerting` first, then the fastest senders. Returns false, recording nothing, unless `time`
-    /// is later than ``latestTime``.
+    /// `alerting` first, then the largest senders (see the type's notes). Returns false, recording
+    /// nothing, unless `time` is later than ``latestTime``. O(n log n) in the snapshot's size.
     @discardableResult
     public mutating func record(_ signals: [BusinessSignals], at time: Int64, alerting: Set<PhoneNumber> = []) -> Bool {
         if let latestTime, time <= latestTime { return false }
@@ -60,25 +64,31 @@ public struct SignalHistory: Sendable {
         return true
     }
 
+    /// How much more a newcomer must have sent to displace a tracked business.
+    static let hysteresis = 1.5
+
     /// The at most ``maximumBusinesses`` businesses to track among `signals`.
     private func choose(from signals: [BusinessSignals], alerting: Set<PhoneNumber>) -> [BusinessSignals] {
         guard signals.count > maximumBusinesses else { return signals }
         struct Rank {
             let alerting: Bool
-            let rate: Double
+            let volume: Double
+            let tracked: Bool
             let digits: UInt64
-            /// Whether `self` goes before `other`: alerting first, then the higher rate, then the
-            /// lower number (a total order, so the choice is deterministic).
+            /// Whether `self` goes before `other`: alerting first, then the larger volume, then the
+            /// tracked one, then the lower number (a total order, so the choice is deterministic).
             func precedes(_ other: Rank) -> Bool {
                 if alerting != other.alerting { return alerting }
-                if rate != other.rate { return rate > other.rate }
+                if volume != other.volume { return volume > other.volume }
+                if tracked != other.tracked { return tracked }
                 return digits < other.digits
             }
         }
         let ranked = signals.map { signals -> (Rank, BusinessSignals) in
-            let rate = signals.sendRate1h.isFinite ? max(signals.sendRate1h, 0) : 0
-            let rank = Rank(alerting: alerting.contains(signals.business),
-                            rate: rings[signals.business] == nil ? rate : 2 * rate, digits: signals.business.digits)
+            let volume = signals.uniqueRecipients24h.isFinite ? max(signals.uniqueRecipients24h, 0) : 0
+            let tracked = rings[signals.business] != nil
+            let rank = Rank(alerting: alerting.contains(signals.business), volume: tracked ? Self.hysteresis * volume : volume,
+                            tracked: tracked, digits: signals.business.digits)
             return (rank, signals)
         }
         return ranked.sorted { $0.0.precedes($1.0) }.prefix(maximumBusinesses).map(\.1)

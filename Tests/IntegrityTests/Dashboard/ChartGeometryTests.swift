@@ -2,18 +2,18 @@
 import Testing
 import Transport
 
-/// Values to pixels: the default frame's plot runs x 46…330 and y 128 (zero) … 22 (the ceiling).
+/// Values to pixels: the default frame's plot runs x 46…300 and y 128 (zero) … 22 (the ceiling).
 @Suite struct ChartGeometryTests {
     typealias D = DashboardFixture
 
     @Test(arguments: [
         (0.0, 1.0), (-3.0, 1.0), (Double.nan, 1.0), (Double.infinity, 1.0),
-        (1.0, 1.0), (1.2, 2.0), (2.2, 2.5), (3.0, 5.0), (7.0, 10.0), (10.0, 10.0), (37.0, 50.0),
-        (250.0, 250.0), (251.0, 500.0), (1800.0, 2000.0), (0.003, 0.005), (0.0123, 0.02), (100_000.0, 100_000.0),
+        (1.0, 1.0), (1.2, 2.0), (2.2, 4.0), (3.0, 4.0), (4.5, 5.0), (7.0, 10.0), (10.0, 10.0), (37.0, 40.0), (41.0, 50.0),
+        (250.0, 400.0), (1800.0, 2000.0), (0.003, 0.004), (0.0123, 0.02), (100_000.0, 100_000.0),
     ])
     func theCeilingIsTheNextRoundNumber(value: Double, ceiling: Double) {
         let nice = LinearScale.niceCeiling(value)
-        #expect(abs(nice - ceiling) <= ceiling * 1e-9, "\(value) → \(nice)")
+        #expect(nice == ceiling, "\(value) → \(nice)")
     }
 
     @Test func aScaleMapsLinearlyAndClamps() {
@@ -24,7 +24,7 @@ import Transport
         #expect(y.position(of: 20) == 22)
         #expect(y.position(of: -1) == 128)
         #expect(y.position(of: .nan) == 128)
-        #expect(LinearScale(domain: 3...3, start: 46, end: 330).position(of: 3) == 46)
+        #expect(LinearScale(domain: 3...3, start: 46, end: 300).position(of: 3) == 46)
     }
 
     func chart(_ lines: [LineChart.Line], domain: ClosedRange<Int64> = 0...100) -> LineChart {
@@ -38,17 +38,25 @@ import Transport
         #expect(chart.valueCeiling == 10)
         let runs = chart.polylines(of: line)
         #expect(runs.count == 1)
-        #expect(LineChart.pointsAttribute(runs[0]) == "46.0,128.0 188.0,75.0 330.0,22.0")
-        #expect(chart.svg().contains("points=\"46.0,128.0 188.0,75.0 330.0,22.0\""))
+        #expect(LineChart.pointsAttribute(runs[0]) == "46.0,128.0 173.0,75.0 300.0,22.0")
+        #expect(chart.svg().contains("points=\"46.0,128.0 173.0,75.0 300.0,22.0\""))
     }
 
     @Test func theCeilingCoversEveryLine() {
         let low = LineChart.Line(key: "a", label: "a", color: "#000", values: [(0, 1), (100, 2)])
-        let high = LineChart.Line(key: "b", label: "b", color: "#000", values: [(0, 30), (100, 40)])
+        let high = LineChart.Line(key: "b", label: "b", color: "#000", values: [(0, 30), (100, 45)])
         let chart = chart([low, high])
         #expect(chart.valueCeiling == 50)
-        // 30 and 40 of 50 are 0.6 and 0.8 of the 106 px plot height above the zero line at 128.
-        #expect(LineChart.pointsAttribute(chart.polylines(of: high)[0]) == "46.0,64.4 330.0,43.2")
+        // 30 and 45 of 50 are 0.6 and 0.9 of the 106 px plot height above the zero line at 128.
+        #expect(LineChart.pointsAttribute(chart.polylines(of: high)[0]) == "46.0,64.4 300.0,32.6")
+    }
+
+    @Test func aMinimumCeilingHoldsForSmallValuesOnly() {
+        var chart = chart([LineChart.Line(key: "a", label: "a", color: "#000", values: [(0, 0), (100, 0.003)])])
+        chart.minimumCeiling = 0.01
+        #expect(chart.valueCeiling == 0.01)
+        chart.lines[0].values.append((100, 0.03))
+        #expect(chart.valueCeiling == 0.04)
     }
 
     @Test func aSteppedLineHoldsItsValueUntilTheNextAndStopsAtAGap() {
@@ -58,7 +66,7 @@ import Transport
         #expect(chart.valueCeiling == 2000)
         let runs = chart.polylines(of: limit)
         #expect(runs.count == 1)
-        #expect(LineChart.pointsAttribute(runs[0]) == "46.0,114.8 188.0,114.8 188.0,22.0")
+        #expect(LineChart.pointsAttribute(runs[0]) == "46.0,114.8 173.0,114.8 173.0,22.0")
     }
 
     @Test func gapsSplitALineIntoPolylines() {
@@ -102,8 +110,8 @@ import Transport
         #expect(D.count("data-row=\"quality\"", in: svg) == 1)
         #expect(D.count("data-row=\"status\"", in: svg) == 1)
         #expect(D.count("data-row=\"tier\"", in: svg) == 2)
-        // TIER_250 covers 0…50 of 0…100: half the 284 px plot, from x = 46.
-        #expect(svg.contains("data-value=\"TIER_250\" x=\"46.0\" y=\"56.0\" width=\"142.0\""))
-        #expect(svg.contains("data-value=\"TIER_2K\" x=\"188.0\" y=\"56.0\" width=\"142.0\""))
+        // TIER_250 covers 0…50 of 0…100: half the 254 px plot, from x = 46.
+        #expect(svg.contains("data-value=\"TIER_250\" x=\"46.0\" y=\"56.0\" width=\"127.0\""))
+        #expect(svg.contains("data-value=\"TIER_2K\" x=\"173.0\" y=\"56.0\" width=\"127.0\""))
     }
 }

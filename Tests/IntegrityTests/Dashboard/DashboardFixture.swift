@@ -18,13 +18,15 @@ enum DashboardFixture {
         PhoneNumber(digits: 14_155_550_000 + UInt64(index))!
     }
 
-    /// Signals of `business` with the charted figures set.
-    static func signals(_ business: PhoneNumber, rate: Double, reached: Double = 10, limit: Int? = 250,
+    /// Signals of `business` with the charted figures set; `recipients` (the history's ranking)
+    /// defaults to an hour's messages at `rate`.
+    static func signals(_ business: PhoneNumber, rate: Double, recipients: Double? = nil, reached: Double = 10, limit: Int? = 250,
                         rating: QualityRating = .green, tier: MessagingTier = .tier250) -> BusinessSignals {
         var signals = template
         signals.business = business
         signals.sendRate1m = rate
         signals.sendRate1h = rate
+        signals.uniqueRecipients24h = recipients ?? rate * 3600
         signals.businessInitiated24h = reached
         signals.messagingLimitUsers = limit
         signals.qualityRating = rating

@@ -128,6 +128,20 @@ import Transport
         #expect(!Self.render(SignalHistory(), [], options: options).contains("http-equiv=\"refresh\""))
     }
 
+    @Test func troubledNumbersAreListedBeforeFasterHealthyOnes() throws {
+        var restricted = D.signals(D.business(1), rate: 0.1, rating: .red)
+        restricted.status = .restricted
+        var flagged = D.signals(D.business(2), rate: 0.2, rating: .red)
+        flagged.status = .flagged
+        let yellow = D.signals(D.business(3), rate: 0.3, rating: .yellow)
+        let fast = D.signals(D.business(4), rate: 9)
+        let slow = D.signals(D.business(5), rate: 1)
+        let page = Self.render(SignalHistory(), [fast, slow, yellow, flagged, restricted],
+                               alerts: [D.alert(D.business(5), severity: .warning)])
+        let order = page.ranges(of: "class=\"business-row\" data-business=\"").map { page[$0.upperBound...].prefix(12) }
+        #expect(order == ["+14155550005", "+14155550001", "+14155550002", "+14155550003", "+14155550004"])
+    }
+
     @Test func theOverviewShowsTheTierUseAndRates() {
         var signals = D.signals(D.business(1), rate: 2.5, reached: 240, limit: 250, rating: .yellow)
         signals.blockRate7d = 0.0123

@@ -31,7 +31,7 @@ import Transport
         #expect(history.latestTime == 9000)
     }
 
-    @Test func onlyTheFastestSendersAreTrackedUpToTheCap() {
+    @Test func onlyTheLargestSendersAreTrackedUpToTheCap() {
         var history = SignalHistory(samplesPerBusiness: 8, maximumBusinesses: 2)
         let signals = (1...5).map { D.signals(D.business($0), rate: Double($0)) }
         history.record(signals, at: 1000)
@@ -46,18 +46,31 @@ import Transport
         #expect(history.businesses == [D.business(1), D.business(5)])
     }
 
-    @Test func aNewcomerDisplacesATrackedBusinessOnlyAtTwiceItsRate() {
+    @Test func aNewcomerDisplacesATrackedBusinessOnlyAtOneAndAHalfTimesItsVolume() {
         var history = SignalHistory(samplesPerBusiness: 8, maximumBusinesses: 2)
         let a = D.business(1), b = D.business(2), c = D.business(3)
-        history.record([D.signals(a, rate: 4), D.signals(b, rate: 5)], at: 1000)
-        history.record([D.signals(a, rate: 4), D.signals(b, rate: 5), D.signals(c, rate: 7.9)], at: 2000)
+        func signals(_ volume: Double) -> [BusinessSignals] {
+            [D.signals(a, rate: 0, recipients: 400), D.signals(b, rate: 0, recipients: 500), D.signals(c, rate: 9, recipients: volume)]
+        }
+        history.record(Array(signals(0).prefix(2)), at: 1000)
+        history.record(signals(599), at: 2000)
         #expect(history.businesses == [a, b])
-        #expect(history.samples(for: a).count == 2)
-        history.record([D.signals(a, rate: 4), D.signals(b, rate: 5), D.signals(c, rate: 8.1)], at: 3000)
+        history.record(signals(600), at: 3000)  // a tie keeps the tracked business
+        #expect(history.businesses == [a, b])
+        #expect(history.samples(for: a).count == 3)
+        history.record(signals(601), at: 4000)
         #expect(history.businesses == [b, c])
         #expect(history.samples(for: a).isEmpty)
-        #expect(history.samples(for: c).map(\.time) == [3000])
-        #expect(history.samples(for: b).count == 3)
+        #expect(history.samples(for: c).map(\.time) == [4000])
+        #expect(history.samples(for: b).count == 4)
+    }
+
+    @Test func theRankingFollowsTheDaysVolumeNotTheMomentsRate() {
+        var history = SignalHistory(samplesPerBusiness: 8, maximumBusinesses: 1)
+        let a = D.business(1), b = D.business(2)
+        // a sent to many users today but is quiet now; b is busy this minute with few users.
+        history.record([D.signals(a, rate: 0, recipients: 5000), D.signals(b, rate: 40, recipients: 300)], at: 1000)
+        #expect(history.businesses == [a])
     }
 
     @Test func aBusinessGoneFromTheSnapshotIsForgotten() {
