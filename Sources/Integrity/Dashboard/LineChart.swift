@@ -13,6 +13,7 @@ struct LineChart {
         /// A share as a percentage, `1.2%`.
         case percent
 
+        /// `value` as a label.
         func text(_ value: Double) -> String {
             switch self {
             case .compact: DashboardText.compact(value)
