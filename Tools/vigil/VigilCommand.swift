@@ -92,6 +92,8 @@ enum VigilCommand {
             return ListenCommand.main(rest)
         case "simulate":
             return SimulateCommand.main(rest)
+        case "dashboard-sample":  // hidden: the dashboard page from an event file (Tests/interop/run-dashboard-check.sh)
+            return DashboardSampleCommand.main(rest)
         default:
             Console.error("unknown command '\(first)' (see vigil --help)")
             return 2
