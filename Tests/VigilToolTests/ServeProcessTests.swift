@@ -134,6 +134,13 @@ struct ServeProcessTests {
         #expect(metrics.body.contains("vigil_build_info{"))
         #expect(!metrics.body.contains(Self.users[0]) && !metrics.body.contains(Self.business), "no number is a label")
 
+        // The dashboard: Basic with the token as password (what a browser sends).
+        #expect(try HTTPProbe.get(port: port, path: "/").status == 401)
+        let basic = Data("operator:\(token)".utf8).base64EncodedString()
+        let page = try HTTPProbe.get(port: port, path: "/", authorization: "Basic \(basic)")
+        #expect(page.status == 200)
+        #expect(page.body.contains("<html") && page.body.contains(Self.business), "the overview lists the business")
+
         // After a clean stop and a restart, the accepted report is still counted (log + snapshot).
         serve.send(SIGTERM)
         #expect(serve.waitForExit(timeout: .seconds(10)) && serve.process.terminationStatus == 0)
@@ -169,17 +176,21 @@ enum HTTPProbe {
     }
 
     static func get(port: UInt16, path: String, token: String? = nil) throws -> Response {
-        try send("GET", port: port, path: path, token: token, body: nil)
+        try send("GET", port: port, path: path, authorization: token.map { "Bearer \($0)" }, body: nil)
+    }
+
+    static func get(port: UInt16, path: String, authorization: String) throws -> Response {
+        try send("GET", port: port, path: path, authorization: authorization, body: nil)
     }
 
     static func post(port: UInt16, path: String, token: String?, body: String) throws -> Response {
-        try send("POST", port: port, path: path, token: token, body: body)
+        try send("POST", port: port, path: path, authorization: token.map { "Bearer \($0)" }, body: body)
     }
 
-    private static func send(_ method: String, port: UInt16, path: String, token: String?, body: String?) throws -> Response {
+    private static func send(_ method: String, port: UInt16, path: String, authorization: String?, body: String?) throws -> Response {
         let client = try WireClient(port: port)
         var request = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        if let token { request += "Authorization: Bearer \(token)\r\n" }
+        if let authorization { request += "Authorization: \(authorization)\r\n" }
         if let body { request += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)" } else { request += "\r\n" }
         let text = String(decoding: try client.exchange(raw: Array(request.utf8)), as: UTF8.self)
         guard let split = text.range(of: "\r\n\r\n"), let status = Int(text.dropFirst("HTTP/1.1 ".count).prefix(3)) else {

@@ -200,15 +200,12 @@ public final class ReportService {
         return true
     }
 
+    /// `Authorization: Bearer TOKEN`, or `Basic` with the token as the password (browsers, for
+    /// the dashboard); the token compared in constant time.
     private func authorized(_ request: HTTPRequest) -> Bool {
-        guard let value = request.headers.values(for: "Authorization").first else {
-            statistics.unauthorized += 1
-            return false
-        }
-        let bytes = Array(value.utf8)
-        let prefix = Array("bearer ".utf8)
-        guard bytes.count > prefix.count, bytes.prefix(prefix.count).map({ $0 | 0x20 }) == prefix.map({ $0 | 0x20 }),
-              ConstantTime.equals(bytes.dropFirst(prefix.count), configuration.token)
+        guard let value = request.headers.values(for: "Authorization").first,
+              let presented = Self.presentedToken(Array(value.utf8)),
+              ConstantTime.equals(presented, configuration.token)
         else {
             statistics.unauthorized += 1
             return false
@@ -216,8 +213,24 @@ public final class ReportService {
         return true
     }
 
+    /// The token in an `Authorization` value: after `Bearer `, or the password of `Basic
+    /// base64(user:password)`.
+    static func presentedToken(_ bytes: [UInt8]) -> [UInt8]? {
+        func hasScheme(_ scheme: String) -> Bool {
+            let prefix = Array((scheme + " ").utf8)
+            return bytes.count > prefix.count && bytes.prefix(prefix.count).map({ $0 | 0x20 }) == prefix.map({ $0 | 0x20 })
+        }
+        if hasScheme("bearer") { return Array(bytes.dropFirst(7)) }
+        guard hasScheme("basic"), let decoded = Base64.decode(bytes.dropFirst(6)),
+              let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        return Array(decoded[(colon + 1)...])
+    }
+
     private func unauthorized() -> HTTPResponse {
-        Self.error(.unauthorized, "a valid Bearer token is required", headers: ["WWW-Authenticate": "Bearer realm=\"vigil\""])
+        var headers = HTTPHeaders()
+        headers.add(name: "WWW-Authenticate", value: "Bearer realm=\"vigil\"")
+        headers.add(name: "WWW-Authenticate", value: "Basic realm=\"vigil\", charset=\"UTF-8\"")
+        return Self.error(.unauthorized, "a valid Bearer token (or Basic with the token as password) is required", headers: headers)
     }
 
     static func error(_ status: HTTPStatus, _ message: String, headers: HTTPHeaders = HTTPHeaders()) -> HTTPResponse {

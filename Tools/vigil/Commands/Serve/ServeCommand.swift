@@ -22,6 +22,8 @@ struct ServeCommand: Command {
                                         (≤ 1 000); 202 {"accepted":N,"rejected":[{"index","reason"}]} after
                                         the commit; a report counts only with proof of contact
           GET  /metrics                 Prometheus text format (bounded cardinality)
+          GET  /                        the dashboard (HTML, refreshes itself; browsers: Basic auth, any
+                                        user name, the token as password)
 
         OPTIONS:
           --listen HOST:PORT      the relay's address (port 0: any)

@@ -22,6 +22,8 @@ struct ServeOptions: Sendable {
     var reportsPath: String
     /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
     var housekeepingInterval: Duration = .seconds(5)
+    /// How often the dashboard samples every business's signals (240 samples are kept).
+    var dashboardInterval: Duration = .seconds(5)
 }
 
 /// The loop-confined objects of `vigil serve`: the analyzer, the relay it watches, the HTTP API.
@@ -38,6 +40,10 @@ final class ServeParts {
     let eventCounts = EventCountingObserver()
     /// What start-up restored (snapshot, replayed reports), for the first status line.
     let recovery: RecoveryReport
+    /// The dashboard, sampled every ``ServeOptions/dashboardInterval``.
+    let dashboard: ServeDashboard
+    private var dashboardTimer: TimerID?
+    private let dashboardInterval: Duration
     private var housekeeping: TimerID?
     private let housekeepingInterval: Duration
     /// Publishes the analyzer's policy changes to the businesses' connections after every turn.
@@ -68,9 +74,12 @@ final class ServeParts {
         self.analyzer = analyzer
         self.sink = sink
         housekeepingInterval = options.housekeepingInterval
+        dashboardInterval = options.dashboardInterval
         relay = try RelayServer(configuration: options.relay, plugIns: RelayPlugIns(sink: sink, policy: analyzer), on: loop)
         var router = HTTPRouter()
         ServeRoutes.register(on: &router, analyzer: analyzer, reports: reports, eventCounts: eventCounts)
+        dashboard = ServeDashboard(analyzer: analyzer)
+        ServeRoutes.registerDashboard(on: &router, reports: reports, dashboard: dashboard)
         do {
             http = try HTTPServer(configuration: HTTPServerConfiguration(listenAddress: options.http), on: loop, handler: router.handler)
         } catch {
@@ -78,6 +87,7 @@ final class ServeParts {
             throw error
         }
         scheduleHousekeeping()
+        scheduleDashboardSample()
         noticeHook = loop.addEndOfTurnHook { [weak self] in self?.publishPolicyChanges() }
     }
 
@@ -115,11 +125,22 @@ final class ServeParts {
         }
     }
 
+    /// Samples every business for the dashboard's charts.
+    private func scheduleDashboardSample() {
+        dashboardTimer = loop.scheduleTimer(after: dashboardInterval) { [weak self] in
+            guard let self else { return }
+            dashboard.sample(at: RelayServer.wallClock())
+            scheduleDashboardSample()
+        }
+    }
+
     /// HTTP first (so no request reads a half-stopped analyzer), then the relay (501 to clients,
     /// final commit), then the sinks flush.
     func shutdown(completion: @escaping () -> Void) {
         if let housekeeping { _ = loop.cancelTimer(housekeeping) }
         housekeeping = nil
+        if let dashboardTimer { _ = loop.cancelTimer(dashboardTimer) }
+        dashboardTimer = nil
         if let noticeHook { loop.removeEndOfTurnHook(noticeHook) }
         noticeHook = nil
         http.shutdown(gracePeriod: .seconds(2)) { [relay, sink, reports] in

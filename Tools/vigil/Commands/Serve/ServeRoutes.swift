@@ -23,4 +23,36 @@ enum ServeRoutes {
             responder.respond(HTTPResponse(status: .ok, headers: headers, body: Array(IntegrityMetrics.render(analyzer: analyzer, extra: extra).utf8)))
         }
     }
+
+    /// `GET /`: the dashboard (one self-contained HTML page that refreshes itself). Browsers send
+    /// the token as the password of Basic authentication.
+    static func registerDashboard(on router: inout HTTPRouter, reports: ReportService, dashboard: ServeDashboard) {
+        router.add(.get, "/") { [weak reports, weak dashboard] request, responder in
+            guard let reports, let dashboard else { return responder.respond(.text(.serviceUnavailable, "stopping\n")) }
+            guard reports.authorize(request, responder: responder) else { return }
+            let html = dashboard.page(at: RelayServer.wallClock())
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
+            headers.add(name: "Cache-Control", value: "no-store")
+            responder.respond(HTTPResponse(status: .ok, headers: headers, body: Array(html.utf8)))
+        }
+    }
+}
+
+/// The dashboard's state on the serve loop: the sampled history and what the page shows.
+final class ServeDashboard {
+    let analyzer: IntegrityAnalyzer
+    private(set) var history = SignalHistory()
+
+    init(analyzer: IntegrityAnalyzer) { self.analyzer = analyzer }
+
+    /// Records every business's signals at `now`.
+    func sample(at now: Int64) {
+        history.record(analyzer.snapshot(at: now), at: now, alerting: [])
+    }
+
+    /// The page at `now`.
+    func page(at now: Int64) -> String {
+        DashboardPage.render(history: history, signals: analyzer.snapshot(at: now), alerts: [], exportPreview: [], generatedAt: now)
+    }
 }
