@@ -9,6 +9,7 @@ enum VigilCommand {
           demo                 run the end-to-end demonstration on embedded defaults
           relay                run the end-to-end encrypted relay (durable offline queue, metadata tap)
           analyze              replay integrity events: per-business signals, quality rating, messaging limits
+          export [merge]       DP statistics for the platform (ledger, k, τ) or mergeable sketches for the transport; billing
           cloudapi             run the Cloud API endpoint (key custody, webhooks, Meta-compatible Graph API)
           business add|list    create / list the businesses the Cloud API endpoint speaks for
           sketch build         build a sketch (hll|cms|fi|kll) from items, one per line
@@ -46,6 +47,8 @@ enum VigilCommand {
             return RelayCommand.main(rest)
         case "analyze":
             return AnalyzeCommand.main(rest)
+        case "export":
+            return ExportCommand.dispatch(rest)
         case "cloudapi":
             return CloudAPICommand.main(rest)
         case "business":

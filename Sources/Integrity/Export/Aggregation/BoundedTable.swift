@@ -50,7 +50,8 @@ public struct BoundedTable: Sendable {
             return
         }
         let key = UserDayKey(day: day, user: observation.user)
-        var state = users[key] ?? []
+        // Taken out of the dictionary so the mutations below do not copy it.
+        var state = users.removeValue(forKey: key) ?? []
         let counter = Self.counterIndex(observation.metric)
         for cell in observation.cells {
             let index: Int
