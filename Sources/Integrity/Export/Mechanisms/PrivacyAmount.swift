@@ -13,7 +13,7 @@ public protocol PrivacyAmount: Sendable, Hashable, Comparable, CustomStringConve
 
 extension PrivacyAmount {
     /// Parses a non-negative decimal such as `1`, `0.25`, `1e-6` or `2.5E-7`; `nil` unless the
-    /// value is a whole number of units (10^(−fractionDigits)) below 10⁹.
+    /// value is a whole number of units (10^(−fractionDigits)) that fits (ε below 10⁹, δ below ~9223).
     public init?(decimal text: String) {
         guard let units = DecimalUnits.parse(text, fractionDigits: Self.fractionDigits) else { return nil }
         self.init(units: units)
@@ -68,7 +68,7 @@ public struct Delta: PrivacyAmount {
 
 /// Decimal text to and from a whole number of fixed units, without floating point.
 enum DecimalUnits {
-    /// `text` × 10^fractionDigits when that is a whole number below 10⁹ × 10^fractionDigits.
+    /// `text` × 10^fractionDigits when that is a whole number that fits (below 10⁹ × 10^fractionDigits when fractionDigits ≤ 9).
     static func parse(_ text: String, fractionDigits: Int) -> Int64? {
         var mantissa = Array(text.utf8)
         var exponent = 0
@@ -99,11 +99,14 @@ enum DecimalUnits {
             digits.removeLast()
             shift += 1
         }
-        let limit = Int64(1_000_000_000) * power(fractionDigits)
+        // Values of 10⁹ and more are refused (and anything that would not fit 63 bits).
+        let limit: Int64? = fractionDigits <= 9 ? Int64(1_000_000_000) * power(fractionDigits) : nil
         var units: Int64 = 0
         for digit in digits + Array(repeating: 0, count: shift) {
-            units = units * 10 + digit
-            guard units < limit else { return nil }
+            let (scaled, overflow) = units.multipliedReportingOverflow(by: 10)
+            guard !overflow, scaled <= Int64.max - digit else { return nil }
+            units = scaled + digit
+            if let limit, units >= limit { return nil }
         }
         return units
     }
