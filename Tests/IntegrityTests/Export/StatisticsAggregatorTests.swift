@@ -99,4 +99,17 @@ import Transport
         #expect(aggregator.bounded.cells[cell(.all, "all")]?.sent == 1)
         #expect(aggregator.bounded.cells[StatisticsCell(day: day.advanced(by: 3), dimension: .all, value: 0)]?.sent == 1)
     }
+
+    @Test func forgettingOldDaysBoundsALiveAggregator() throws {
+        let user = ExportFixture.user(1), business = ExportFixture.business(0)
+        var aggregator = try StatisticsAggregator(configuration: .init(keepsSketches: true))
+        ExportFixture.feed([ExportFixture.message(ExportFixture.t0, business: business, user: user),
+                            ExportFixture.message(ExportFixture.t0 + 2 * Fixture.day, business: business, user: user)],
+                           into: &aggregator, pseudonymizer: Fixture.pseudonymizer())
+        aggregator.forget(before: day.advanced(by: 1))
+        #expect(aggregator.bounded.cells.keys.allSatisfy { $0.day == day.advanced(by: 2) })
+        #expect(aggregator.sketches.keys.allSatisfy { $0.day == day.advanced(by: 2) })
+        #expect(aggregator.sketches.count == 5 && aggregator.bounded.cells.count == 5)
+        #expect(aggregator.billing.rows.keys.map(\.day) == [day.advanced(by: 2)])
+    }
 }

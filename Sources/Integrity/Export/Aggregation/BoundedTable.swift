@@ -80,6 +80,11 @@ public struct BoundedTable: Sendable {
         users[key] = state
     }
 
+    /// Drops the cells of days before `day` (user state is already gone: it lives two days).
+    mutating func forget(before day: UTCDay) {
+        cells = cells.filter { $0.key.day >= day }
+    }
+
     private static func counterIndex(_ metric: Observation.Metric) -> Int {
         switch metric {
         case .sent: 0

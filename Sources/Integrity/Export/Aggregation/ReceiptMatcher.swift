@@ -40,19 +40,29 @@ struct ReceiptMatcher: Sendable {
     /// Remembers a business message.
     mutating func sent(_ message: MessageAttributes, business: UInt64, user: Pseudonym) {
         let key = PairKey(business: business, user: user)
-        if pairs[key] == nil {
+        // Taken out of the dictionary so the queue mutations do not copy it.
+        var queues: Queues
+        if let existing = pairs.removeValue(forKey: key) {
+            queues = existing
+        } else {
             guard pairs.count < capacity else { return }
-            pairs[key] = Queues(lastActivity: message.time)
+            queues = Queues(lastActivity: message.time)
         }
-        pairs[key]?.lastActivity = message.time
-        pairs[key]?.undelivered.append(message)
-        if let count = pairs[key]?.undelivered.count, count > Self.depth { pairs[key]?.undelivered.removeFirst() }
+        queues.lastActivity = message.time
+        queues.undelivered.append(message)
+        if queues.undelivered.count > Self.depth { queues.undelivered.removeFirst() }
+        pairs[key] = queues
     }
 
     /// The message a delivered receipt acknowledges, if known.
     mutating func delivered(business: UInt64, user: Pseudonym, at time: Int64) -> MessageAttributes? {
         let key = PairKey(business: business, user: user)
-        guard var queues = pairs[key], !queues.undelivered.isEmpty else {
+        guard var queues = pairs.removeValue(forKey: key) else {
+            unmatchedReceipts += 1
+            return nil
+        }
+        defer { pairs[key] = queues }
+        guard !queues.undelivered.isEmpty else {
             unmatchedReceipts += 1
             return nil
         }
@@ -60,28 +70,27 @@ struct ReceiptMatcher: Sendable {
         queues.unread.append(message)
         if queues.unread.count > Self.depth { queues.unread.removeFirst() }
         queues.lastActivity = time
-        pairs[key] = queues
         return message
     }
 
     /// The message a read receipt acknowledges, if known.
     mutating func read(business: UInt64, user: Pseudonym, at time: Int64) -> MessageAttributes? {
         let key = PairKey(business: business, user: user)
-        guard var queues = pairs[key] else {
+        guard var queues = pairs.removeValue(forKey: key) else {
             unmatchedReceipts += 1
             return nil
         }
-        let message: MessageAttributes
+        let message: MessageAttributes?
         if !queues.unread.isEmpty {
             message = queues.unread.removeFirst()
         } else if !queues.undelivered.isEmpty {
             message = queues.undelivered.removeFirst()
         } else {
+            message = nil
             unmatchedReceipts += 1
-            return nil
         }
         queues.lastActivity = time
-        if queues.undelivered.isEmpty && queues.unread.isEmpty { pairs[key] = nil } else { pairs[key] = queues }
+        if !queues.undelivered.isEmpty || !queues.unread.isEmpty { pairs[key] = queues }
         return message
     }
 

@@ -44,12 +44,15 @@ public struct StatisticsAggregator: Sendable {
 
     private var matcher: ReceiptMatcher
     private var latestDay: Int64 = .min
+    /// An empty sketch cell to copy for each new cell (nil unless sketches are kept).
+    private let emptySketchCell: SketchCell?
 
     /// An empty aggregator.
     /// - Throws: ``ExportError/invalidParameter(_:)`` for an lgK outside 4…21.
     public init(configuration: Configuration = Configuration()) throws(ExportError) {
         guard (4...21).contains(configuration.lgK) else { throw .invalidParameter("lgK must be in 4…21, got \(configuration.lgK)") }
         self.configuration = configuration
+        emptySketchCell = configuration.keepsSketches ? try SketchCell(lgK: configuration.lgK) : nil
         bounded = BoundedTable(bounds: configuration.bounds)
         matcher = ReceiptMatcher(capacity: configuration.matcherCapacity)
     }
@@ -98,16 +101,19 @@ public struct StatisticsAggregator: Sendable {
         }
         let observation = Observation(user: user, business: business, cells: cells, metric: metric)
         bounded.add(observation)
-        if configuration.keepsSketches {
+        if let emptySketchCell {
             for cell in cells {
-                if sketches[cell] == nil {
-                    // lgK was validated in init.
-                    guard let empty = try? SketchCell(lgK: configuration.lgK) else { continue }
-                    sketches[cell] = empty
-                }
-                sketches[cell]?.add(observation)
+                sketches[cell, default: emptySketchCell].add(observation)
             }
         }
+    }
+
+    /// Forgets every day before `day` — cells, sketches and billing rows — so a live aggregator's
+    /// memory stays bounded by its retention. Releases of forgotten days are no longer possible.
+    public mutating func forget(before day: UTCDay) {
+        bounded.forget(before: day)
+        sketches = sketches.filter { $0.key.day >= day }
+        billing.forget(before: day)
     }
 
     private static func appendMessageCells(_ message: MessageAttributes, direction: MessageDirection, day: UTCDay, to cells: inout [StatisticsCell]) {

@@ -70,6 +70,11 @@ public struct BillingCounter: Sendable {
         conversations = conversations.filter { $0.value > time }
     }
 
+    /// Drops the rows of days before `day`.
+    mutating func forget(before day: UTCDay) {
+        rows = rows.filter { $0.key.day >= day }
+    }
+
     /// The rows whose day is in `days`, ordered by day, business, category.
     public func rows(in days: ClosedRange<UTCDay>) -> [(key: BillingKey, totals: BillingTotals)] {
         rows.filter { days.contains($0.key.day) }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
