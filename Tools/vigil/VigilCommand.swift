@@ -11,6 +11,7 @@ enum VigilCommand {
           serve                relay + integrity analyzer in one process, with the analyzer's HTTP API
           audit                check that the transport side never saw content (module rule, canary scans, permissions)
           analyze              replay integrity events: per-business signals, quality rating, messaging limits
+          export [merge]       DP statistics for the platform (ledger, k, τ) or mergeable sketches for the transport; billing
           cloudapi             run the Cloud API endpoint (key custody, webhooks, Meta-compatible Graph API)
           business add|list    create / list the businesses the Cloud API endpoint speaks for
           sketch build         build a sketch (hll|cms|fi|kll) from items, one per line
@@ -55,6 +56,8 @@ enum VigilCommand {
             return AuditCommand.main(rest)
         case "analyze":
             return AnalyzeCommand.main(rest)
+        case "export":
+            return ExportCommand.dispatch(rest)
         case "cloudapi":
             return CloudAPICommand.main(rest)
         case "business":
