@@ -10,6 +10,8 @@ struct BusinessDetection: Sendable {
     var firstSeen: Int64
     var lastSeen: Int64
     var nextEvaluation: Int64 = .min
+    /// The latest evaluation time (`Int64.min`: never).
+    var evaluatedAt: Int64 = .min
     /// The analyzer's figures as of `lastSeen`.
     var rating = QualityRating.unknown
     var messagingLimitUsers: Int?
@@ -29,6 +31,9 @@ struct BusinessDetection: Sendable {
         self.firstSeen = firstSeen
         lastSeen = firstSeen
     }
+
+    /// Whether events arrived since the latest evaluation.
+    var hasUnevaluatedEvents: Bool { lastSeen > evaluatedAt }
 
     /// Whether some alert of the business is pending or firing.
     var hasOpenAlerts: Bool {
@@ -66,6 +71,7 @@ struct BusinessDetection: Sendable {
     /// Evaluates every detector at `time` and steps the lifecycles, appending the transitions.
     mutating func evaluate(at time: Int64, population: Double, parameters: DetectionParameters, into alerts: inout [Alert]) {
         nextEvaluation = time + parameters.evaluationInterval
+        evaluatedAt = time
         let inputs = DetectionInputs(
             time: time, age: time - firstSeen, rating: rating,
             businessInitiated24h: time - lastSeen < 86_400_000 ? businessInitiated24h : 0,

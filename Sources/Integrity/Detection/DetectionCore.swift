@@ -62,9 +62,14 @@ struct DetectionCore {
         if now >= nextSweep { sweep(into: &alerts) }
     }
 
-    /// Moves to `time` with no event: re-evaluates every open alert there (and evicts idle state).
+    /// Moves to `time` with no event: evaluates there every business with an open alert or with
+    /// events since its latest evaluation (O(businesses): for the end of a stream and timers, not
+    /// per event), and evicts idle state when due.
     mutating func advance(to time: Int64, into alerts: inout [Alert]) {
         if time > now { now = time }
+        for position in businesses.indices where !businesses[position].watched && businesses[position].hasUnevaluatedEvents {
+            evaluate(position, at: max(now, businesses[position].lastSeen), into: &alerts)
+        }
         sweep(into: &alerts)
     }
 

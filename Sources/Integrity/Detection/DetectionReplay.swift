@@ -26,16 +26,17 @@ public enum DetectionReplay {
     }
 
     /// Generates `parameters`' workload and replays it with `rules` (pseudonym keys from
-    /// `pseudonymizer`, default ephemeral). `clock` (monotonic nanoseconds; default none) times
-    /// the replay side; `progress` gets the events applied so far after each chunk.
+    /// `pseudonymizer`, default ephemeral); without `detectors` the analyzer runs alone (to
+    /// measure what the detectors cost). `clock` (nanoseconds; default none) times the replay
+    /// side; `progress` gets the events applied so far after each chunk.
     public static func run(
         _ parameters: SimulationParameters, rules: Rules = Rules(), pseudonymizer: Pseudonymizer? = nil,
-        clock: () -> UInt64 = { 0 }, progress: (Int) -> Void = { _ in }
+        detectors: Bool = true, clock: () -> UInt64 = { 0 }, progress: (Int) -> Void = { _ in }
     ) throws(RulesError) -> Outcome {
         let analyzer = try IntegrityAnalyzer(rules: rules, pseudonymizer: pseudonymizer)
         let collector = Collector()
         let engine = try AlertEngine(rules: rules, sinks: [collector])
-        analyzer.observers = [engine]
+        if detectors { analyzer.observers = [engine] }
         let parser = EventLineParser()
         var events = 0, malformed = 0, lineNumber = 0
         var nanoseconds: UInt64 = 0
