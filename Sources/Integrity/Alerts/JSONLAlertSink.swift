@@ -30,6 +30,8 @@ public final class JSONLAlertSink: AlertSink {
     }
 
     deinit {
+        // Best effort for a sink dropped without `finish()`: its errors have nowhere to go.
+        flush()
         if descriptor > STDERR_FILENO { close(descriptor) }
     }
 

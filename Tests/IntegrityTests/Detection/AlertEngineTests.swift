@@ -19,8 +19,9 @@ import Transport
         let firing = try #require(harness.engine.activeAlerts.first { $0.name == "VelocityBurst" })
         #expect(harness.engine.firing[firing.fingerprint] == firing)
         // The burst ends at t0 + 15 s; 15 minutes under the hysteresis threshold resolve it.
-        harness.engine.advance(to: F.t0 + 20 * F.minute)
-        harness.engine.advance(to: F.t0 + 40 * F.minute)
+        // The analyzer's advance reaches its observers.
+        harness.analyzer.advance(to: F.t0 + 20 * F.minute)
+        harness.analyzer.advance(to: F.t0 + 40 * F.minute)
         let resolved = try #require(harness.sink.alerts.first { $0.name == "VelocityBurst" && $0.status == .resolved })
         #expect(resolved.fingerprint == firing.fingerprint)
         #expect(resolved.startsAt == firing.startsAt)

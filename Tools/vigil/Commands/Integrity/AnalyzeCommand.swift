@@ -112,7 +112,7 @@ struct AnalyzeCommand: Command {
             Console.error("\(events): \(summary.malformed - Self.malformedShown) more malformed lines not shown")
         }
         if let time = analyzer.now {
-            analyzer.advance(to: time)
+            analyzer.advance(to: time)  // the engine evaluates what it has not yet
             engine.finish(at: time)
         }
         do {
