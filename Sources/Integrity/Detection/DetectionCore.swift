@@ -11,7 +11,9 @@ struct DetectionCore {
     private(set) var businesses: [BusinessDetection] = []
     /// Positions of businesses with an open (pending or firing) alert, evaluated on every sweep.
     private var watched: [Int] = []
-    /// Distinct users in message events over 24 hours (8 buckets of 3 hours, lgK 12: 32 KiB).
+    /// Distinct users in message events over 24 hours (8 buckets of 3 hours, lgK 12: 32 KiB),
+    /// fed one user in ``populationSampling`` chosen by pseudonym (a hash-sampled subset: its
+    /// distinct count times the rate estimates the whole at a fraction of the per-event cost).
     private var population: SlidingDistinctCounter
     private(set) var populationEstimate = 0.0
     private var nextPopulationRefresh: Int64 = .min
@@ -23,7 +25,10 @@ struct DetectionCore {
 
     /// How often open alerts of silent businesses are re-evaluated, and the population refreshed.
     static let sweepInterval: Int64 = 60_000
-    static let populationInterval: Int64 = 600_000
+    static let populationInterval: Int64 = 3_600_000
+    /// Users whose pseudonym's sampling rank is at least this feed the population sketch (1 in 8).
+    static let populationSamplingRank = 3
+    static let populationSampling = 8.0
 
     init(rules: Rules) {
         parameters = DetectionParameters(rules: rules)
@@ -46,17 +51,26 @@ struct DetectionCore {
     mutating func observe(_ event: PseudonymizedEvent, outcome: EventOutcome, counters: LiveCounters, into alerts: inout [Alert]) {
         let time = event.time
         if time > now { now = time }
-        if case .message = event.kind {
-            let (h1, h2) = event.user.current.sketchHash
-            population.update(hash: MurmurHash3.Hash128(h1: h1, h2: h2), at: time)
+        let mayBreach: Bool
+        switch event.kind {
+        case .message(.businessToUser, _, _):
+            mayBreach = true
+            countInPopulation(event.user, at: time)
+        case .message(.userToBusiness, _, _):
+            mayBreach = false
+            countInPopulation(event.user, at: time)
+        case .block, .report:
+            mayBreach = true
+        case .delivered, .read:
+            mayBreach = false
         }
-        if now >= nextPopulationRefresh {
-            populationEstimate = population.estimate(at: now)
-            nextPopulationRefresh = now + Self.populationInterval
-        }
+        if now >= nextPopulationRefresh { refreshPopulation() }
         let position = position(of: event.business, firstSeen: counters.firstSeen)
         businesses[position].record(event, outcome: outcome, counters: counters, parameters: parameters)
-        if time >= businesses[position].nextEvaluation {
+        // Only business messages, blocks and reports can push a quiet business over a threshold
+        // (deliveries only lower the feedback rate); a business with an open alert is evaluated on
+        // any event, so that it can resolve.
+        if time >= businesses[position].nextEvaluation && (mayBreach || businesses[position].watched) {
             evaluate(position, at: time, into: &alerts)
         }
         if now >= nextSweep { sweep(into: &alerts) }
@@ -67,6 +81,7 @@ struct DetectionCore {
     /// per event), and evicts idle state when due.
     mutating func advance(to time: Int64, into alerts: inout [Alert]) {
         if time > now { now = time }
+        if now >= nextPopulationRefresh { refreshPopulation() }
         for position in businesses.indices where !businesses[position].watched && businesses[position].hasUnevaluatedEvents {
             evaluate(position, at: max(now, businesses[position].lastSeen), into: &alerts)
         }
@@ -80,6 +95,18 @@ struct DetectionCore {
             businesses[position].watched = false
         }
         watched.removeAll()
+    }
+
+    private mutating func refreshPopulation() {
+        populationEstimate = population.estimate(at: now) * Self.populationSampling
+        nextPopulationRefresh = now + Self.populationInterval
+    }
+
+    @inline(__always)
+    private mutating func countInPopulation(_ user: PseudonymPair, at time: Int64) {
+        guard user.current.samplingRank >= Self.populationSamplingRank else { return }
+        let (h1, h2) = user.current.sketchHash
+        population.update(hash: MurmurHash3.Hash128(h1: h1, h2: h2), at: time)
     }
 
     @inline(__always)

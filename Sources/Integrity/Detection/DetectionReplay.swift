@@ -13,6 +13,8 @@ public enum DetectionReplay {
         public var events: Int
         /// Lines that failed to parse (0 for a correct simulator).
         public var malformed: Int
+        /// Parsed events the analyzer dropped (0 for a correct simulator).
+        public var dropped: Int
         /// Nanoseconds spent parsing and applying events (per the injected clock).
         public var replayNanoseconds: UInt64
         /// The score of the critical alerts against the labels.
@@ -38,7 +40,7 @@ public enum DetectionReplay {
         let engine = try AlertEngine(rules: rules, sinks: [collector])
         if detectors { analyzer.observers = [engine] }
         let parser = EventLineParser()
-        var events = 0, malformed = 0, lineNumber = 0
+        var events = 0, malformed = 0, dropped = 0, lineNumber = 0
         var nanoseconds: UInt64 = 0
         let result = Simulation.generate(parameters, write: { (chunk: [UInt8]) in
             let start = clock()
@@ -46,9 +48,8 @@ public enum DetectionReplay {
                 var lineStart = 0
                 for position in 0..<raw.count where raw[position] == UInt8(ascii: "\n") {
                     lineNumber += 1
-                    if let event = try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[lineStart..<position]), lineNumber: lineNumber),
-                       analyzer.ingest(event) != nil {
-                        events += 1
+                    if let event = try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[lineStart..<position]), lineNumber: lineNumber) {
+                        if analyzer.ingest(event) != nil { events += 1 } else { dropped += 1 }
                     } else {
                         malformed += 1
                     }
@@ -62,7 +63,7 @@ public enum DetectionReplay {
             analyzer.advance(to: now)
             engine.finish(at: now)
         }
-        return Outcome(labels: result.labels, alerts: collector.alerts, events: events, malformed: malformed,
+        return Outcome(labels: result.labels, alerts: collector.alerts, events: events, malformed: malformed, dropped: dropped,
                        replayNanoseconds: nanoseconds)
     }
 }

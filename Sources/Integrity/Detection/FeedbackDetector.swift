@@ -36,7 +36,8 @@ struct FeedbackDetector: Sendable, Hashable {
     func evaluate(at time: Int64, parameters: DetectionParameters) -> (critical: AlertCondition, warning: AlertCondition) {
         let rules = parameters.rules.feedback
         let (events, exposures) = recent.decayed(at: time, profile: parameters.feedbackRecent)
-        guard events > 0 else { return (.clear, .clear) }
+        // Too little evidence to breach or to hold (a firing alert then starts resolving).
+        guard events >= Double(rules.minimumWarning) else { return (.clear, .clear) }
         let (baselineEvents, baselineExposures) = baseline.decayed(at: time, profile: parameters.feedbackBaseline)
         let baselineRate = baselineExposures > 0 ? baselineEvents / baselineExposures : 0
         let threshold = max(rules.rateFloor, rules.baselineFactor * min(baselineRate, rules.baselineCap))

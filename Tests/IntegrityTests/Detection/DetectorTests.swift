@@ -57,15 +57,15 @@ import Transport
         return rules
     }
 
-    /// 100 users active elsewhere, then the business initiates to `reach` of them.
+    /// 800 users active elsewhere, then the business initiates to `reach` of them.
     static func populationEvents(reach: Int) -> [IntegrityEvent] {
-        F.optIns(from: F.t0, users: 0, count: 100, business: F.otherBusiness)
-            + F.campaign(from: F.t0 + 20 * F.minute, users: 0, count: reach, spacing: 20 * F.second)
+        F.optIns(from: F.t0, users: 0, count: 800, business: F.otherBusiness)
+            + F.campaign(from: F.t0 + 20 * F.minute, users: 0, count: reach, spacing: 10 * F.second)
     }
 
     @Test func messagingMostOfThePopulationIsCritical() {
         let harness = DetectionHarness(rules: Self.populationRules())
-        harness.run(Self.populationEvents(reach: 70), settle: 15 * F.minute)
+        harness.run(Self.populationEvents(reach: 600), settle: 15 * F.minute)
         #expect(harness.sink.fired(for: F.business).contains("MassMessaging/critical"))
         let alert = harness.sink.alerts.first { $0.name == "MassMessaging" && $0.severity == .critical }
         #expect(alert?.labels == ["signal": "population_share"])
@@ -73,8 +73,8 @@ import Transport
 
     @Test func messagingASmallShareOfThePopulationIsNotCritical() {
         let harness = DetectionHarness(rules: Self.populationRules())
-        harness.run(Self.populationEvents(reach: 20), settle: 15 * F.minute)
-        #expect(harness.sink.fired(for: F.business).contains("MassMessaging/warning"))   // 20 % ≥ 10 %
+        harness.run(Self.populationEvents(reach: 200), settle: 15 * F.minute)
+        #expect(harness.sink.fired(for: F.business).contains("MassMessaging/warning"))   // 25 % ≥ 10 %
         #expect(!harness.sink.fired(for: F.business).contains("MassMessaging/critical"))
     }
 

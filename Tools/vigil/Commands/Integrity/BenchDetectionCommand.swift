@@ -76,7 +76,9 @@ struct BenchDetectionCommand: Command {
             let parameters = try SimulationParameters(scenario: scenario, seed: seed, scale: scale)
             Console.progress("bench detection: \(scenario.rawValue) …")
             let outcome = try DetectionReplay.run(parameters, rules: rules, clock: BenchIntegrityCommand.threadCPUNanoseconds)
-            guard outcome.malformed == 0 else { throw CLIError("\(scenario.rawValue): \(outcome.malformed) simulated lines failed to parse") }
+            guard outcome.malformed == 0, outcome.dropped == 0 else {
+                throw CLIError("\(scenario.rawValue): \(outcome.malformed) simulated lines failed to parse, \(outcome.dropped) were dropped")
+            }
             let score = outcome.score
             scores.append(score)
             totalEvents += outcome.events
