@@ -7,7 +7,9 @@
 /// business's normal level raises its own bar, but persistent abuse never becomes its own normal
 /// (the cap). A warning needs the rate over the threshold on a few events; a critical alert needs
 /// the Wilson lower bound of the rate over it on enough events, so a small business's unlucky
-/// day (3 blocks among 70 users) is not an operator's emergency.
+/// day (3 blocks among 70 users) is not an operator's emergency. Firing alerts hold while the
+/// rate (warning) or its lower bound (critical, on at least half the minimum events) stays above
+/// the hysteresis share of the threshold.
 ///
 /// Both rates count in the analyzer's sample units (counted feedback and deliveries come from the
 /// same sampled 7-day table), so sampling cancels out. 48 bytes.
@@ -36,15 +38,17 @@ struct FeedbackDetector: Sendable, Hashable {
     func evaluate(at time: Int64, parameters: DetectionParameters) -> (critical: AlertCondition, warning: AlertCondition) {
         let rules = parameters.rules.feedback
         let (events, exposures) = recent.decayed(at: time, profile: parameters.feedbackRecent)
-        // Too little evidence to breach or to hold (a firing alert then starts resolving).
-        guard events >= Double(rules.minimumWarning) else { return (.clear, .clear) }
+        guard events > 0 else { return (.clear, .clear) }
         let (baselineEvents, baselineExposures) = baseline.decayed(at: time, profile: parameters.feedbackBaseline)
         let baselineRate = baselineExposures > 0 ? baselineEvents / baselineExposures : 0
         let threshold = max(rules.rateFloor, rules.baselineFactor * min(baselineRate, rules.baselineCap))
         let rate = exposures > 0 ? events / exposures : 1
-        let lower = WilsonBound.lower(successes: events, trials: max(exposures, events), z: rules.confidenceZ)
         let warning = AlertCondition(value: rate, breaching: rate >= threshold && events >= Double(rules.minimumWarning),
                                      holding: rate >= parameters.holding(threshold))
+        // The lower bound (a square root) only where it can matter: a critical alert holds on at
+        // least hysteresis × minimum_critical events.
+        guard events >= parameters.holding(Double(rules.minimumCritical)) else { return (.clear, warning) }
+        let lower = WilsonBound.lower(successes: events, trials: max(exposures, events), z: rules.confidenceZ)
         let critical = AlertCondition(value: rate, breaching: lower >= threshold && events >= Double(rules.minimumCritical),
                                       holding: lower >= parameters.holding(threshold))
         return (critical, warning)
