@@ -20,6 +20,7 @@ enum VigilCommand {
           bench sketches       ns per update, serialize/deserialize/merge times, peak RSS
           bench accuracy       HLL relative standard error over many trials
           bench integrity      integrity analyzer events/s on one core, bytes per business, peak RSS
+          bench detection      precision/recall of critical alerts per business over every simulated scenario
           bench crypto         primitives against `openssl speed`, ratchet messages/s, X3DH time
           bench http           HTTP request parsing ns/request and response encoding (no sockets)
           bench relay          relay envelopes/s and delivery latency, queue on/off, against Redis pub/sub
@@ -70,7 +71,7 @@ enum VigilCommand {
             return dispatch(group: "bench", rest, [
                 "sketches": BenchSketchesCommand.main, "accuracy": BenchAccuracyCommand.main,
                 "crypto": BenchCryptoCommand.main,
-                "integrity": BenchIntegrityCommand.main,
+                "integrity": BenchIntegrityCommand.main, "detection": BenchDetectionCommand.main,
                 "http": BenchHTTPCommand.main,
                 "relay": BenchRelayCommand.main,
                 "cloudapi": BenchCloudAPICommand.main,

@@ -99,9 +99,11 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
         return refusal
     }
 
-    /// Moves event time to `time` with no event: evicts idle businesses, fires due policy timers.
+    /// Moves event time to `time` with no event: evicts idle businesses, fires due policy timers,
+    /// and lets every observer catch up (open alerts of silent businesses may resolve).
     public func advance(to time: Int64) {
         core.advance(to: time)
+        for observer in observers { observer.advance(to: max(time, core.now)) }
     }
 
     /// The signals of `business` at `time` (default: the latest event time), or nil if unknown.
@@ -148,6 +150,13 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
 public protocol IntegrityObserver: AnyObject {
     /// One applied event, what the analyzer made of it, and the business's O(1) figures after it.
     func observe(_ event: PseudonymizedEvent, outcome: EventOutcome, counters: LiveCounters)
+    /// Event time moved to `time` with no event (``IntegrityAnalyzer/advance(to:)``).
+    func advance(to time: Int64)
+}
+
+extension IntegrityObserver {
+    /// Observers without timers ignore time passing.
+    public func advance(to time: Int64) {}
 }
 
 /// What the analyzer took in and what it dropped.

@@ -145,18 +145,21 @@ struct IntegrityCore {
         return result
     }
 
-    /// Quick per-event figures of one business (O(1)), for detectors.
-    func liveCounters(for business: PhoneNumber) -> LiveCounters? {
+    /// Quick per-event figures of one business (O(1)), for detectors. `mutating` only so that the
+    /// analyzer reaches the core in place: the fields are read through the array, never by copying
+    /// the business's state (a copy retains and releases its tables on every event).
+    mutating func liveCounters(for business: PhoneNumber) -> LiveCounters? {
         guard let position = index[business] else { return nil }
-        let state = businesses[position]
+        let time = businesses[position].lastSeen
+        let tier = businesses[position].policy.tier
         return LiveCounters(
-            time: state.lastSeen, firstSeen: state.firstSeen, tier: state.policy.tier,
-            messagingLimitUsers: parameters.rules.limit(of: state.policy.tier),
-            qualityRating: state.policy.rating, status: state.policy.status,
-            businessInitiated24h: state.businessInitiated24h, burst15s: state.burst.total,
-            sendRate1m: state.sendRate1m.rate(at: state.lastSeen), sendRate1h: state.sendRate1h.rate(at: state.lastSeen),
-            messagesSent: state.totals.messagesSent, countedBlocks: state.totals.countedBlocks,
-            countedReports: state.totals.countedReports, unprovenFeedback: state.totals.unprovenFeedback
+            time: time, firstSeen: businesses[position].firstSeen, tier: tier,
+            messagingLimitUsers: parameters.rules.limit(of: tier),
+            qualityRating: businesses[position].policy.rating, status: businesses[position].policy.status,
+            businessInitiated24h: businesses[position].businessInitiated24h, burst15s: businesses[position].burst.total,
+            sendRate1m: businesses[position].sendRate1m.rate(at: time), sendRate1h: businesses[position].sendRate1h.rate(at: time),
+            messagesSent: businesses[position].totals.messagesSent, countedBlocks: businesses[position].totals.countedBlocks,
+            countedReports: businesses[position].totals.countedReports, unprovenFeedback: businesses[position].totals.unprovenFeedback
         )
     }
 

@@ -57,6 +57,9 @@ extension Rules {
             try r.number("policy_evaluation_minutes", &rules.analyzer.policyEvaluationMinutes)
             try r.number("quality_rescore_minutes", &rules.analyzer.qualityRescoreMinutes)
         }
+        try reader.section("detection") { (r: inout RulesReader) throws(RulesError) in
+            try r.readDetection(&rules.detection)
+        }
         try reader.finish()
         try rules.validate()
         self = rules
@@ -90,18 +93,19 @@ extension Rules {
             "policy_block_hours": \(Self.number(enforcement.policyBlockHours))},
               "analyzer": {"idle_eviction_days": \(Self.number(analyzer.idleEvictionDays)), \
             "policy_evaluation_minutes": \(Self.number(analyzer.policyEvaluationMinutes)), \
-            "quality_rescore_minutes": \(Self.number(analyzer.qualityRescoreMinutes))}
+            "quality_rescore_minutes": \(Self.number(analyzer.qualityRescoreMinutes))},
+              "detection": \(detection.jsonText)
             }
             """
     }
 
-    private static func number(_ value: Double) -> String {
+    static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 }
 
 /// Reads one JSON object of the rules file, remembering which keys it used.
-private struct RulesReader {
+struct RulesReader {
     let object: [String: Any]
     let path: String
     var used: Set<String> = []

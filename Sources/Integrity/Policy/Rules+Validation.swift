@@ -42,5 +42,6 @@ extension Rules {
                   "analyzer.policy_evaluation_minutes", "must be in 1…1440")
         try check(analyzer.qualityRescoreMinutes >= 1 && analyzer.qualityRescoreMinutes <= 1440,
                   "analyzer.quality_rescore_minutes", "must be in 1…1440")
+        try detection.validate()
     }
 }

@@ -23,6 +23,8 @@ public struct Rules: Sendable, Hashable {
     public var enforcement = Enforcement()
     /// Housekeeping.
     public var analyzer = Analyzer()
+    /// Detectors and alerts (``Detection``).
+    public var detection = Detection()
 
     /// The defaults.
     public init() {}

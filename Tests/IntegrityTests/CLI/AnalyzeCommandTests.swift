@@ -78,7 +78,50 @@ import Transport
 
         let changes = try String(contentsOfFile: changesPath, encoding: .utf8)
         #expect(changes.contains(#""business":"+14155550177","change":"flagged","webhook":{"field":"phone_number_quality_update","event":"FLAGGED"}"#))
+        // Nothing here is alarming enough to fire: 40 cold messages, 8 blocks arriving in 8 ms.
         #expect(try Data(contentsOf: URL(fileURLWithPath: alertsPath)).isEmpty)
+        #expect(result.standardError.contains("alerts: 0 critical, 0 warning fired, 0 resolved, 0 firing at end"))
+    }
+
+    /// A number first seen bursting 150 messages in 15 s to strangers, then an hour of other traffic.
+    static func burstFile() -> String {
+        let burster = PhoneNumber(Self.blaster)!
+        var lines: [String] = []
+        for index in 0..<150 {
+            lines.append(F.b2u(F.t0 + Int64(index) * 100, F.user(2000 + index), business: burster).jsonLine)
+        }
+        for index in 0..<60 {
+            let time = F.t0 + Int64(index + 1) * F.minute
+            lines.append(F.u2b(time, F.user(index), business: PhoneNumber(Self.retailer)!).jsonLine)
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    @Test func alertsAreWrittenAsJSONLines() throws {
+        let directory = try VigilBinary.temporaryDirectory()
+        let events = directory.appendingPathComponent("burst.jsonl")
+        try Data(Self.burstFile().utf8).write(to: events)
+        let alertsPath = directory.appendingPathComponent("alerts.jsonl").path
+        let result = try VigilBinary.run(["analyze", "--events", events.path, "--signals", "/dev/null", "--alerts", alertsPath])
+        #expect(result.status == 0, "\(result.standardError)")
+        let lines = try String(contentsOfFile: alertsPath, encoding: .utf8).split(separator: "\n").map(String.init)
+        var seen: [String] = []
+        for line in lines {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            #expect(object["business"] as? String == Self.blaster)
+            #expect(object["t"] is Int && object["value"] is NSNumber && object["summary"] is String)
+            #expect((object["fingerprint"] as? String)?.count == 16)
+            #expect(object["labels"] as? [String: String] != nil)
+            seen.append("\(object["status"] ?? "")/\(object["alertname"] ?? "")/\(object["severity"] ?? "")")
+        }
+        // The burst fires at once; 15 minutes under the hysteresis threshold resolve it within the hour.
+        #expect(seen.first == "firing/VelocityBurst/critical")
+        #expect(seen.contains("resolved/VelocityBurst/critical"))
+        #expect(seen.contains("firing/ColdFanOut/warning"))  // 150 strangers in a day, nobody complained
+        #expect(!seen.contains("firing/ColdFanOut/critical"))
+        let firing = seen.filter { $0.hasPrefix("firing") }.count
+        let resolved = seen.filter { $0.hasPrefix("resolved") }.count
+        #expect(result.standardError.contains("alerts: 1 critical, \(firing - 1) warning fired, \(resolved) resolved, \(firing - resolved) firing at end"))
     }
 
     @Test func readsStandardInputAndWritesStandardOutput() throws {

@@ -25,8 +25,10 @@ struct AnalyzeCommand: Command {
           --events FILE|-      the events (- reads standard input)
           --signals OUT.json   where to write {"businesses":[…]} (- for standard output)
           --rules FILE         thresholds as JSON; keys left out keep their defaults (see --print-rules)
-          --alerts OUT.jsonl   alert lines from the installed detectors (none are installed yet: the
-                               file is created empty)
+          --alerts OUT.jsonl   alert transitions from the detectors (docs/detection.md), one JSON object
+                               a line: {"t","status":"firing"|"resolved","alertname","business","severity",
+                               "summary","value","fingerprint","starts_at","ends_at","labels":{…}}; alerts
+                               still firing at the end of the events stay firing (no resolved line)
           --changes OUT.jsonl  policy changes (rating, status, tier, restrictions) as JSON lines
           --keys FILE.sqlite   keep pseudonym keys in this SQLite file (rotated every 30 days of event
                                time, destroyed after the grace period); default: in memory only
@@ -75,8 +77,14 @@ struct AnalyzeCommand: Command {
             pseudonymizer = Pseudonymizer.ephemeral(schedule: try rules.keySchedule())
         }
         let analyzer = try IntegrityAnalyzer(rules: rules, pseudonymizer: pseudonymizer)
-        // The alerts hook: detectors register as `analyzer.observers` and write here.
-        if let alerts { try FileIO.write([], to: alerts) }
+        let sink: JSONLAlertSink?
+        do {
+            sink = try alerts.map { path throws(AlertSinkError) in try JSONLAlertSink(path: path) }
+        } catch {
+            throw CLIError("--alerts \(error)")
+        }
+        let engine = try AlertEngine(rules: rules, sinks: sink.map { [$0] } ?? [])
+        analyzer.observers = [engine]
 
         let reader: EventStreamReader
         do {
@@ -103,7 +111,15 @@ struct AnalyzeCommand: Command {
         if summary.malformed > Self.malformedShown {
             Console.error("\(events): \(summary.malformed - Self.malformedShown) more malformed lines not shown")
         }
-        if let time = analyzer.now { analyzer.advance(to: time) }
+        if let time = analyzer.now {
+            analyzer.advance(to: time)  // the engine evaluates what it has not yet
+            engine.finish(at: time)
+        }
+        do {
+            try sink?.finish()
+        } catch {
+            throw CLIError("--alerts \(error)")
+        }
         let snapshot = analyzer.snapshot()
         try FileIO.write(Array(SignalsReport.json(snapshot).utf8), to: signals)
         let changes = analyzer.drainPolicyChanges()
@@ -117,9 +133,17 @@ struct AnalyzeCommand: Command {
             Console.progress("""
                 analyze: done: \(summary.lines) lines, \(summary.events) events, \(summary.malformed) malformed, \
                 \(summary.dropped) dropped, \(snapshot.count) businesses, \(changes.count) policy changes, \
+                \(Self.alertSummary(engine)), \
                 \(String(format: "%.2f", seconds)) s (\(Self.rate(Double(summary.events) / max(seconds, 1e-9))) events/s)
                 """)
         }
+    }
+
+    /// `alerts: N critical, M warning fired, R resolved, F firing at end`.
+    private static func alertSummary(_ engine: AlertEngine) -> String {
+        let counts = engine.counts
+        return "alerts: \(counts.fired[.critical] ?? 0) critical, \(counts.fired[.warning] ?? 0) warning fired, "
+            + "\(counts.resolved) resolved, \(engine.firing.count) firing at end"
     }
 
     /// Malformed lines reported one by one before the rest are only counted.
