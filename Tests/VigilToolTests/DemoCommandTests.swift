@@ -77,7 +77,16 @@ struct DemoCommandTests {
         #expect(number(positive, "transcript_hits") == sent, "each webhook message in the transcript carries the canary")
         #expect(number(positive, "demo_memory_hits") > 0)
         #expect(number(positive, "phone_plaintexts") >= number(traffic, "templates_delivered") + number(traffic, "texts_delivered"))
-        #expect(summary["integrity"] is NSNull && summary["export"] is NSNull, "hooks not wired yet")
+        // The analyzer inside the transport process: one row per business; the blaster, who messaged
+        // every user, is caught (RED, restricted or a critical alert); no honest business is.
+        let integrity = try #require(summary["integrity"] as? [String: Any], "\(summary["integrity"] ?? "-")")
+        #expect((integrity["violations"] as? [Any])?.isEmpty == true, "\(integrity)")
+        let rated = try #require(summary["businesses_detail"] as? [[String: Any]])
+        let blasterRow = try #require(rated.first { $0["role"] as? String == "bulk_blaster" })
+        #expect(blasterRow["quality"] as? String == "RED" || blasterRow["status"] as? String == "RESTRICTED", "\(blasterRow)")
+        for row in rated where row["role"] as? String == "honest_retailer" || row["role"] as? String == "report_bombing_target" {
+            #expect(row["quality"] as? String != "RED", "\(row)")
+        }
 
         // --data is kept: the tap and the transcript are there; progress went to stderr.
         #expect(FileManager.default.fileExists(atPath: data + "/relay/tap.jsonl"))
@@ -112,7 +121,7 @@ struct DemoCommandTests {
         #expect(FileManager.default.createFile(atPath: leak, contents: Data("plaintext … \(canary)".utf8),
                                                attributes: [.posixPermissions: 0o600]))
         let leaked = try VigilProcess.run(["audit", "--data", data])
-        #expect(leaked.status != 0)
+        #expect(leaked.status == 1, "a failed verdict, not a usage error")
         #expect(leaked.standardOutput.contains("FAIL  content/transport-files"), "\(leaked.standardOutput)")
         #expect(leaked.standardError.contains("violation"))
         try FileManager.default.removeItem(atPath: leak)

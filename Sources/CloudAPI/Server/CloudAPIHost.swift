@@ -1,5 +1,6 @@
 import Foundation
 public import Transport
+import Synchronization
 
 /// The Cloud API endpoint with its HTTP server and webhook client on their own event-loop thread:
 /// the one-call way to run it (`vigil cloudapi`, tests, the demo).
@@ -8,7 +9,7 @@ public final class CloudAPIHost: Sendable {
     public let address: SocketAddress
     private let thread: EventLoopThread
     private let parts: LoopBound<Parts>
-    private let stopped = LockedValue(false)
+    private let stopped = Mutex(false)
 
     /// The loop-confined objects.
     private final class Parts {
@@ -79,7 +80,7 @@ public final class CloudAPIHost: Sendable {
     public func stop() {
         guard stopped.withLock({ state in defer { state = true }; return !state }) else { return }
         let parts = self.parts
-        let done = LockedValue(false)
+        let done = Mutex(false)
         _ = thread.loop.execute {
             parts.value.server.shutdown(gracePeriod: .seconds(2)) {
                 parts.value.endpoint.stop()

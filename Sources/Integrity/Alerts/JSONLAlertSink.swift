@@ -16,13 +16,14 @@ public final class JSONLAlertSink: AlertSink {
     /// Bytes buffered before a write.
     static let bufferSize = 1 << 16
 
-    /// Opens (creating or truncating) `path`, or standard output for `-`.
-    public init(path: String) throws(AlertSinkError) {
+    /// Opens `path` (created 0600 — alerts name businesses), or standard output for `-`: truncated
+    /// for a replay's output, or appended to (`append`) for a service that restarts.
+    public init(path: String, append: Bool = false) throws(AlertSinkError) {
         self.path = path
         if path == "-" {
             descriptor = STDOUT_FILENO
         } else {
-            let opened = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            let opened = open(path, O_WRONLY | O_CREAT | (append ? O_APPEND : O_TRUNC) | O_CLOEXEC, 0o600)
             guard opened >= 0 else { throw AlertSinkError(path: path, operation: "open", errno: errno) }
             descriptor = opened
         }

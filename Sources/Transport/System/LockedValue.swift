@@ -5,12 +5,11 @@ import Glibc
 /// `@unchecked Sendable` is sound because `value` is only reached inside `withLock`, which holds
 /// `mutex` for the whole access, and `State` itself is `Sendable` so nothing non-sendable can
 /// leave the critical section.
-public final class LockedValue<State: Sendable>: @unchecked Sendable {
+final class LockedValue<State: Sendable>: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private var value: State
 
-    /// A mutex-protected `value`.
-    public init(_ value: State) {
+    init(_ value: State) {
         self.value = value
         mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
         mutex.initialize(to: pthread_mutex_t())
@@ -25,7 +24,7 @@ public final class LockedValue<State: Sendable>: @unchecked Sendable {
     }
 
     /// Runs `body` with exclusive access to the value.
-    public func withLock<Result>(_ body: (inout State) -> Result) -> Result {
+    func withLock<Result>(_ body: (inout State) -> Result) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return body(&value)

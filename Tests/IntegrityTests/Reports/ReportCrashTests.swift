@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Synchronization
 import Testing
 import Transport
 
@@ -52,6 +53,13 @@ struct ReportCrashTests {
         }
     }
 
+    /// A value several threads append to.
+    final class Shared<Value: Sendable>: Sendable {
+        private let mutex: Mutex<Value>
+        init(_ value: Value) { mutex = Mutex(value) }
+        func withLock<Result: Sendable>(_ body: (inout Value) -> Result) -> Result { mutex.withLock { body(&$0) } }
+    }
+
     struct CrashTestFailure: Error, CustomStringConvertible {
         let description: String
         init(_ description: String) { self.description = description }
@@ -94,8 +102,8 @@ struct ReportCrashTests {
         let first = try Child(base + ["--events", events], in: work)
 
         // Four posters, batches of 5 distinct reporters each; the kill lands mid-stream.
-        let acknowledged = LockedValue<[String]>([])
-        let attempted = LockedValue<[String]>([])
+        let acknowledged = Shared<[String]>([])
+        let attempted = Shared<[String]>([])
         let posters = 4, perBatch = 5
         let group = DispatchGroup()
         for poster in 0..<posters {

@@ -63,9 +63,13 @@ struct AuditCommand: Command {
         let failed = checks.filter { $0.verdict == .fail }
         print(json ? AuditReport.json(checks, directory: dataDirectory) : AuditReport.text(checks, directory: dataDirectory, demo: inputs != nil))
         fflush(nil)
-        if !failed.isEmpty {
-            throw CLIError("audit: \(failed.count) violation\(failed.count == 1 ? "" : "s"): \(failed.map(\.name).joined(separator: ", "))")
-        }
+        if !failed.isEmpty { throw AuditFailure(names: failed.map(\.name)) }
+    }
+
+    /// A failed verdict (exit status 1, not a usage error).
+    struct AuditFailure: Error, CustomStringConvertible {
+        let names: [String]
+        var description: String { "audit: \(names.count) violation\(names.count == 1 ? "" : "s"): \(names.joined(separator: ", "))" }
     }
 
     private func moduleRule() -> AuditCheck {

@@ -6,8 +6,15 @@ import Transport
 /// scenario's ground truth — every abusive business caught, no honest one treated as abusive.
 ///
 /// "Caught" is what an operator or Meta's rules would act on: a critical alert, a RED rating, or
-/// a restriction (RESTRICTED by its messaging limit, a spam restriction or a policy block).
+/// a restriction (RESTRICTED by its messaging limit, a spam restriction or a policy block). An
+/// abusive business is expected to be caught once it has left evidence — it reached at least
+/// ``evidenceUsers`` users it started conversations with, or drew ``evidenceFeedback`` counted
+/// blocks and reports — since below that no rule can tell it from a small honest sender (a
+/// 3-second run with 40 users). An honest business must never get a critical alert or a RED.
 struct DemoLiveIntegrity: DemoIntegrityStage {
+    static let evidenceUsers = 20.0
+    static let evidenceFeedback = 3
+
     func analyze(transport: DemoRelayChild, businesses: [DemoBusinessIdentity]) throws(DemoError) -> DemoIntegrityResult {
         let token: String
         do {
@@ -24,6 +31,13 @@ struct DemoLiveIntegrity: DemoIntegrityStage {
         defer { client.close() }
         var rows: [DemoIntegrityRow] = []
         var violations: [String] = []
+        let firing = try fetch("/v1/alerts", from: transport.httpAddress, token: token, client: client)["alerts"] as? [[String: Any]] ?? []
+        var alerts: [DemoAlert] = []
+        for alert in firing {
+            guard let phone = alert["business"] as? String, let business = businesses.first(where: { $0.phone == phone }) else { continue }
+            alerts.append(DemoAlert(business: business.index, severity: alert["severity"] as? String ?? "?",
+                                    rule: alert["alertname"] as? String ?? "?", reason: alert["summary"] as? String ?? ""))
+        }
         for business in businesses {
             let signals = try fetch("/v1/signals/\(business.phone)", from: transport.httpAddress, token: token, client: client)
             let row = DemoIntegrityRow(
@@ -34,15 +48,18 @@ struct DemoLiveIntegrity: DemoIntegrityStage {
             rows.append(row)
             let restricted = row.status == "RESTRICTED" || !(signals["spam_restricted_until"] is NSNull || signals["spam_restricted_until"] == nil)
                 || !(signals["policy_blocked_until"] is NSNull || signals["policy_blocked_until"] == nil)
-            let caught = row.quality == "RED" || restricted
-            if business.isAbusive, !caught {
-                violations.append("\(business.name) (\(business.role)) was not caught: \(row.quality), \(row.status), \(row.tier)")
+            let critical = alerts.filter { $0.business == business.index && $0.severity == "critical" }
+            let caught = !critical.isEmpty || row.quality == "RED" || restricted
+            let feedback = (signals["counted_blocks"] as? Int ?? 0) + (signals["counted_reports"] as? Int ?? 0)
+            let evidence = (signals["business_initiated_24h"] as? Double ?? 0) >= Self.evidenceUsers || feedback >= Self.evidenceFeedback
+            if business.isAbusive, evidence, !caught {
+                violations.append("\(business.name) (\(business.role)) was not caught: \(row.quality), \(row.status), \(row.tier), no critical alert")
             }
-            if !business.isAbusive, row.quality == "RED" {
-                violations.append("honest \(business.name) (\(business.role)) was rated RED")
+            if !business.isAbusive, row.quality == "RED" || !critical.isEmpty {
+                violations.append("honest \(business.name) (\(business.role)) was treated as abusive: \(row.quality), \(critical.map(\.rule))")
             }
         }
-        return DemoIntegrityResult(rows: rows, alerts: [], violations: violations)
+        return DemoIntegrityResult(rows: rows, alerts: alerts, violations: violations)
     }
 
     private func fetch(_ path: String, from address: SocketAddress, token: String, client: HTTPBlockingClient) throws(DemoError) -> [String: Any] {

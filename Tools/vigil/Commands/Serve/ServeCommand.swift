@@ -21,6 +21,8 @@ struct ServeCommand: Command {
           POST /v1/reports              spam reports, {"reports":[{"reporter","business","reason"[,"t"]}]}
                                         (≤ 1 000); 202 {"accepted":N,"rejected":[{"index","reason"}]} after
                                         the commit; a report counts only with proof of contact
+          GET  /v1/alerts[?business=N]  the alerts firing now (detectors: mass messaging, velocity, cold
+                                        fan-out, block/report spikes; docs/detection.md)
           GET  /metrics                 Prometheus text format (bounded cardinality)
           GET  /                        the dashboard (HTML, refreshes itself; browsers: Basic auth, any
                                         user name, the token as password)
@@ -35,6 +37,9 @@ struct ServeCommand: Command {
                                   created with a random token (0600) on first start
           --rules FILE            integrity thresholds as JSON (see `vigil analyze --print-rules`)
           --tap FILE              also append every metadata event as a JSON line
+          --alertmanager URL      also post alerts to this Alertmanager (URL/api/v2/alerts, re-sent while firing)
+          --alert-webhook URL     also post alerts as webhook payloads version 4 to this receiver
+                                  (alert transitions always go to DIR/integrity/alerts.jsonl)
           --business N1,N2,…      numbers known to be businesses from the start
           --max-frame BYTES       largest relay frame, 1024…16777216 (default 262144)
           --status-interval S     seconds between status lines on stderr, 0 = none (default 10)
@@ -79,8 +84,27 @@ struct ServeCommand: Command {
             relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
             tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
-            reportsPath: data + "/integrity/reports.sqlite"
+            reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
+            alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook"))
         )
+    }
+
+    /// `--alertmanager` / `--alert-webhook`: http:// URLs only (the client speaks plain HTTP).
+    private static func alertTargets(alertmanager: String?, webhook: String?) throws(CLIError) -> [HTTPAlertSink.Target] {
+        var targets: [HTTPAlertSink.Target] = []
+        let given: [(option: String, url: String?, target: (String) -> HTTPAlertSink.Target)] = [
+            ("--alertmanager", alertmanager, HTTPAlertSink.Target.alertmanager), ("--alert-webhook", webhook, HTTPAlertSink.Target.webhook),
+        ]
+        for (option, url, target) in given {
+            guard let url else { continue }
+            do throws(HTTPURLError) {
+                _ = try HTTPURL(parsing: url)
+            } catch {
+                throw CLIError("\(option) \(url): \(error)")
+            }
+            targets.append(target(url))
+        }
+        return targets
     }
 
     private static func address(_ text: String, option: String) throws(CLIError) -> SocketAddress {
@@ -118,6 +142,7 @@ struct ServeCommand: Command {
         let intake = parts.reports.intakeStatistics
         return RelayCommand.status(parts.relay) + "; analyzer \(stats.events) events, \(parts.analyzer.activeBusinessCount) businesses, "
             + "\(stats.admissions) admissions (\(stats.refusals) refused), reports \(intake.accepted) accepted "
-            + "(\(intake.rejected.values.reduce(0, +)) rejected), \(parts.pendingNotices.count) notices waiting"
+            + "(\(intake.rejected.values.reduce(0, +)) rejected), \(parts.alerts.activeAlerts.count) alerts firing, "
+            + "\(parts.pendingNotices.count) notices waiting"
     }
 }

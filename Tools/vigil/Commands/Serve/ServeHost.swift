@@ -1,6 +1,7 @@
 import Glibc
 import Integrity
 import Transport
+import Synchronization
 
 /// `vigil serve`'s process core: the relay and the integrity analyzer on one event-loop thread —
 /// the analyzer is the relay's metadata sink and admission policy, so it sees every event the
@@ -13,7 +14,7 @@ final class ServeHost: Sendable {
     let httpAddress: SocketAddress
     private let thread: EventLoopThread
     private let parts: LoopBound<ServeParts>
-    private let stopped = LockedValue(false)
+    private let stopped = Mutex(false)
 
     private init(relayAddress: SocketAddress, httpAddress: SocketAddress, thread: EventLoopThread, parts: LoopBound<ServeParts>) {
         self.relayAddress = relayAddress
@@ -65,7 +66,7 @@ final class ServeHost: Sendable {
         }
         guard first else { return }
         let parts = self.parts
-        let done = LockedValue(false)
+        let done = Mutex(false)
         _ = thread.loop.execute {
             parts.value.shutdown { done.withLock { $0 = true } }
         }

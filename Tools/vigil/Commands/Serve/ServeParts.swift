@@ -20,6 +20,10 @@ struct ServeOptions: Sendable {
     var token: [UInt8]
     /// Where accepted reports and analyzer snapshots live (SQLite).
     var reportsPath: String
+    /// Where alert transitions are appended as JSON lines.
+    var alertsPath: String
+    /// Alertmanager base URL and webhook v4 receivers alerts are also posted to.
+    var alertTargets: [HTTPAlertSink.Target] = []
     /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
     var housekeepingInterval: Duration = .seconds(5)
     /// How often the dashboard samples every business's signals (240 samples are kept).
@@ -38,6 +42,11 @@ final class ServeParts {
     let reports: ReportService
     /// Events by kind, for `/metrics`.
     let eventCounts = EventCountingObserver()
+    /// The detectors and the alert lifecycle, on the analyzer's events.
+    let alerts: AlertEngine
+    /// The alert sinks: the JSONL file first, then any HTTP targets.
+    let alertFile: JSONLAlertSink
+    let alertPosters: [HTTPAlertSink]
     /// What start-up restored (snapshot, replayed reports), for the first status line.
     let recovery: RecoveryReport
     /// The dashboard, sampled every ``ServeOptions/dashboardInterval``.
@@ -63,6 +72,12 @@ final class ServeParts {
         }
         let analyzer = try IntegrityAnalyzer(rules: options.rules, pseudonymizer: pseudonymizer, businesses: options.businesses)
         analyzer.observers.append(eventCounts)
+        alertFile = try JSONLAlertSink(path: options.alertsPath, append: true)
+        alertPosters = try options.alertTargets.map { target throws(HTTPAlertSinkError) in
+            try HTTPAlertSink(configuration: HTTPAlertSink.Configuration(target: target))
+        }
+        alerts = try AlertEngine(rules: options.rules, sinks: [alertFile] + alertPosters)
+        analyzer.observers.append(alerts)
         let log = try ReportLog(path: options.reportsPath)
         recovery = try analyzer.recover(from: log, snapshots: AnalyzerSnapshotStore(database: log.database))
         reports = try ReportService(analyzer: analyzer, log: log, configuration: ReportServiceConfiguration(token: options.token),
@@ -77,8 +92,8 @@ final class ServeParts {
         dashboardInterval = options.dashboardInterval
         relay = try RelayServer(configuration: options.relay, plugIns: RelayPlugIns(sink: sink, policy: analyzer), on: loop)
         var router = HTTPRouter()
-        ServeRoutes.register(on: &router, analyzer: analyzer, reports: reports, eventCounts: eventCounts)
-        dashboard = ServeDashboard(analyzer: analyzer)
+        ServeRoutes.register(on: &router, analyzer: analyzer, reports: reports, eventCounts: eventCounts, alerts: alerts)
+        dashboard = ServeDashboard(analyzer: analyzer, alerts: alerts)
         ServeRoutes.registerDashboard(on: &router, reports: reports, dashboard: dashboard)
         do {
             http = try HTTPServer(configuration: HTTPServerConfiguration(listenAddress: options.http), on: loop, handler: router.handler)
@@ -143,12 +158,16 @@ final class ServeParts {
         dashboardTimer = nil
         if let noticeHook { loop.removeEndOfTurnHook(noticeHook) }
         noticeHook = nil
-        http.shutdown(gracePeriod: .seconds(2)) { [relay, sink, reports] in
+        http.shutdown(gracePeriod: .seconds(2)) { [relay, sink, reports, alertFile, alertPosters] in
             relay.shutdown {
                 sink.flush()
                 // Commits what is queued; a final snapshot so the next start resumes from here.
                 reports.stop()
                 reports.snapshotNow()
+                // Open alerts stay firing (the next start re-raises what still holds); the file is
+                // flushed and posters get a few seconds to deliver.
+                try? alertFile.finish()
+                for poster in alertPosters { _ = poster.finish(within: .seconds(3)) }
                 completion()
             }
         }

@@ -5,18 +5,36 @@ import Transport
 /// Bearer token (`--token-file`).
 enum ServeRoutes {
     /// Adds every route to `router`.
-    static func register(on router: inout HTTPRouter, analyzer: IntegrityAnalyzer, reports: ReportService, eventCounts: EventCountingObserver) {
+    static func register(
+        on router: inout HTTPRouter, analyzer: IntegrityAnalyzer, reports: ReportService, eventCounts: EventCountingObserver, alerts: AlertEngine
+    ) {
         router.add(.get, "/healthz") { _, responder in
             responder.respond(.text(.ok, "ok\n"))
         }
         // POST /v1/reports, GET /v1/signals/{business}.
         IntegrityHTTPRoutes.add(to: &router, service: reports)
-        router.add(.get, "/metrics") { [weak analyzer, weak reports, weak eventCounts] request, responder in
-            guard let analyzer, let reports, let eventCounts else { return responder.respond(.text(.serviceUnavailable, "stopping\n")) }
+        // GET /v1/alerts[?business=+E164]: the alerts firing now, as the JSONL lines' objects.
+        router.add(.get, "/v1/alerts") { [weak reports, weak alerts] request, responder in
+            guard let reports, let alerts else { return responder.respond(.text(.serviceUnavailable, "stopping\n")) }
+            guard reports.authorize(request, responder: responder) else { return }
+            var active = alerts.activeAlerts
+            if let query = try? request.queryParameters(), let text = query["business"] {
+                guard let business = PhoneNumber(text) else {
+                    return responder.respond(.json(.badRequest, #"{"error":"business is not an E.164 number"}"# + "\n"))
+                }
+                active = active.filter { $0.business == business }
+            }
+            active.sort { ($0.startsAt, $0.fingerprint) < ($1.startsAt, $1.fingerprint) }
+            responder.respond(.json(.ok, #"{"alerts":["# + active.map(\.jsonLine).joined(separator: ",") + "]}\n"))
+        }
+        router.add(.get, "/metrics") { [weak analyzer, weak reports, weak eventCounts, weak alerts] request, responder in
+            guard let analyzer, let reports, let eventCounts, let alerts else {
+                return responder.respond(.text(.serviceUnavailable, "stopping\n"))
+            }
             guard reports.authorize(request, responder: responder) else { return }
             let intake = reports.intakeStatistics
             let extra = MetricsExtras(
-                version: VigilVersion.current, eventCounts: eventCounts.counts, reportsAccepted: intake.accepted,
+                version: VigilVersion.current, eventCounts: eventCounts.counts, activeAlerts: alerts.activeAlerts, reportsAccepted: intake.accepted,
                 reportsRejected: Dictionary(uniqueKeysWithValues: intake.rejected.map { ($0.key.rawValue, $0.value) }))
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
@@ -42,17 +60,22 @@ enum ServeRoutes {
 /// The dashboard's state on the serve loop: the sampled history and what the page shows.
 final class ServeDashboard {
     let analyzer: IntegrityAnalyzer
+    let alerts: AlertEngine
     private(set) var history = SignalHistory()
 
-    init(analyzer: IntegrityAnalyzer) { self.analyzer = analyzer }
+    init(analyzer: IntegrityAnalyzer, alerts: AlertEngine) {
+        self.analyzer = analyzer
+        self.alerts = alerts
+    }
 
-    /// Records every business's signals at `now`.
+    /// Records every business's signals at `now` (businesses with alerts are charted first).
     func sample(at now: Int64) {
-        history.record(analyzer.snapshot(at: now), at: now, alerting: [])
+        history.record(analyzer.snapshot(at: now), at: now, alerting: Set(alerts.activeAlerts.map(\.business)))
     }
 
     /// The page at `now`.
     func page(at now: Int64) -> String {
-        DashboardPage.render(history: history, signals: analyzer.snapshot(at: now), alerts: [], exportPreview: [], generatedAt: now)
+        DashboardPage.render(history: history, signals: analyzer.snapshot(at: now), alerts: alerts.activeAlerts,
+                             exportPreview: [], generatedAt: now)
     }
 }
