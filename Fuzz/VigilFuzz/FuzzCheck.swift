@@ -10,6 +10,21 @@ enum FuzzCheck {
         fail(message(), file: file, line: line)
     }
 
+    /// Aborts unless `actual` holds the same bytes as `expected`, naming the first difference.
+    static func requireEqualBytes(
+        _ actual: some Collection<UInt8>, _ expected: some Collection<UInt8>, _ what: @autoclosure () -> String,
+        file: StaticString = #fileID, line: UInt = #line
+    ) {
+        guard !actual.elementsEqual(expected) else { return }
+        let left = Array(actual), right = Array(expected)
+        let offset = left.indices.first { $0 >= right.count || left[$0] != right[$0] } ?? left.count
+        func window(_ bytes: [UInt8]) -> String {
+            bytes[offset..<min(bytes.count, offset + 16)].map { String($0, radix: 16) }.joined(separator: " ")
+        }
+        fail("\(what()): \(left.count) bytes vs \(right.count) expected, first difference at offset \(offset): [\(window(left))] vs [\(window(right))]",
+             file: file, line: line)
+    }
+
     /// Aborts with `message`.
     static func fail(_ message: String, file: StaticString = #fileID, line: UInt = #line) -> Never {
         let text = "vigil-fuzz: invariant broken at \(file):\(line): \(message)\n"

@@ -18,7 +18,7 @@ enum PreKeyBundleHarness {
     static func run(_ input: UnsafeRawBufferPointer) -> Bool {
         let bundle: PreKeyBundle
         do { bundle = try PreKeyBundle(encoded: input) } catch { return false }
-        FuzzCheck.require(bundle.encoded.elementsEqual(input), "bundle re-encodes to other bytes")
+        FuzzCheck.requireEqualBytes(bundle.encoded, input, "bundle re-encodes to other bytes")
         let identity = CryptoFixture.shared.alice.identity
         guard var conversation = try? Conversation.initiate(identity: identity, bundle: bundle, random: CryptoFixture.random(5)) else { return true }
         do {

@@ -20,7 +20,7 @@ enum SessionEnvelopeHarness {
     static func run(_ input: UnsafeRawBufferPointer) -> Bool {
         let envelope: SessionEnvelope
         do { envelope = try SessionEnvelope(encoded: input) } catch { return false }
-        FuzzCheck.require(envelope.encoded.elementsEqual(input), "envelope re-encodes to other bytes")
+        FuzzCheck.requireEqualBytes(envelope.encoded, input, "envelope re-encodes to other bytes")
 
         let original = CryptoFixture.shared.bobConversation
         var conversation = original

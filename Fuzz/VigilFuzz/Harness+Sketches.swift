@@ -107,7 +107,7 @@ enum SketchHarnesses {
         FuzzCheck.require(image.count == sketch.serializedByteCount, "serializedByteCount \(sketch.serializedByteCount) for \(image.count) bytes")
         do {
             let again = try KLLFloatsSketch(serialized: image)
-            FuzzCheck.require(again.serialized() == image, "KLL re-serialization is not a fixed point")
+            FuzzCheck.requireEqualBytes(again.serialized(), image, "KLL re-serialization is not a fixed point")
         } catch {
             FuzzCheck.fail("the re-serialized KLL image is refused: \(error)")
         }

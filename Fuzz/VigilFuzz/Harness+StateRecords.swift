@@ -55,7 +55,7 @@ enum StateRecordHarnesses {
         do { state = try ClientState(image: image, random: CryptoFixture.random(7)) } catch { return false }
         do {
             let again = try state.serializedImage()
-            FuzzCheck.require(again.elementsEqual(image), "an accepted state image re-serializes to other bytes")
+            FuzzCheck.requireEqualBytes(again, image, "an accepted state image re-serializes to other bytes")
         } catch {
             FuzzCheck.fail("an accepted state does not serialize: \(error)")
         }
@@ -100,7 +100,7 @@ enum StateRecordHarnesses {
         let party: Party
         do { party = try Party(serialized: input, random: CryptoFixture.random(8)) } catch { return false }
         let bytes = party.serialized()
-        FuzzCheck.require(bytes.elementsEqual(input), "an accepted party record re-serializes to other bytes")
+        FuzzCheck.requireEqualBytes(bytes, input, "an accepted party record re-serializes to other bytes")
         FuzzCheck.require((try? Party(serialized: bytes, random: CryptoFixture.random(8))) != nil, "a re-serialized party is refused")
         return true
     }
@@ -117,7 +117,7 @@ enum StateRecordHarnesses {
     static func conversationRecord(_ input: UnsafeRawBufferPointer) -> Bool {
         var conversation: Conversation
         do { conversation = try Conversation(serialized: input) } catch { return false }
-        FuzzCheck.require(conversation.serialized().elementsEqual(input), "an accepted conversation record re-serializes to other bytes")
+        FuzzCheck.requireEqualBytes(conversation.serialized(), input, "an accepted conversation record re-serializes to other bytes")
         var receiving = conversation
         _ = try? receiving.decrypt(CryptoFixture.shared.envelopes[2], random: CryptoFixture.random(10))
         _ = try? conversation.encrypt(Array("fuzz".utf8))

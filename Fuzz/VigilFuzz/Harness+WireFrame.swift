@@ -44,7 +44,7 @@ enum WireFrameHarness {
             FuzzCheck.require(again.outcomes == [.frame(decoded)] && again.atBoundary, "re-encoded \(decoded) decodes to \(again.outcomes)")
         }
         if clean, whole.atBoundary {
-            FuzzCheck.require(reencoded.elementsEqual(input), "a clean stream of \(input.count) bytes re-encodes to \(reencoded.count) other bytes")
+            FuzzCheck.requireEqualBytes(reencoded, input, "a clean stream re-encodes to other bytes")
         }
         return whole.outcomes.contains { if case .frame = $0 { true } else { false } }
     }
