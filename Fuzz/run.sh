@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Runs Vigil's libFuzzer harnesses (FUZZING.md).
 #
-# Usage: Fuzz/run.sh NAME|all SECONDS [libFuzzer flags...]
+# Usage: Fuzz/run.sh NAME[,NAME...]|all SECONDS [libFuzzer flags...]
 #
-#   NAME      a harness (`VIGIL_FUZZ_TARGET=list` on the fuzz binary, or FUZZING.md, names them); `all` runs each in turn
+#   NAME      a harness (FUZZING.md and `vigil-fuzz list` name them); several, comma-separated, or `all`, run in turn
 #   SECONDS   -max_total_time per harness
 #
 # Builds the sanitizer binary once (release, `--sanitize fuzzer --sanitize address -DFUZZING`, scratch
@@ -47,8 +47,10 @@ harnesses=$(VIGIL_FUZZ_TARGET=list "$binary")
 if [[ "$target" == all ]]; then
   names=$(cut -d' ' -f1 <<<"$harnesses")
 else
-  grep -q "^$target " <<<"$harnesses" || { echo "run.sh: no harness '$target'; one of: $(cut -d' ' -f1 <<<"$harnesses" | tr '\n' ' ')" >&2; exit 2; }
-  names=$target
+  names=$(tr ',' ' ' <<<"$target")
+  for name in $names; do
+    grep -q "^$name " <<<"$harnesses" || { echo "run.sh: no harness '$name'; one of: $(cut -d' ' -f1 <<<"$harnesses" | tr '\n' ' ')" >&2; exit 2; }
+  done
 fi
 
 failed=0
