@@ -72,13 +72,14 @@ enum WireFrameHarness {
 
     static func seeds() -> [[UInt8]] {
         let encoder = FrameEncoder()
-        let alice = PhoneNumber("+14155550100")!
-        let shop = PhoneNumber("+442071234567")!
-        let token = RelayToken(bytes: [UInt8](repeating: 7, count: RelayToken.byteCount))!
+        guard let alice = PhoneNumber("+14155550100"), let shop = PhoneNumber("+442071234567"),
+              let token = RelayToken(bytes: [UInt8](repeating: 7, count: RelayToken.byteCount)),
+              let device = DeviceID(rawValue: 1)
+        else { FuzzCheck.fail("seed constants do not parse") }
         let id = EnvelopeID(high: 1, low: 2)
         let streams: [[(Frame, UInt32)]] = [
-            [(.register(phone: alice, device: DeviceID(rawValue: 1)!), 1)],
-            [(.hello(phone: alice, device: DeviceID(rawValue: 1)!, token: token), 2), (.ping(nonce: 9), 3)],
+            [(.register(phone: alice, device: device), 1)],
+            [(.hello(phone: alice, device: device, token: token), 2), (.ping(nonce: 9), 3)],
             [(.publishPreKeys(bundles: [[1, 2, 3], [4, 5]]), 4), (.fetchPreKeys(owner: shop), 5)],
             [(.send(OutgoingEnvelope(recipient: shop, clientMessageID: 42, kind: .business(.marketing), ciphertext: [9, 9, 9])), 6)],
             [(.ack(envelopeIDs: [id]), 0), (.block(blocked: shop, reason: .spam), 7), (.report(SpamReport(business: shop, reason: .scam, envelopeID: id)), 8)],
