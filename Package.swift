@@ -49,6 +49,14 @@ let package = Package(
             path: "Tools/vigil",
             swiftSettings: swiftSettings
         ),
+        // libFuzzer harnesses for every parser (FUZZING.md): a corpus replayer in this build; the
+        // fuzzer itself when Fuzz/run.sh builds it with `--sanitize fuzzer -DFUZZING`.
+        .executableTarget(
+            name: "vigil-fuzz",
+            dependencies: ["Stats", "Crypto", "Transport", "Client", "CloudAPI", "Integrity"],
+            path: "Fuzz/VigilFuzz",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "StatsTests",
             dependencies: ["Stats"],

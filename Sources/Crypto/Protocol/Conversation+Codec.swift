@@ -70,6 +70,12 @@ extension Conversation {
         guard version == Self.serializationVersion else { throw .unsupportedVersion("serialized conversation", found: version) }
         let flags = try reader.readUInt8()
         guard flags & ~Flag.all == 0 else { throw .malformed("serialized conversation", reason: "unknown flags \(flags)") }
+        // A one-time prekey id belongs to a pending prekey or a responder base: without its record
+        // the bit would be dropped on reading, and the record would not re-serialize to itself.
+        guard flags & Flag.pendingOneTimePreKey == 0 || flags & Flag.pendingPreKey != 0,
+              flags & Flag.responderOneTimePreKey == 0 || flags & Flag.responderBase != 0 else {
+            throw .malformed("serialized conversation", reason: "a one-time prekey flag without its record in flags \(flags)")
+        }
         let remote = try Self.identity(&reader)
         let associatedData = try reader.read(X3DH.associatedDataByteCount)
         let rootKey = SymmetricKey(data: try reader.read(32))

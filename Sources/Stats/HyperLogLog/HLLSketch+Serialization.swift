@@ -110,7 +110,11 @@ extension HLLSketch {
         case .hll:
             try sketch.decodeRegisters(&reader, target: target, compact: compact)
             sketch.isOutOfOrder = flags & HLLImage.outOfOrderFlag != 0
-            if sketch.isOutOfOrder { sketch.hipAccumulator = 0 }
+            if sketch.isOutOfOrder {
+                sketch.hipAccumulator = 0
+            } else {
+                try sketch.checkHIPAccumulator()
+            }
         }
         try reader.expectEnd()
         guard sketch.isEmpty == empty else {
@@ -264,6 +268,20 @@ extension HLLSketch {
         hipAccumulator = hip
         kxq0 = storedKxq0
         kxq1 = storedKxq1
+    }
+
+    /// Refuses an in-order image whose HIP accumulator is below its count of non-zero registers.
+    ///
+    /// HIP starts at the coupon estimate (at least the coupon count, hence at least the registers
+    /// those coupons set) and grows by k / kxq ≥ 1 whenever a register changes — exactly so in
+    /// floating point too, as kxq never rounds above k — so no correct writer produces less.
+    /// Accepting less would report an estimate below the sketch's own lower bound: the `hll` fuzz
+    /// harness found an image with 32 non-zero registers and a HIP accumulator of 1e-310.
+    private func checkHIPAccumulator() throws(SketchDecodingError) {
+        guard hipAccumulator >= Double(k - zeroRegisters) else {
+            throw .corrupt(sketch: HLLImage.sketchName,
+                           reason: "HIP accumulator \(hipAccumulator) below the \(k - zeroRegisters) non-zero registers of an in-order sketch")
+        }
     }
 
     /// HLL_4's exception table: slot → full register value for registers ≥ curMin + 15.

@@ -133,6 +133,23 @@ import Testing
         version[0] = 9
         #expect(throws: ProtocolError.unsupportedVersion("serialized conversation", found: 9)) { try Conversation(serialized: version) }
     }
+
+    /// Found by the `state-image` fuzz harness (Fuzz/regressions/state-image): a one-time prekey
+    /// flag without its record was ignored on reading, so the record did not re-serialize to itself.
+    @Test func oneTimePreKeyFlagsWithoutTheirRecordAreRefused() throws {
+        let (alice, _, _) = try Self.established(seed: 9)
+        let bytes = Array(alice.serialized())
+        // Alice has heard back: no pending prekey (8) and, as the initiator, no responder base (32).
+        #expect(bytes[1] & (8 | 32) == 0)
+        for orphan: UInt8 in [16, 64] {
+            var flagged = bytes
+            flagged[1] |= orphan
+            #expect(throws: ProtocolError.malformed(
+                "serialized conversation", reason: "a one-time prekey flag without its record in flags \(flagged[1])")) {
+                try Conversation(serialized: flagged)
+            }
+        }
+    }
 }
 
 /// A seeded `RandomNumberGenerator` for shuffles and choices in tests.

@@ -44,6 +44,27 @@ import Testing
         }
     }
 
+    /// Found by the `hll` fuzz harness (Fuzz/regressions/hll): an in-order image whose HIP
+    /// accumulator is below its non-zero register count decoded, and its estimate fell below its
+    /// own lower bound.
+    @Test func rejectsHIPAccumulatorBelowTheNonZeroRegisters() throws {
+        var sketch = try HLLSketch(lgK: 10)
+        for i in 0..<5000 { sketch.update(Int64(i)) }
+        #expect(sketch.mode == .hll && !sketch.isOutOfOrder)
+        let nonZero = sketch.k - sketch.zeroRegisters
+        var bytes = sketch.serialized()
+        bytes.replaceSubrange(8..<16, with: withUnsafeBytes(of: 0.5.bitPattern.littleEndian, Array.init))
+        #expect(throws: SketchDecodingError.corrupt(
+            sketch: "HLL", reason: "HIP accumulator 0.5 below the \(nonZero) non-zero registers of an in-order sketch")) {
+            try HLLSketch(serialized: bytes)
+        }
+        // At the bound it decodes, and the estimate is the HIP accumulator, inside its bounds.
+        bytes.replaceSubrange(8..<16, with: withUnsafeBytes(of: Double(nonZero).bitPattern.littleEndian, Array.init))
+        let decoded = try HLLSketch(serialized: bytes)
+        #expect(decoded.estimate == Double(nonZero))
+        #expect(try decoded.lowerBound(standardDeviations: 1) <= decoded.estimate)
+    }
+
     @Test func rejectsImpossibleCountsAndContents() throws {
         var list = try image(count: 5)
         list[6] = 9 // a LIST never holds 8 or more coupons
