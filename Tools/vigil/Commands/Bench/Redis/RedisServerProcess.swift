@@ -129,4 +129,16 @@ final class RedisServerProcess {
         }
         return nil
     }
+
+    /// A fresh directory under `$TMPDIR` (default /tmp) for a server's log: `prefix-XXXXXX`.
+    static func makeScratchDirectory(prefix: String) throws(CLIError) -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let start = buffer.baseAddress else { return false }
+            return mkdtemp(start) != nil
+        }
+        guard created else { throw CLIError("cannot create a temporary directory in \(base): \(String(cString: strerror(errno)))") }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
 }
