@@ -20,6 +20,13 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     /// Watchers of every applied event (detectors); called in order on the analyzer's thread.
     public var observers: [any IntegrityObserver] = []
     var core: IntegrityCore
+    /// Events ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` pseudonymizes and looks ahead
+    /// at before applying them (1…64, clamped; 1 applies each event as it passes the door).
+    public var lookahead: Int {
+        get { lookaheadDepth }
+        set { lookaheadDepth = min(max(newValue, 1), IntegrityCore.lookaheadLimit) }
+    }
+    private var lookaheadDepth = 32
     /// What the look-ahead loaded, mixed (kept so that its loads are not optimized away).
     var lookaheadMix: UInt64 = 0
 

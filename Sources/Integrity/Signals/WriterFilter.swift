@@ -73,6 +73,9 @@ struct WriterFilter {
         return true
     }
 
+    /// Words in the current filter (0 before the first writer).
+    var currentWords: Int { current.count }
+
     /// Loads the user's block of the current filter (the look-ahead: no effect but on the cache);
     /// returns a value derived from it.
     @inline(__always)

@@ -10,7 +10,7 @@ struct BenchIntegrityCommand: Command {
     static let help = """
         USAGE: vigil bench integrity [--events N] [--businesses N] [--users N] [--seed S]
                                      [--redis-events N] [--redis-pipeline N]
-                                     [--redis-server PATH | --no-redis] [--profile [--passes N]]
+                                     [--redis-server PATH | --no-redis] [--lookahead N] [--profile [--passes N]]
                                      [--json]
 
         Generates N synthetic events (default 10^7) over --businesses businesses (default 10^5,
@@ -48,6 +48,7 @@ struct BenchIntegrityCommand: Command {
           --redis-pipeline N    events per Redis round trip, 3 commands each (default 1000)
           --redis-server PATH   the redis-server binary (default: the one on PATH)
           --no-redis            skip the Redis run
+          --lookahead N         events the analyzer looks ahead at (1…64; 1: none; default: its own)
           --profile             run the ingest measure only (for perf, callgrind)
           --passes N            with --profile: replay the events N times into the same analyzer
                                 (later passes: every business and user known, times late)
@@ -63,6 +64,7 @@ struct BenchIntegrityCommand: Command {
     let redisServer: String?
     let skipRedis: Bool
     let profile: Bool
+    let lookahead: Int?
     let passes: Int
     let json: Bool
 
@@ -76,6 +78,7 @@ struct BenchIntegrityCommand: Command {
         redisServer = try arguments.option("--redis-server")
         skipRedis = arguments.flag("--no-redis")
         profile = arguments.flag("--profile")
+        lookahead = try arguments.integer("--lookahead", in: 1...64)
         passes = try arguments.integer("--passes", in: 1...100) ?? 1
         if passes > 1, !profile { throw CLIError("--passes needs --profile") }
         json = arguments.flag("--json")
@@ -109,10 +112,11 @@ struct BenchIntegrityCommand: Command {
             figures += [
                 ("redis_events", Double(result.events)),
                 ("redis_events_per_second", result.eventsPerSecond),
+                ("redis_events_per_server_cpu_second", result.eventsPerServerCPUSecond ?? 0),
                 ("redis_used_memory_bytes_per_business", Double(result.usedMemoryBytes ?? 0) / Double(max(1, businesses))),
                 ("redis_peak_rss_mib", result.peakResidentMiB ?? 0),
                 ("ratio_vigil_to_redis", vigilRate / result.eventsPerSecond),
-                ("ratio_vigil_cpu_to_redis", vigilCPURate / result.eventsPerSecond),
+                ("ratio_vigil_cpu_to_redis_cpu", vigilCPURate / (result.eventsPerServerCPUSecond ?? .nan)),
             ]
             redisNote = "Redis (\(result.version ?? "redis-server")): \(redisPipeline) events × 3 commands per round trip"
         }
@@ -139,6 +143,7 @@ struct BenchIntegrityCommand: Command {
         let rssBefore = ProcessMemory.residentMiB() ?? 0
         ProcessMemory.resetPeak()
         let analyzer = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
+        if let lookahead { analyzer.lookahead = lookahead }
         Console.progress("ingest: replaying \(events) events …")
         let start = BenchClock.now()
         let cpuStart = Self.threadCPUNanoseconds()
@@ -158,6 +163,7 @@ struct BenchIntegrityCommand: Command {
         guard applied == events * passes else { throw CLIError("ingest: \(applied) of \(events * passes) events applied") }
         figures += [
             ("events", Double(applied)),
+            ("lookahead", Double(analyzer.lookahead)),
             ("events_per_second", Double(applied) / (Double(elapsed) / 1e9)),
             ("events_per_cpu_second", Double(applied) / (Double(cpu) / 1e9)),
             ("cpu_ns_per_event", Double(cpu) / Double(max(applied, 1))),
@@ -174,6 +180,7 @@ struct BenchIntegrityCommand: Command {
     /// ingesting are timed (chunks of 2^20 lines are encoded between the timed parts).
     private func measureEndToEnd(_ workload: IntegrityBenchWorkload, into figures: inout [(String, Double)]) throws {
         let analyzer = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
+        if let lookahead { analyzer.lookahead = lookahead }
         Console.progress("end to end: parsing and ingesting \(events) JSONL lines …")
         let parser = EventLineParser()
         var lines = IntegrityBenchWorkload.Lines()

@@ -23,10 +23,15 @@ struct IntegrityRedisPeer {
     struct Result {
         var events: Int
         var seconds: Double
+        /// CPU time redis-server spent over the run (user + system, from /proc), if readable.
+        var serverCPUSeconds: Double?
         var usedMemoryBytes: Int?
         var peakResidentMiB: Double?
         var version: String?
         var eventsPerSecond: Double { Double(events) / seconds }
+        /// Events per second of the server's CPU time (what one Redis core could do, whatever
+        /// else runs on the machine).
+        var eventsPerServerCPUSecond: Double? { serverCPUSeconds.map { Double(events) / $0 } }
     }
 
     static let kindNames = ["b2u", "delivered", "read", "u2b", "block", "report"].map { Array($0.utf8) }
@@ -40,12 +45,15 @@ struct IntegrityRedisPeer {
         let server = try RedisServerProcess(executable: executable, directory: directory)
         defer { server.stop() }
         let client = try RedisPipelineClient(address: server.address)
+        let cpuBefore = server.cpuSeconds
         let start = BenchClock.now()
         for pipeline in pipelines {
             try client.execute(pipeline.bytes, replies: pipeline.commands)
         }
         let seconds = Double(BenchClock.now() - start) / 1e9
-        return Result(events: events.count, seconds: seconds, usedMemoryBytes: client.usedMemory(),
+        let cpuAfter = server.cpuSeconds
+        let serverCPU = cpuBefore.flatMap { before in cpuAfter.map { $0 - before } }
+        return Result(events: events.count, seconds: seconds, serverCPUSeconds: serverCPU, usedMemoryBytes: client.usedMemory(),
                       peakResidentMiB: server.peakResidentMiB, version: server.version)
     }
 

@@ -50,6 +50,17 @@ final class RedisServerProcess {
     /// The server's peak RSS (`VmHWM`) in MiB, while it runs.
     var peakResidentMiB: Double? { ProcessMemory.peakResidentMiB(of: String(pid)) }
 
+    /// The server's CPU time so far (user + system) in seconds, from `/proc/PID/stat`.
+    var cpuSeconds: Double? {
+        guard let bytes = try? FileIO.read("/proc/\(pid)/stat"),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // After the command name: state, ppid, … utime and stime are the 12th and 13th fields.
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 12, let user = Double(String(decoding: fields[11], as: UTF8.self)),
+              let system = Double(String(decoding: fields[12], as: UTF8.self)) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited within 3 s; waits for it. Idempotent.
     func stop() {
         guard process.isRunning else { return }
