@@ -34,10 +34,11 @@ struct BenchIntegrityCommand: Command {
         redis-server comes from Debian: apt-get install -y redis-server. Without it the Redis
         column is skipped with a note.
 
-        With ~10^5 businesses the replay is memory-bound (each event misses the cache on its
-        business's index slot, its state, a table slot and the writer filter); ingest(contentsOf:)
-        looks ahead over groups of 16 events so their misses overlap. Transparent huge pages for
-        the heap (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) cut the page-walk cost further.
+        With ~10^5 businesses the replay is memory-bound (each event misses the cache and the TLB
+        on its business's index slot, its state, a table's header and slot, the writer filter);
+        ingest(contentsOf:) looks ahead over groups of events (--lookahead, default 32) so that
+        their misses overlap. Transparent huge pages for the heap
+        (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) cut the page-walk cost further.
 
         OPTIONS:
           --events N            events to replay (default 10000000)
