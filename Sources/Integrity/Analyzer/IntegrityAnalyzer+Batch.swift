@@ -1,9 +1,10 @@
 extension IntegrityAnalyzer {
     /// Applies `events` in order — exactly what calling ``ingest(_:)`` on each would do (same
     /// state, statistics, policy changes and observer calls, in the same order), faster on a large
-    /// population: events are pseudonymized and looked ahead at in groups of ``lookahead`` events, so that the
-    /// cache misses of a group overlap (see `IntegrityCore.warm`). Returns the events applied
-    /// (the others were dropped, as ``ingest(_:)`` drops them). Allocation-free in steady state.
+    /// population: events are pseudonymized and looked ahead at in groups of ``lookahead``, so
+    /// that the cache misses of a group overlap (see `IntegrityCore.warm`). Returns the events
+    /// applied (the others were dropped, as ``ingest(_:)`` drops them). Allocation-free in steady
+    /// state (the group lives on the stack).
     ///
     /// With observers attached the events are taken one at a time, without looking ahead: an
     /// observer may call back into the analyzer (an admission question moves the pseudonym keys'
