@@ -24,15 +24,26 @@ struct BusinessIndex {
 
     /// The position of `business`, or nil.
     @inline(__always)
-    subscript(business: PhoneNumber) -> Int? {
+    subscript(business: PhoneNumber) -> Int? { self[digits: business.digits] }
+
+    /// The position of the business whose number has these digits, or nil.
+    @inline(__always)
+    subscript(digits digits: UInt64) -> Int? {
         let mask = slots.count - 1
-        var index = Int(truncatingIfNeeded: Self.hash(business.digits)) & mask
+        var index = Int(truncatingIfNeeded: Self.hash(digits)) & mask
         while true {
             let slot = slots[index]
-            if slot.key == business.digits { return Int(slot.position) }
+            if slot.key == digits { return Int(slot.position) }
             if slot.key == 0 { return nil }
             index = (index &+ 1) & mask
         }
+    }
+
+    /// Loads the slot where a look-up of `digits` starts (the look-ahead: no effect but on the
+    /// cache); returns its key.
+    @inline(__always)
+    func warm(_ digits: UInt64) -> UInt64 {
+        slots[Int(truncatingIfNeeded: Self.hash(digits)) & (slots.count - 1)].key
     }
 
     /// Sets the position of `business` (inserting it if absent).

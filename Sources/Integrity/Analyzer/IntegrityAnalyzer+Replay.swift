@@ -20,6 +20,10 @@ extension IntegrityAnalyzer {
     /// malformed one is handed to `malformed` (with its line number) and skipped. `progress` is
     /// called every `interval` lines and once at the end; the caller decides from it when to
     /// report (the analyzer reads no clock).
+    ///
+    /// Valid events are applied in groups of ``lookahead`` (see ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)``):
+    /// a malformed line may be reported before the events just above it are applied; every event
+    /// read is applied before `progress` is called and before a read error is thrown.
     @discardableResult
     public func replay(
         _ reader: EventStreamReader, interval: Int = 65_536,
@@ -27,22 +31,43 @@ extension IntegrityAnalyzer {
     ) throws(EventReadError) -> ReplayProgress {
         var state = ReplayProgress()
         var untilReport = interval
-        while let item = try reader.next() {
+        // Events go in groups through `ingest(contentsOf:)` (its look-ahead); a group is flushed
+        // before every progress report, so reports count exactly the lines read so far.
+        var group: [IntegrityEvent] = []
+        group.reserveCapacity(lookahead)
+        func flush() {
+            let applied = ingest(contentsOf: group)
+            state.events += applied
+            state.dropped += group.count - applied
+            group.removeAll(keepingCapacity: true)
+        }
+        while true {
+            let next: EventStreamReader.Item?
+            do throws(EventReadError) {
+                next = try reader.next()
+            } catch {
+                flush()
+                throw error
+            }
+            guard let item = next else { break }
             switch item {
             case let .event(event):
-                if ingest(event) != nil { state.events += 1 } else { state.dropped += 1 }
+                group.append(event)
+                if group.count >= lookahead { flush() }
             case let .malformed(error):
                 state.malformed += 1
                 malformed(error)
             }
             untilReport -= 1
             if untilReport <= 0 {
+                flush()
                 untilReport = interval
                 state.lines = reader.linesRead
                 state.bytes = reader.bytesRead
                 progress(state)
             }
         }
+        flush()
         state.lines = reader.linesRead
         state.bytes = reader.bytesRead
         progress(state)

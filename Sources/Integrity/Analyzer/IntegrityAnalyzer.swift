@@ -20,6 +20,15 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     /// Watchers of every applied event (detectors); called in order on the analyzer's thread.
     public var observers: [any IntegrityObserver] = []
     var core: IntegrityCore
+    /// Events ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` pseudonymizes and looks ahead
+    /// at before applying them (1…64, clamped; 1 applies each event as it passes the door).
+    public var lookahead: Int {
+        get { lookaheadDepth }
+        set { lookaheadDepth = min(max(newValue, 1), IntegrityCore.lookaheadLimit) }
+    }
+    private var lookaheadDepth = 32
+    /// What the look-ahead loaded, mixed (kept so that its loads are not optimized away).
+    var lookaheadMix: UInt64 = 0
 
     /// An analyzer with `rules`, pseudonymizing through `pseudonymizer` (default: ephemeral keys
     /// from the OS), knowing `businesses` in advance for the relay's tap.
@@ -46,6 +55,13 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     /// counted in ``statistics``).
     @discardableResult
     public func ingest(_ event: IntegrityEvent) -> EventOutcome? {
+        guard let pseudonymized = pseudonymize(event) else { return nil }
+        return apply(pseudonymized)
+    }
+
+    /// The event after the door, or nil when it is dropped (counted in ``statistics``).
+    @inline(__always)
+    func pseudonymize(_ event: IntegrityEvent) -> PseudonymizedEvent? {
         guard IntegrityEvent.timeRange.contains(event.time) else {
             statistics.outOfRange += 1
             return nil
@@ -57,10 +73,15 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
             count(error)
             return nil
         }
-        let pseudonymized = PseudonymizedEvent(time: event.time, business: event.business, user: pair, kind: event.kind)
+        return PseudonymizedEvent(time: event.time, business: event.business, user: pair, kind: event.kind)
+    }
+
+    /// Applies an event that passed the door, and tells the observers.
+    @inline(__always)
+    func apply(_ pseudonymized: PseudonymizedEvent) -> EventOutcome {
         let outcome = core.ingest(pseudonymized)
         statistics.events += 1
-        if !observers.isEmpty, let counters = core.liveCounters(for: event.business) {
+        if !observers.isEmpty, let counters = core.liveCounters(for: pseudonymized.business) {
             for observer in observers { observer.observe(pseudonymized, outcome: outcome, counters: counters) }
         }
         return outcome

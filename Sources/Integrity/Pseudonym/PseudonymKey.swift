@@ -27,7 +27,7 @@ public struct PseudonymKey: Sendable, Hashable {
     /// little-endian bytes. Allocation-free.
     @inline(__always)
     public func pseudonym(for number: PhoneNumber) -> Pseudonym {
-        let (first, second) = withUnsafeBytes(of: number.digits.littleEndian) { hasher.hash128($0) }
+        let (first, second) = hasher.hash128(word: number.digits)
         return Pseudonym(first: first, second: second)
     }
 

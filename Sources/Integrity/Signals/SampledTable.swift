@@ -65,6 +65,14 @@ struct SampledTable<Entry: SampledTableEntry> {
         }
     }
 
+    /// Loads the home slot of `fingerprint` (the look-ahead: no effect but on the cache); returns
+    /// a value derived from it.
+    @inline(__always)
+    func warm(fingerprint: UInt32) -> UInt64 {
+        guard !slots.isEmpty else { return 0 }
+        return UInt64(slots[Int(fingerprint) & (slots.count - 1)].fingerprint)
+    }
+
     /// The entry at `index`.
     @inline(__always)
     subscript(index: Int) -> Entry {
@@ -119,15 +127,16 @@ struct SampledTable<Entry: SampledTableEntry> {
     }
 
     /// Drops every entry matching `predicate` (one rebuild); resets the level when none is left.
+    /// `predicate` must be pure: it is asked twice about each entry.
     mutating func removeAll(where predicate: (Entry) -> Bool, removed: (Entry) -> Void) {
         guard count > 0 else { return }
-        var kept: [Entry] = []
-        kept.reserveCapacity(count)
-        for slot in slots where slot.fingerprint != 0 {
-            if predicate(slot) { removed(slot) } else { kept.append(slot) }
+        var dropped = 0
+        for slot in slots where slot.fingerprint != 0 && predicate(slot) {
+            removed(slot)
+            dropped += 1
         }
-        guard kept.count != count else { return }
-        rebuild(kept, slotCount: slots.count)
+        guard dropped > 0 else { return }
+        rebuild(slotCount: slots.count) { !predicate($0) }
         if count == 0 { level = 0 }
     }
 
@@ -152,19 +161,21 @@ struct SampledTable<Entry: SampledTableEntry> {
     var heapBytes: Int { slots.capacity * MemoryLayout<Entry>.stride }
 
     private mutating func resize(to slotCount: Int) {
-        let entries = slots.filter { $0.fingerprint != 0 }
-        rebuild(entries, slotCount: slotCount)
+        rebuild(slotCount: slotCount) { _ in true }
     }
 
-    private mutating func rebuild(_ entries: [Entry], slotCount: Int) {
+    /// Re-inserts the entries that `keep` accepts into `slotCount` fresh slots (one allocation).
+    private mutating func rebuild(slotCount: Int, keeping keep: (Entry) -> Bool) {
         var fresh = [Entry](repeating: .empty, count: slotCount)
         let mask = slotCount - 1
-        for entry in entries {
+        var kept = 0
+        for entry in slots where entry.fingerprint != 0 && keep(entry) {
             var index = Int(entry.fingerprint) & mask
             while fresh[index].fingerprint != 0 { index = (index &+ 1) & mask }
             fresh[index] = entry
+            kept += 1
         }
         slots = fresh
-        count = entries.count
+        count = kept
     }
 }

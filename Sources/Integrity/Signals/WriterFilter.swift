@@ -73,6 +73,17 @@ struct WriterFilter {
         return true
     }
 
+    /// Words in the current filter (0 before the first writer).
+    var currentWords: Int { current.count }
+
+    /// Loads the user's block of the current filter (the look-ahead: no effect but on the cache);
+    /// returns a value derived from it.
+    @inline(__always)
+    func warm(_ pseudonym: Pseudonym) -> UInt64 {
+        guard !current.isEmpty else { return 0 }
+        return current[Self.block(pseudonym, bitCount: bitCount).word]
+    }
+
     /// The share of bits set in the current filter (saturation: ≥ 0.5 means many false positives).
     var fillRatio: Double {
         guard !current.isEmpty else { return 0 }

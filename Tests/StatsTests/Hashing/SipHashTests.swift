@@ -32,4 +32,18 @@ import Testing
         #expect(fromBytes.k1 == hasher.k1)
         #expect(throws: SipHash24.InvalidKeyLength(byteCount: 15)) { try SipHash24(key: [UInt8](repeating: 0, count: 15)) }
     }
+
+    @Test func oneWordMatchesTheReferenceVectorAndTheByteForm() throws {
+        let vectors = try Fixtures.json(Vectors.self, "siphash-vectors.json")
+        // The reference message of length 8 is the bytes 0…7: the word 0x0706050403020100.
+        let (first, second) = hasher.hash128(word: 0x0706_0504_0302_0100)
+        let bytes = withUnsafeBytes(of: (first.littleEndian, second.littleEndian)) { [UInt8]($0) }
+        #expect(bytes.hex == vectors.sip128[8])
+        var random = SplitMix64(seed: 7)
+        for _ in 0..<1000 {
+            let word = random.next()
+            let expected = withUnsafeBytes(of: word.littleEndian) { hasher.hash128($0) }
+            #expect(hasher.hash128(word: word) == expected, "word \(word)")
+        }
+    }
 }

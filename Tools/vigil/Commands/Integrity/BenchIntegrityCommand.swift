@@ -4,39 +4,69 @@ import Stats
 import Transport
 
 /// `vigil bench integrity`: the analyzer's per-event cost at scale — events/s on one core, bytes
-/// per business, peak RSS — plus the hand-written line parser's throughput.
+/// per business, peak RSS, end to end from JSONL bytes — against the same
+/// per-event updates done with Redis in the same run.
 struct BenchIntegrityCommand: Command {
     static let help = """
-        USAGE: vigil bench integrity [--events N] [--businesses N] [--users N] [--seed S] [--json]
+        USAGE: vigil bench integrity [--events N] [--businesses N] [--users N] [--seed S]
+                                     [--redis-events N] [--redis-pipeline N]
+                                     [--redis-server PATH | --no-redis] [--lookahead N] [--profile [--passes N]]
+                                     [--json]
 
         Generates N synthetic events (default 10^7) over --businesses businesses (default 10^5,
         skewed: a few large, many small) and --users consumers (default 10^7), spread over 24 hours
         of event time: 50 % business messages, 25 % delivered, 12 % read, 10 % user messages,
         2 % blocks, 1 % reports, each business talking to its own audience. Events are generated
-        before timing; the timed run replays them through a fresh analyzer on one thread (wall time
-        and the thread's CPU time are both reported: the latter is immune to other processes)
-        (pseudonymization with SipHash-2-4, per-business tables, the global HLL, policy). Then:
-        bytes per business (the analyzer's own accounting, and RSS growth / businesses), peak RSS,
-        the signals snapshot time, and the JSONL parser's lines/s over 10^6 encoded lines.
-        The Redis comparison (PFADD + INCR + EXPIRE, pipelined) is not part of this run yet.
+        before timing. Then, each on a fresh analyzer on this one thread:
 
-        The replay is memory-bound (each event misses the cache on its business's index slot, its
-        state, a table slot and the writer filter): with ~10^5 businesses, transparent huge pages
-        for the heap (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) cut the time per event by about a
-        quarter on the development machine.
+          ingest        the events, pre-parsed, through IntegrityAnalyzer.ingest(contentsOf:)
+                        (pseudonymization with SipHash-2-4, per-business tables and rings, the
+                        global HLL, policy); events/s of wall time and of the thread's CPU time
+                        (the latter is immune to other processes on a shared machine), bytes per
+                        business, peak RSS;
+          end to end    the same events as JSONL bytes (encoded in chunks of 2^20 lines before
+                        timing), parsed by EventLineParser and ingested: lines/s;
+          redis         the same per-event updates the way a team would do them with Redis —
+                        PFADD biz:{b}:users:{day} {user}, INCR biz:{b}:{kind}:{hour}, EXPIRE —
+                        pipelined against a local redis-server (--save '' --appendonly no), over the
+                        first --redis-events events; events/s and the ratio Vigil / Redis.
+
+        redis-server comes from Debian: apt-get install -y redis-server. Without it the Redis
+        column is skipped with a note.
+
+        With ~10^5 businesses the replay is memory-bound (each event misses the cache and the TLB
+        on its business's index slot, its state, a table's header and slot, the writer filter);
+        ingest(contentsOf:) looks ahead over groups of events (--lookahead, default 32) so that
+        their misses overlap. Transparent huge pages for the heap
+        (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) cut the page-walk cost further.
 
         OPTIONS:
-          --events N       events to replay (default 10000000)
-          --businesses N   businesses (default 100000)
-          --users N        consumers (default 10000000)
-          --seed S         workload seed (default 1)
-          --json           print the figures as one JSON object
+          --events N            events to replay (default 10000000)
+          --businesses N        businesses (default 100000)
+          --users N             consumers (default 10000000)
+          --seed S              workload seed (default 1)
+          --redis-events N      events replayed through Redis (default 1000000: the first N)
+          --redis-pipeline N    events per Redis round trip, 3 commands each (default 1000)
+          --redis-server PATH   the redis-server binary (default: the one on PATH)
+          --no-redis            skip the Redis run
+          --lookahead N         events the analyzer looks ahead at (1…64; 1: none; default: its own)
+          --profile             run the ingest measure only (for perf, callgrind)
+          --passes N            with --profile: replay the events N times into the same analyzer
+                                (later passes: every business and user known, times late)
+          --json                print the figures as one JSON object
         """
 
     let events: Int
     let businesses: Int
     let users: Int
     let seed: UInt64
+    let redisEvents: Int
+    let redisPipeline: Int
+    let redisServer: String?
+    let skipRedis: Bool
+    let profile: Bool
+    let lookahead: Int?
+    let passes: Int
     let json: Bool
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
@@ -44,36 +74,81 @@ struct BenchIntegrityCommand: Command {
         businesses = try arguments.integer("--businesses", in: 1...10_000_000) ?? 100_000
         users = try arguments.integer("--users", in: 1000...1_000_000_000) ?? 10_000_000
         seed = UInt64(try arguments.integer("--seed", in: 0...Int.max) ?? 1)
+        redisEvents = try arguments.integer("--redis-events", in: 1000...1_000_000_000) ?? 1_000_000
+        redisPipeline = try arguments.integer("--redis-pipeline", in: 1...100_000) ?? 1000
+        redisServer = try arguments.option("--redis-server")
+        skipRedis = arguments.flag("--no-redis")
+        profile = arguments.flag("--profile")
+        lookahead = try arguments.integer("--lookahead", in: 1...64)
+        passes = try arguments.integer("--passes", in: 1...100) ?? 1
+        if passes > 1, !profile { throw CLIError("--passes needs --profile") }
         json = arguments.flag("--json")
-    }
-
-    /// One pre-generated event (16 bytes).
-    struct Record {
-        var user: PhoneNumber
-        var business: UInt32
-        var delta: UInt16
-        var kind: UInt8
+        if skipRedis, redisServer != nil { throw CLIError("--no-redis and --redis-server exclude each other") }
     }
 
     func run() throws {
         BenchClock.warnIfDebug()
+        let redis = profile ? nil : try locateRedis()
         Console.progress("generating \(events) events over \(businesses) businesses and \(users) users …")
-        let numbers = (0..<businesses).map { PhoneNumber(digits: 14_150_000_000 + UInt64($0))! }
-        let records = makeRecords()
-        let t0: Int64 = 1_701_216_000_000
+        let workload = IntegrityBenchWorkload(events: events, businesses: businesses, users: users, seed: seed)
 
         // Warm-up on a separate analyzer (page faults of the code paths, the allocator).
         let warm = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
-        replay(records.prefix(min(records.count, 200_000)), numbers: numbers, start: t0, into: warm)
+        workload.replay(0..<min(events, 200_000), into: warm)
         blackHole(warm.activeBusinessCount)
 
+        var figures: [(String, Double)] = []
+        try measureIngest(workload, into: &figures)
+        if profile {
+            printFigures(figures, note: "profile run: ingest only, \(passes) pass(es)")
+            return
+        }
+        let vigilRate = figures.first { $0.0 == "events_per_second" }?.1 ?? 0
+        let vigilCPURate = figures.first { $0.0 == "events_per_cpu_second" }?.1 ?? 0
+        try measureEndToEnd(workload, into: &figures)
+        figures.append(("parse_lines_per_second", workload.parserLinesPerSecond(count: min(events, 1_000_000))))
+        var redisNote = "Redis: skipped"
+        if let redis {
+            let result = try measureRedis(workload, executable: redis)
+            figures += [
+                ("redis_events", Double(result.events)),
+                ("redis_events_per_second", result.eventsPerSecond),
+                ("redis_events_per_server_cpu_second", result.eventsPerServerCPUSecond ?? 0),
+                ("redis_used_memory_bytes_per_business", Double(result.usedMemoryBytes ?? 0) / Double(max(1, businesses))),
+                ("redis_peak_rss_mib", result.peakResidentMiB ?? 0),
+                ("ratio_vigil_to_redis", vigilRate / result.eventsPerSecond),
+                ("ratio_vigil_cpu_to_redis_cpu", vigilCPURate / (result.eventsPerServerCPUSecond ?? .nan)),
+            ]
+            redisNote = "Redis (\(result.version ?? "redis-server")): \(redisPipeline) events × 3 commands per round trip"
+        }
+        printFigures(figures, note: redisNote)
+    }
+
+    private func printFigures(_ figures: [(String, Double)], note: String) {
+        if json {
+            var object = JSONObject()
+            for (name, value) in figures { object.set(name, value) }
+            print(object.text)
+        } else {
+            print("integrity analyzer, one thread, \(events) events / \(businesses) businesses / \(users) users")
+            for (name, value) in figures {
+                print("  " + name.padding(toLength: 38, withPad: " ", startingAt: 0) + String(format: "%16.2f", value))
+            }
+            print("  \(note)")
+            print("  target: ≥ 2000000 events/s on one core, ≥ 10× Redis; ≤ 16384 bytes per business")
+        }
+    }
+
+    /// The main run: all events, pre-parsed, on a fresh analyzer.
+    private func measureIngest(_ workload: IntegrityBenchWorkload, into figures: inout [(String, Double)]) throws {
         let rssBefore = ProcessMemory.residentMiB() ?? 0
         ProcessMemory.resetPeak()
         let analyzer = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
-        Console.progress("replaying …")
+        if let lookahead { analyzer.lookahead = lookahead }
+        Console.progress("ingest: replaying \(events) events …")
         let start = BenchClock.now()
         let cpuStart = Self.threadCPUNanoseconds()
-        replay(records[...], numbers: numbers, start: t0, into: analyzer)
+        for _ in 0..<passes { workload.replay(0..<events, into: analyzer) }
         let elapsed = BenchClock.now() - start
         let cpu = Self.threadCPUNanoseconds() - cpuStart
         let rssAfter = ProcessMemory.residentMiB() ?? 0
@@ -85,36 +160,99 @@ struct BenchIntegrityCommand: Command {
         let active = snapshot.filter { !$0.dormant }
         let accounted = active.map(\.memoryBytes)
         let meanBytes = accounted.isEmpty ? 0 : Double(accounted.reduce(0, +)) / Double(accounted.count)
-        let maxBytes = accounted.max() ?? 0
-        let rssPerBusiness = active.isEmpty ? 0 : (rssAfter - rssBefore) * 1_048_576 / Double(active.count)
-        let eventsPerSecond = Double(analyzer.statistics.events) / (Double(elapsed) / 1e9)
-        let eventsPerCPUSecond = Double(analyzer.statistics.events) / (Double(cpu) / 1e9)
-        let parse = measureParser(numbers: numbers, records: records.prefix(1_000_000), start: t0)
-
-        let figures: [(String, Double)] = [
-            ("events", Double(analyzer.statistics.events)),
-            ("events_per_second", eventsPerSecond),
-            ("events_per_cpu_second", eventsPerCPUSecond),
-            ("cpu_ns_per_event", Double(cpu) / Double(max(analyzer.statistics.events, 1))),
+        let applied = analyzer.statistics.events
+        guard applied == events * passes else { throw CLIError("ingest: \(applied) of \(events * passes) events applied") }
+        figures += [
+            ("events", Double(applied)),
+            ("lookahead", Double(analyzer.lookahead)),
+            ("events_per_second", Double(applied) / (Double(elapsed) / 1e9)),
+            ("events_per_cpu_second", Double(applied) / (Double(cpu) / 1e9)),
+            ("cpu_ns_per_event", Double(cpu) / Double(max(applied, 1))),
             ("active_businesses", Double(active.count)),
             ("bytes_per_business_accounted_mean", meanBytes),
-            ("bytes_per_business_accounted_max", Double(maxBytes)),
-            ("bytes_per_business_rss", rssPerBusiness),
+            ("bytes_per_business_accounted_max", Double(accounted.max() ?? 0)),
+            ("bytes_per_business_rss", active.isEmpty ? 0 : (rssAfter - rssBefore) * 1_048_576 / Double(active.count)),
             ("peak_rss_mib", peak),
             ("snapshot_seconds", snapshotSeconds),
-            ("parse_lines_per_second", parse),
         ]
-        if json {
-            var object = JSONObject()
-            for (name, value) in figures { object.set(name, value) }
-            print(object.text)
-        } else {
-            print("integrity analyzer, one thread, \(events) events / \(businesses) businesses / \(users) users")
-            for (name, value) in figures {
-                print("  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%16.1f", value))
+    }
+
+    /// All events as JSONL bytes, parsed and ingested on a fresh analyzer; only parsing and
+    /// ingesting are timed (chunks of 2^20 lines are encoded between the timed parts).
+    private func measureEndToEnd(_ workload: IntegrityBenchWorkload, into figures: inout [(String, Double)]) throws {
+        let analyzer = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
+        if let lookahead { analyzer.lookahead = lookahead }
+        Console.progress("end to end: parsing and ingesting \(events) JSONL lines …")
+        let parser = EventLineParser()
+        var lines = IntegrityBenchWorkload.Lines()
+        var group: [IntegrityEvent] = []
+        group.reserveCapacity(1024)
+        var elapsed: UInt64 = 0
+        var cpu: UInt64 = 0
+        var malformed = 0
+        var chunkStart = 0
+        while chunkStart < events {
+            let chunk = chunkStart..<min(events, chunkStart + (1 << 20))
+            workload.encode(chunk, into: &lines)
+            if chunkStart == 0 { try workload.checkParser(parser, on: lines, first: chunk.lowerBound) }
+            let start = BenchClock.now()
+            let cpuStart = Self.threadCPUNanoseconds()
+            lines.bytes.withUnsafeBytes { raw in
+                var lineStart = 0
+                for (number, end) in lines.ends.enumerated() {
+                    let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
+                    if let event = try? parser.parse(line, lineNumber: chunk.lowerBound + number + 1) {
+                        group.append(event)
+                        if group.count == 1024 {
+                            analyzer.ingest(contentsOf: group)
+                            group.removeAll(keepingCapacity: true)
+                        }
+                    } else {
+                        malformed += 1
+                    }
+                    lineStart = end + 1
+                }
+                analyzer.ingest(contentsOf: group)
+                group.removeAll(keepingCapacity: true)
             }
-            print("  target: ≥ 2000000 events/s; ≤ 16384 bytes per business; Redis comparison: not run")
+            cpu += Self.threadCPUNanoseconds() - cpuStart
+            elapsed += BenchClock.now() - start
+            chunkStart = chunk.upperBound
         }
+        guard malformed == 0, analyzer.statistics.events == events else {
+            throw CLIError("end to end: \(malformed) malformed lines, \(analyzer.statistics.events) of \(events) events applied")
+        }
+        figures += [
+            ("end_to_end_lines_per_second", Double(events) / (Double(elapsed) / 1e9)),
+            ("end_to_end_lines_per_cpu_second", Double(events) / (Double(cpu) / 1e9)),
+        ]
+    }
+
+    /// The Redis peer over the first `redisEvents` events.
+    private func measureRedis(_ workload: IntegrityBenchWorkload, executable: String) throws -> IntegrityRedisPeer.Result {
+        let count = min(events, redisEvents)
+        Console.progress("redis: \(count) events, \(redisPipeline) per round trip …")
+        let directory = try RedisServerProcess.makeScratchDirectory(prefix: "vigil-bench-integrity")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let peer = IntegrityRedisPeer(executable: executable, eventsPerRoundTrip: redisPipeline)
+        return try peer.run(workload.redisEvents(0..<count), directory: directory)
+    }
+
+    /// The redis-server to run, or nil (with a note) when there is none or it was not wanted.
+    private func locateRedis() throws(CLIError) -> String? {
+        if skipRedis { return nil }
+        if let redisServer {
+            guard access(redisServer, X_OK) == 0 else { throw CLIError("--redis-server: \(redisServer) is not an executable") }
+            return redisServer
+        }
+        guard let found = RedisServerProcess.find("redis-server") else {
+            Console.progress("""
+                note: redis-server not found on PATH, so the Redis column is skipped (everything else runs). \
+                Install it with: apt-get install -y redis-server (Debian), or pass --redis-server PATH.
+                """)
+            return nil
+        }
+        return found
     }
 
     /// CPU time of the calling thread (immune to other processes on a shared machine).
@@ -122,78 +260,5 @@ struct BenchIntegrityCommand: Command {
         var spec = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
-
-    /// Skewed businesses, each with its own audience of users; kinds by the documented mix.
-    private func makeRecords() -> [Record] {
-        var random = SplitMix64(seed: seed)
-        var records: [Record] = []
-        records.reserveCapacity(events)
-        let spanMilliseconds = 86_400_000.0
-        let meanDelta = spanMilliseconds / Double(events)
-        let audience = UInt64(max(1, min(2000, users / 10)))
-        for _ in 0..<events {
-            let u = Double(random.next() >> 11) / Double(1 << 53)
-            let business = UInt64(Double(businesses) * u * u)
-            let member = random.next() % audience
-            let userIndex = (business &* 100 &+ member &* 99_991) % UInt64(users)
-            let roll = random.next() % 100
-            let kind: UInt8 = roll < 50 ? 0 : roll < 75 ? 1 : roll < 87 ? 2 : roll < 97 ? 3 : roll < 99 ? 4 : 5
-            let delta = UInt16(min(Double(UInt16.max), (Double(random.next() % 2000) / 1000) * meanDelta))
-            records.append(Record(user: PhoneNumber(digits: 447_000_000_000 + userIndex)!, business: UInt32(business),
-                                  delta: delta, kind: kind))
-        }
-        return records
-    }
-
-    private static let reasons: [BlockReason] = [.spam, .didntSignUp, .noLongerNeeded, .noReason, .offensive]
-
-    @inline(__always)
-    private static func event(_ record: Record, business: PhoneNumber, time: Int64) -> IntegrityEvent {
-        let kind: IntegrityEvent.Kind = switch record.kind {
-        case 0: .message(.businessToUser, bytes: 512, category: .marketing)
-        case 1: .delivered
-        case 2: .read
-        case 3: .message(.userToBusiness, bytes: 128, category: nil)
-        case 4: .block(reasons[Int(record.user.digits % 5)])
-        default: .report(.spam)
-        }
-        return IntegrityEvent(time: time, business: business, user: record.user, kind: kind)
-    }
-
-    private func replay(_ records: ArraySlice<Record>, numbers: [PhoneNumber], start: Int64, into analyzer: IntegrityAnalyzer) {
-        var time = start
-        for record in records {
-            time += Int64(record.delta)
-            analyzer.ingest(Self.event(record, business: numbers[Int(record.business)], time: time))
-        }
-    }
-
-    /// Lines per second of `EventLineParser` over the records encoded as JSONL.
-    private func measureParser(numbers: [PhoneNumber], records: ArraySlice<Record>, start: Int64) -> Double {
-        var buffer: [UInt8] = []
-        var ends: [Int] = []
-        var time = start
-        for record in records {
-            time += Int64(record.delta)
-            buffer.append(contentsOf: Self.event(record, business: numbers[Int(record.business)], time: time).jsonLine.utf8)
-            ends.append(buffer.count)
-        }
-        let parser = EventLineParser()
-        var parsed = 0
-        let nanoseconds = BenchClock.best(of: 3) {
-            parsed = 0
-            buffer.withUnsafeBytes { raw in
-                var lineStart = 0
-                for (number, end) in ends.enumerated() {
-                    if (try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[lineStart..<end]), lineNumber: number + 1)) != nil {
-                        parsed += 1
-                    }
-                    lineStart = end
-                }
-            }
-        }
-        blackHole(parsed)
-        return Double(ends.count) / (Double(nanoseconds) / 1e9)
     }
 }

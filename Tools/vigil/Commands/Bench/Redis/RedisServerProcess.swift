@@ -50,6 +50,17 @@ final class RedisServerProcess {
     /// The server's peak RSS (`VmHWM`) in MiB, while it runs.
     var peakResidentMiB: Double? { ProcessMemory.peakResidentMiB(of: String(pid)) }
 
+    /// The server's CPU time so far (user + system) in seconds, from `/proc/PID/stat`.
+    var cpuSeconds: Double? {
+        guard let bytes = try? FileIO.read("/proc/\(pid)/stat"),
+              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
+        // After the command name: state, ppid, … utime and stime are the 12th and 13th fields.
+        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
+        guard fields.count > 12, let user = Double(String(decoding: fields[11], as: UTF8.self)),
+              let system = Double(String(decoding: fields[12], as: UTF8.self)) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM, then SIGKILL if it has not exited within 3 s; waits for it. Idempotent.
     func stop() {
         guard process.isRunning else { return }
@@ -128,5 +139,17 @@ final class RedisServerProcess {
             if access(candidate, X_OK) == 0 { return candidate }
         }
         return nil
+    }
+
+    /// A fresh directory under `$TMPDIR` (default /tmp) for a server's log: `prefix-XXXXXX`.
+    static func makeScratchDirectory(prefix: String) throws(CLIError) -> String {
+        let base = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+        var template = Array((base + "/" + prefix + "-XXXXXX").utf8CString)
+        let created = template.withUnsafeMutableBufferPointer { buffer -> Bool in
+            guard let start = buffer.baseAddress else { return false }
+            return mkdtemp(start) != nil
+        }
+        guard created else { throw CLIError("cannot create a temporary directory in \(base): \(String(cString: strerror(errno)))") }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -1,0 +1,100 @@
+// Looking ahead over a group of events. With ~10⁵ businesses the per-event path is memory-bound:
+// each event misses the cache (and, on a virtual machine, the TLB: a nested page walk costs
+// several hundred nanoseconds) on its business's index slot, its state, a table's header and
+// slot, and the writer filter — dependent loads the processor cannot overlap within one event.
+// Reading what a group of events will touch, stage by stage, with each stage's loads independent
+// across the group and the stage's loop short enough for dozens of them to be in flight, lets
+// the misses of the whole group overlap; the events are then applied one by one from the cache.
+// Nothing is changed here and nothing read is trusted later: applying re-does every look-up, so
+// the result is exactly that of applying the events without looking ahead.
+extension IntegrityCore {
+    /// The most events one look-ahead covers (their states, ~1 KiB each, stay in L2 until applied).
+    static let lookaheadLimit = 64
+
+    /// Loads what applying `events` (at most ``lookaheadLimit``) will read; returns a value mixed
+    /// from the loads, to be kept by the caller so that they are not optimized away.
+    func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
+        let count = min(events.count, Self.lookaheadLimit)
+        // Stage 0 (no memory but the group): what each stage needs, in small arrays, so that
+        // every later loop is a handful of instructions per event and many loads fit in flight.
+        var numbers = InlineArray<64, UInt64>(repeating: 0)
+        var users = InlineArray<64, Pseudonym>(repeating: Pseudonym(first: 0, second: 0))
+        var tables = InlineArray<64, UInt8>(repeating: 0)
+        var times = InlineArray<64, Int64>(repeating: 0)
+        for slot in 0..<count {
+            let event = events[slot]
+            numbers[slot] = event.business.digits
+            users[slot] = event.user.current
+            tables[slot] = Self.tables(of: event.kind)
+            times[slot] = event.time
+        }
+        var mix: UInt64 = 0
+        // Stage 1: the businesses' index slots, then their positions (from the cache).
+        for slot in 0..<count where numbers[slot] != 0 { mix = mix &+ index.warm(numbers[slot]) }
+        var positions = InlineArray<64, Int32>(repeating: -1)
+        for slot in 0..<count where numbers[slot] != 0 {
+            if let position = index[digits: numbers[slot]] { positions[slot] = Int32(position) }
+        }
+        businesses.withUnsafeBufferPointer { states in
+            guard let base = states.baseAddress else { return }
+            // Stage 2: the first cache line of each state (a page walk each, in a tight loop so
+            // that many are in flight), then its other lines (~1 KiB; an event reads many).
+            for slot in 0..<count where positions[slot] >= 0 {
+                mix = mix &+ UInt64(UnsafeRawPointer(base + Int(positions[slot])).load(as: UInt8.self))
+            }
+            for slot in 0..<count where positions[slot] >= 0 {
+                let state = UnsafeRawPointer(base + Int(positions[slot]))
+                var offset = 64
+                while offset < MemoryLayout<BusinessState>.size {
+                    mix = mix &+ UInt64(state.load(fromByteOffset: offset, as: UInt8.self))
+                    offset += 64
+                }
+            }
+            // Stage 3: the headers of the tables the events probe (their sizes), and of the 7-day
+            // table when the event will re-measure quality (a scan of it).
+            for slot in 0..<count where positions[slot] >= 0 {
+                mix = mix &+ states[Int(positions[slot])].warmHeaders(tables[slot], time: times[slot])
+            }
+            // Stage 4: the table slot and the filter block each event probes first.
+            for slot in 0..<count where positions[slot] >= 0 {
+                mix = mix &+ states[Int(positions[slot])].warmSlots(tables[slot], user: users[slot])
+            }
+        }
+        return mix
+    }
+
+    /// Which tables an event of `kind` probes: 1 the 24-hour table and the writer filter, 2 the
+    /// 7-day table, 0 none.
+    @inline(__always)
+    static func tables(of kind: IntegrityEvent.Kind) -> UInt8 {
+        switch kind {
+        case .message: 1
+        case .delivered, .block, .report: 2
+        case .read: 0
+        }
+    }
+}
+
+extension BusinessState {
+    /// Loads the headers of the tables `tables` (see `IntegrityCore.tables(of:)`), and of the
+    /// 7-day table if an event at `time` will re-measure quality; returns a mix.
+    @inline(__always)
+    func warmHeaders(_ tables: UInt8, time: Int64) -> UInt64 {
+        let rescore = time >= nextRescore ? proofs.slots.count : 0
+        return switch tables {
+        case 1: UInt64(writers.currentWords &+ recent.slots.count &+ rescore)
+        case 2: UInt64(proofs.slots.count)
+        default: UInt64(rescore)
+        }
+    }
+
+    /// Loads the table slot and filter block that `user` is probed at first; returns a mix.
+    @inline(__always)
+    func warmSlots(_ tables: UInt8, user: Pseudonym) -> UInt64 {
+        switch tables {
+        case 1: writers.warm(user) &+ recent.warm(fingerprint: user.fingerprint)
+        case 2: proofs.warm(fingerprint: user.fingerprint)
+        default: 0
+        }
+    }
+}
