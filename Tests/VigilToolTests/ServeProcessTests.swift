@@ -134,6 +134,16 @@ struct ServeProcessTests {
         #expect(metrics.body.contains("vigil_build_info{"))
         #expect(!metrics.body.contains(Self.users[0]) && !metrics.body.contains(Self.business), "no number is a label")
 
+        // DP statistics: a release with its metadata and no number; the day's budget (3 ε) holds
+        // one release at ε 2, not a second one.
+        let day = ISO8601DateFormatter().string(from: Date()).prefix(10)
+        let stats = try HTTPProbe.get(port: port, path: "/v1/stats?from=\(day)&to=\(day)&epsilon=2", token: token)
+        #expect(stats.status == 200, "\(stats)")
+        #expect(stats.body.contains("\"mechanism\"") && !stats.body.contains(Self.users[0]) && !stats.body.contains(Self.business), "\(stats.body.prefix(400))")
+        let over = try HTTPProbe.get(port: port, path: "/v1/stats?from=\(day)&to=\(day)&epsilon=2", token: token)
+        #expect(over.status == 429 && over.body.contains("budget"), "\(over)")
+        #expect(try HTTPProbe.get(port: port, path: "/v1/stats?from=yesterday", token: token).status == 400)
+
         // The dashboard: Basic with the token as password (what a browser sends).
         #expect(try HTTPProbe.get(port: port, path: "/").status == 401)
         let basic = Data("operator:\(token)".utf8).base64EncodedString()

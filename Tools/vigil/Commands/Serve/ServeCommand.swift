@@ -23,6 +23,10 @@ struct ServeCommand: Command {
                                         the commit; a report counts only with proof of contact
           GET  /v1/alerts[?business=N]  the alerts firing now (detectors: mass messaging, velocity, cold
                                         fan-out, block/report spikes; docs/detection.md)
+          GET  /v1/stats?from=DAY&to=DAY[&epsilon=E&delta=D&k=K&format=csv]
+                                        non-identifiable statistics with differential privacy (discrete
+                                        Laplace, k-threshold; charged to DIR/integrity/ledger.sqlite,
+                                        3 ε and 1e-5 δ per day; 429 beyond; docs/export.md)
           GET  /metrics                 Prometheus text format (bounded cardinality)
           GET  /                        the dashboard (HTML, refreshes itself; browsers: Basic auth, any
                                         user name, the token as password)
@@ -85,6 +89,7 @@ struct ServeCommand: Command {
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
             tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
             reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
+            ledgerPath: data + "/integrity/ledger.sqlite",
             alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook"))
         )
     }

@@ -22,6 +22,8 @@ struct ServeOptions: Sendable {
     var reportsPath: String
     /// Where alert transitions are appended as JSON lines.
     var alertsPath: String
+    /// The privacy-budget ledger of `/v1/stats` (SQLite).
+    var ledgerPath: String
     /// Alertmanager base URL and webhook v4 receivers alerts are also posted to.
     var alertTargets: [HTTPAlertSink.Target] = []
     /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
@@ -49,6 +51,8 @@ final class ServeParts {
     let alertPosters: [HTTPAlertSink]
     /// What start-up restored (snapshot, replayed reports), for the first status line.
     let recovery: RecoveryReport
+    /// The live statistics export (`GET /v1/stats`), fed by the relay like the analyzer.
+    let statistics: ServeStatistics
     /// The dashboard, sampled every ``ServeOptions/dashboardInterval``.
     let dashboard: ServeDashboard
     private var dashboardTimer: TimerID?
@@ -83,7 +87,8 @@ final class ServeParts {
         reports = try ReportService(analyzer: analyzer, log: log, configuration: ReportServiceConfiguration(token: options.token),
                                     on: loop, now: { RelayServer.wallClock() })
         if recovery.restored == nil { reports.snapshotNow() }
-        var sinks: [any MetadataSink] = [analyzer]
+        statistics = try ServeStatistics(ledgerPath: options.ledgerPath, pseudonymizer: pseudonymizer, businesses: options.businesses)
+        var sinks: [any MetadataSink] = [analyzer, statistics]
         if let tapPath = options.tapPath { sinks.append(try JSONLTapSink(path: tapPath, businesses: options.businesses)) }
         let sink = FanOutSink(sinks)
         self.analyzer = analyzer
@@ -93,6 +98,7 @@ final class ServeParts {
         relay = try RelayServer(configuration: options.relay, plugIns: RelayPlugIns(sink: sink, policy: analyzer), on: loop)
         var router = HTTPRouter()
         ServeRoutes.register(on: &router, analyzer: analyzer, reports: reports, eventCounts: eventCounts, alerts: alerts)
+        ServeRoutes.registerStatistics(on: &router, reports: reports, statistics: statistics)
         dashboard = ServeDashboard(analyzer: analyzer, alerts: alerts)
         ServeRoutes.registerDashboard(on: &router, reports: reports, dashboard: dashboard)
         do {
@@ -134,6 +140,7 @@ final class ServeParts {
         housekeeping = loop.scheduleTimer(after: housekeepingInterval) { [weak self] in
             guard let self else { return }
             analyzer.advance(to: RelayServer.wallClock())
+            statistics.forgetOldDays(now: RelayServer.wallClock())
             publishPolicyChanges()
             retryNotices()
             scheduleHousekeeping()
