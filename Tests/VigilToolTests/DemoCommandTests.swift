@@ -88,6 +88,14 @@ struct DemoCommandTests {
             #expect(row["quality"] as? String != "RED", "\(row)")
         }
 
+        // The export: the platform's DP release (no number in it), billing, transport sketches.
+        let export = try #require(summary["export"] as? [String: Any], "\(summary["export"] ?? "-")")
+        let exported = try #require(export["paths"] as? [String])
+        #expect(exported.count == 3)
+        let release = try String(contentsOfFile: data + "/export/platform-release.json", encoding: .utf8)
+        #expect(release.contains("\"mechanism\""))
+        #expect(!release.contains(blasterRow["phone"] as? String ?? "+"), "no business number in the platform's statistics")
+
         // --data is kept: the tap and the transcript are there; progress went to stderr.
         #expect(FileManager.default.fileExists(atPath: data + "/relay/tap.jsonl"))
         #expect(FileManager.default.fileExists(atPath: data + "/business/transcript.log"))

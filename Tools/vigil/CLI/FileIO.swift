@@ -22,9 +22,10 @@ enum FileIO {
         return bytes
     }
 
-    /// Writes `bytes` to `path` atomically (temporary file, fsync, rename) with `permissions`, or
-    /// standard output for "-".
-    static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o644) throws(CLIError) {
+    /// Writes `bytes` to `path` atomically (temporary file, fsync, rename) with `permissions` —
+    /// 0600 unless asked: what Vigil writes (signals, exports, sketches, alerts) is the operator's
+    /// to hand on, not every local user's to read —, or standard output for "-".
+    static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o600) throws(CLIError) {
         if path == "-" {
             try writeAll(bytes, to: 1, name: "standard output")
             return

@@ -66,6 +66,6 @@ struct AuditInputs: Codable, Sendable, Equatable {
         } catch {
             throw CLIError("cannot create \(directory)/demo: \(error.localizedDescription)")
         }
-        try FileIO.write(Array(data), to: Self.path(in: directory), permissions: 0o600)
+        try FileIO.write(Array(data), to: Self.path(in: directory))
     }
 }

@@ -8,8 +8,9 @@ enum DemoStages {
     /// The analyzer's stage (quality rating, tier, alerts per business), read from `vigil serve`.
     static func integrity() -> (any DemoIntegrityStage)? { DemoLiveIntegrity() }
 
-    /// HOOK(Export): the anonymized statistics export (DP + k-threshold DataSketches images).
-    static func export() -> (any DemoExportStage)? { nil }
+    /// The anonymized statistics export of the tap: the platform's DP release, billing, and the
+    /// transport-only sketches (``DemoExport``).
+    static func export() -> (any DemoExportStage)? { DemoExport() }
 
     /// Extra `vigil serve` arguments for the transport child. None: the analyzer runs on defaults.
     static func relayArguments(dataDirectory: String) -> [String] { [] }

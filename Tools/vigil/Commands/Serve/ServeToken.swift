@@ -8,7 +8,7 @@ enum ServeToken {
             var generator = SystemRandomNumberGenerator()
             let hex = (0..<32).map { _ in String(UInt8.random(in: 0...255, using: &generator), radix: 16) }
                 .map { $0.count == 1 ? "0" + $0 : $0 }.joined()
-            try FileIO.write(Array((hex + "\n").utf8), to: path, permissions: 0o600)
+            try FileIO.write(Array((hex + "\n").utf8), to: path)
         }
         let bytes = try FileIO.read(path)
         let line = Array(bytes.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") })
