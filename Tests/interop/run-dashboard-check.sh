@@ -4,10 +4,12 @@
 # short simulated week (`vigil simulate --scenario mixed` replayed by `vigil dashboard-sample`), or
 # fetched live from a running `vigil serve` / `vigil demo` with --url.
 #
-# Usage: Tests/interop/run-dashboard-check.sh [--no-build] [--url URL] [--scale S] [--min-charts N]
+# Usage: Tests/interop/run-dashboard-check.sh [--no-build] [--url URL | --live-demo] [--scale S] [--min-charts N]
 #
 #   --no-build      use the release vigil that is already built (CI builds it before calling this)
 #   --url URL       check the page at URL (e.g. http://127.0.0.1:8080/) instead of generating one
+#   --live-demo     run a short `vigil demo` and check the page its transport process serves while
+#                   the traffic flows (fetched with the run's token, then rendered by Chromium)
 #   --scale S       size of the simulated week (default 0.05: ~100k events, 30 businesses)
 #   --min-charts N  fewest charts that must render (default 9: three businesses, three series each)
 #
@@ -23,11 +25,13 @@ cd "$root"
 
 build=1
 url=""
+live_demo=0
 scale="0.05"
 min_charts=9
 while (($#)); do
   case "$1" in
     --no-build) build=0 ;;
+    --live-demo) live_demo=1 ;;
     --url | --scale | --min-charts)
       (($# >= 2)) || { echo "run-dashboard-check.sh: $1 needs a value" >&2; exit 2; }
       case "$1" in
@@ -81,7 +85,55 @@ finish() {
 }
 
 page="$artifacts/dashboard.html"
-if [[ -z "$url" ]]; then
+suffix=""
+locate_vigil() {
+  if [[ -n "${VIGIL_BIN:-}" ]]; then
+    vigil="$VIGIL_BIN"
+  else
+    local scratch=()
+    if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then scratch=(--scratch-path "$VIGIL_SCRATCH_PATH"); fi
+    if ((build)); then swift build -c release --product vigil ${scratch[@]+"${scratch[@]}"}; fi
+    vigil="$(swift build -c release --show-bin-path ${scratch[@]+"${scratch[@]}"})/vigil"
+  fi
+}
+if ((live_demo)); then
+  page="$artifacts/dashboard-live.html"
+  suffix="-live"
+  locate_vigil
+  "$vigil" demo --users 400 --duration 25 --data "$work/demo" >"$work/demo.out" 2>"$work/demo.err" &
+  demo_pid=$!
+  trap 'kill "$demo_pid" 2>/dev/null; wait "$demo_pid" 2>/dev/null; rm -rf "$work"' EXIT
+  dashboard=""
+  for _ in $(seq 1 600); do
+    dashboard=$(sed -nE 's/.*dashboard: (http:[^ ]+) .*/\1/p' "$work/demo.err" | head -n 1)
+    [[ -n "$dashboard" ]] && break
+    kill -0 "$demo_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$dashboard" ]]; then
+    fail "the demo announced its dashboard"
+    tail -n 5 "$work/demo.err" >&2 || true
+    finish
+  fi
+  # Two samples at least (one every 5 s) while the traffic flows.
+  sleep 14
+  if python3 - "$dashboard" "$work/demo/relay/integrity/token" "$page" 2>"$work/fetch.log" <<'PY'
+import base64, sys, urllib.request
+url, token_path, out = sys.argv[1:]
+token = open(token_path).read().split("\n")[0]
+request = urllib.request.Request(url, headers={"Authorization": "Basic " + base64.b64encode(("operator:" + token).encode()).decode()})
+body = urllib.request.urlopen(request, timeout=10).read()
+open(out, "wb").write(body)
+PY
+  then
+    pass "page fetched from the running demo's transport process at $dashboard ($(wc -c <"$page") bytes)"
+  else
+    fail "page fetched from the running demo at $dashboard: $(tail -n 1 "$work/fetch.log")"
+    finish
+  fi
+  target="file://$page"
+  wait "$demo_pid" && pass "the demo finished with a passing verdict" || fail "the demo's verdict: $(tail -n 1 "$work/demo.err")"
+elif [[ -z "$url" ]]; then
   if [[ -n "${VIGIL_BIN:-}" ]]; then
     vigil="$VIGIL_BIN"
   else
@@ -113,7 +165,7 @@ fi
 
 browser=(timeout -s KILL 120 "$chromium" --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run
   --no-default-browser-check --disable-dev-shm-usage --user-data-dir="$work/profile")
-screenshot="$artifacts/dashboard.png"
+screenshot="$artifacts/dashboard$suffix.png"
 rm -f "$screenshot"
 if "${browser[@]}" --screenshot="$screenshot" --window-size=1400,2000 "$target" >"$work/screenshot.log" 2>&1 && [[ -s "$screenshot" ]]; then
   pass "chromium screenshot ($("$chromium" --version 2>/dev/null | head -n 1)) → $screenshot"
@@ -121,7 +173,7 @@ else
   fail "chromium screenshot"
   tail -n 5 "$work/screenshot.log" >&2 || true
 fi
-dom="$artifacts/dashboard.dom.html"
+dom="$artifacts/dashboard$suffix.dom.html"
 if "${browser[@]}" --dump-dom "$target" >"$dom" 2>"$work/dom.log" && [[ -s "$dom" ]]; then
   pass "chromium --dump-dom ($(wc -c <"$dom") bytes)"
 else

@@ -128,6 +128,7 @@ final class DemoRun {
             extraArguments: DemoStages.relayArguments(dataDirectory: paths.root), interrupts: interrupts)
         self.relay = relay
         Console.progress("[\(stamp)] relay: pid \(relay.pid), listening on \(relay.address), metadata tap \(paths.tap)")
+        Console.progress("[\(stamp)] dashboard: http://\(relay.httpAddress)/ while the demo runs (Basic auth: any user name, the password in \(relay.tokenPath))")
         return relay
     }
 
