@@ -21,7 +21,7 @@ struct Harness: Sendable {
 extension Harness {
     /// Every harness, in the order `Fuzz/run.sh all` runs them.
     static let all: [Harness] = [
-        .wireFrame, .httpRequest, .cloudAPISend, .eventLine,
+        .wireFrame, .httpRequest, .cloudAPISend, .eventLine, .reportBody,
         .hll, .kll, .countMin, .frequentItems,
         .sessionEnvelope, .preKeyBundle,
         .stateImage, .partyRecord, .conversationRecord,

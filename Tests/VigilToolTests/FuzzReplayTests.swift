@@ -6,7 +6,7 @@ import Testing
 @Suite struct FuzzReplayTests {
     /// Every harness, as FUZZING.md lists them.
     static let harnesses = [
-        "wire-frame", "http-request", "cloudapi-send", "event-line", "hll", "kll", "count-min", "frequent-items",
+        "wire-frame", "http-request", "cloudapi-send", "event-line", "report-body", "hll", "kll", "count-min", "frequent-items",
         "session-envelope", "prekey-bundle", "state-image", "party-record", "conversation-record",
     ]
 
@@ -22,8 +22,9 @@ import Testing
     }
 
     /// Seeds the parser is meant to refuse: a bare-LF request (accepted only when the input's
-    /// digest turns `acceptsBareLineFeed` on), an unsupported message type and a null `to`.
-    static let refusedSeeds = ["http-request": 1, "cloudapi-send": 2]
+    /// digest turns `acceptsBareLineFeed` on), an unsupported message type and a null `to`, an
+    /// empty report batch and a truncated one.
+    static let refusedSeeds = ["http-request": 1, "cloudapi-send": 2, "report-body": 2]
 
     @Test(arguments: harnesses) func seedCorpusPasses(_ name: String) throws {
         let corpus = Self.fuzzDirectory.appendingPathComponent("corpus/\(name)")
