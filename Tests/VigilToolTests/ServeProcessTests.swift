@@ -97,7 +97,7 @@ struct ServeProcessTests {
 
         // The business messages one user, whose phone says "delivered".
         let business = try WireClient(port: serve.port)
-        _ = try business.register(Self.business)
+        let relayToken = try business.register(Self.business).map { String(format: "%02x", $0) }.joined()
         let user = try WireClient(port: serve.port)
         _ = try user.register(Self.users[0])
         #expect(try business.request(Self.businessSend(to: Self.users[0], id: 1, requestID: business.makeRequestID())).accepted != nil)
@@ -154,6 +154,9 @@ struct ServeProcessTests {
         // After a clean stop and a restart, the accepted report is still counted (log + snapshot).
         serve.send(SIGTERM)
         #expect(serve.waitForExit(timeout: .seconds(10)) && serve.process.terminationStatus == 0)
+        // Secrets never reach the log: neither the API token nor a relay token.
+        #expect(!serve.standardError.contains(token) && !serve.standardError.contains(String(relayToken.prefix(16))))
+        #expect(!serve.standardError.isEmpty)
         let again2 = try RelayProcess(dataDirectory: data, in: work, extraArguments: ["--business", Self.business], serve: true)
         let port2 = try #require(again2.httpPort)
         let after = try HTTPProbe.get(port: port2, path: "/v1/signals/\(Self.business)", token: token)
@@ -162,6 +165,21 @@ struct ServeProcessTests {
         #expect(again2.standardError.contains("restored snapshot"), "\(again2.standardError)")
         again2.send(SIGTERM)
         #expect(again2.waitForExit(timeout: .seconds(10)))
+    }
+
+    @Test func aDataDirectoryOthersCanReadIsRefusedAtStartUp() throws {
+        let work = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let data = work.appendingPathComponent("data").path
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let commands = [["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", data],
+                        ["relay", "--listen", "127.0.0.1:0", "--data", data]]
+        for arguments in commands {
+            let command = arguments[0]
+            let result = try VigilProcess.run(arguments)
+            #expect(result.status != 0, "\(command)")
+            #expect(result.standardError.contains("is not private") && result.standardError.contains("chmod -R go-rwx"), "\(command): \(result.standardError)")
+        }
     }
 
     @Test func helpAndCommandLineMistakes() throws {

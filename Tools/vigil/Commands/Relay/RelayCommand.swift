@@ -78,6 +78,7 @@ struct RelayCommand: Command {
     func run() throws {
         var signals = StopSignals()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
+        try PrivateDirectory.require(dataDirectory)
 
         let configuration = RelayConfiguration(
             listenAddress: listen, dataDirectory: dataDirectory, maximumFrameSize: maximumFrameSize

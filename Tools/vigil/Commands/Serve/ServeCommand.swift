@@ -124,6 +124,7 @@ struct ServeCommand: Command {
         var signals = StopSignals()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
         var options = self.options
+        try PrivateDirectory.require(options.relay.dataDirectory)
         try FileSystem.createDirectories(options.relay.dataDirectory + "/integrity")
         let tokenPath = tokenFile ?? options.relay.dataDirectory + "/integrity/token"
         options.token = try ServeToken.load(tokenPath, createIfMissing: tokenFile == nil)
