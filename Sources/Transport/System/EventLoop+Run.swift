@@ -33,7 +33,10 @@ extension EventLoop {
         wakeUp()
     }
 
-    /// One wake-up: wait, dispatch descriptors, fire timers, run handed-in tasks, end the turn.
+    /// One wake-up: wait, dispatch descriptors, take the handed-in tasks, fire due timers, run
+    /// the tasks, end the turn. The tasks are taken *before* the timers are checked, so a task
+    /// handed in after a `ManualClock` moved runs only after a timer check that saw the move —
+    /// `executeAndWait` after `advance` returns once every timer due by then has fired.
     func runTurn() throws(SystemError) {
         let ready = try Syscall.epollWait(epoll, into: eventBuffer, timeoutMilliseconds: nextTimeout())
         counters.turns += 1
@@ -44,8 +47,9 @@ extension EventLoop {
         } else {
             counters.interruptedWaits += 1
         }
+        let tasks = takeHandedInTasks()
         fireDueTimers()
-        runHandedInTasks()
+        run(tasks)
         runEndOfTurnHooks()
     }
 
@@ -85,12 +89,15 @@ extension EventLoop {
         }
     }
 
-    private func runHandedInTasks() {
-        let tasks = shared.withLock { state -> [@Sendable () -> Void] in
+    private func takeHandedInTasks() -> [@Sendable () -> Void] {
+        shared.withLock { state -> [@Sendable () -> Void] in
             state.wakePending = false
             defer { state.tasks.removeAll() }
             return state.tasks
         }
+    }
+
+    private func run(_ tasks: [@Sendable () -> Void]) {
         for task in tasks {
             counters.tasksRun += 1
             task()

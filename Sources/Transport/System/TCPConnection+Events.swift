@@ -52,6 +52,9 @@ extension TCPConnection: IOHandler {
             reads += 1
             let capacity = min(flow.readCapacity, loop.readBuffer.count)
             let target = UnsafeMutableRawBufferPointer(rebasing: loop.readBuffer[0..<capacity])
+            // The time of the read is taken before the call: a peer may act on what the call
+            // does (and a test move a manual clock) before this thread reads the clock again.
+            let now = loop.now()
             let result: IOResult<Int>
             do {
                 result = try Syscall.read(descriptor, into: target)
@@ -67,7 +70,7 @@ extension TCPConnection: IOHandler {
                 return
             case let .processed(count):
                 input.append(UnsafeRawBufferPointer(rebasing: target[0..<count]))
-                flow.didRead(count, at: loop.now())
+                flow.didRead(count, at: now)
                 delegate?.connectionDidRead(self)
                 // A short read means the kernel's buffer is (very likely) drained.
                 if count < capacity { return }
@@ -113,6 +116,8 @@ extension TCPConnection: IOHandler {
         var becameWritable = false
         while flow.shouldSend {
             let attempted = output.count
+            // Before the call, for the same reason as in reads: the peer may see the bytes first.
+            let now = loop.now()
             let result = output.withReadableBytes { bytes -> Result<IOResult<Int>, SystemError> in
                 do throws(SystemError) {
                     return .success(try Syscall.send(descriptor, from: bytes))
@@ -123,9 +128,9 @@ extension TCPConnection: IOHandler {
             switch result {
             case let .success(.processed(sent)):
                 output.consume(sent)
-                if flow.didSend(sent, of: attempted, at: loop.now()) { becameWritable = true }
+                if flow.didSend(sent, of: attempted, at: now) { becameWritable = true }
             case .success(.wouldBlock):
-                if flow.didSend(0, of: attempted, at: loop.now()) { becameWritable = true }
+                if flow.didSend(0, of: attempted, at: now) { becameWritable = true }
             case let .failure(error):
                 fail(error)
                 return
