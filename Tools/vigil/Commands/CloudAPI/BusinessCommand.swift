@@ -1,5 +1,6 @@
 import CloudAPI
 import Glibc
+import Storage
 import Transport
 
 /// `vigil business add|list`: manages the businesses the Cloud API endpoint speaks for.
@@ -108,12 +109,10 @@ struct BusinessCommand: Command {
 
     /// Creates `path` (and parents) with mode 0700 if missing.
     static func ensureDirectory(_ path: String) throws {
-        var current = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            current += "/" + component
-            if mkdir(current, 0o700) != 0, errno != EEXIST {
-                throw CLIError("cannot create \(path): \(String(cString: strerror(errno)))")
-            }
+        do throws(StorageError) {
+            try FileSystem.createDirectories(path)
+        } catch {
+            throw CLIError("cannot create \(path): \(error)")
         }
     }
 }
