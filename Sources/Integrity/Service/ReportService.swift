@@ -38,6 +38,8 @@ public final class ReportService {
     private var nextToken = 0
     private var reportsSinceSnapshot = 0
     private var lastSnapshot: MonotonicInstant
+    /// `analyzer.statistics.events` at the last snapshot.
+    private var eventsAtSnapshot = 0
     private var hook: EndOfTurnHookID?
     private var timer: TimerID?
 
@@ -172,6 +174,7 @@ public final class ReportService {
             try snapshots.save(analyzer.makeSnapshot(coveredSequence: covered))
             statistics.snapshots += 1
             reportsSinceSnapshot = 0
+            eventsAtSnapshot = analyzer.statistics.events
             lastSnapshot = loop.now()
         } catch {
             lastError = "snapshot failed: \(error)"
@@ -183,7 +186,9 @@ public final class ReportService {
             guard let self else { return }
             // Never mid-turn: rows of this turn may still be queued. Time-based snapshots are taken
             // here only when nothing is pending; otherwise the next commit's check takes them.
-            if self.reportsSinceSnapshot > 0, self.log.pendingCount == 0 { self.takeSnapshot() }
+            let changed = self.reportsSinceSnapshot > 0
+                || (self.configuration.snapshotsFollowEveryEvent && self.analyzer.statistics.events != self.eventsAtSnapshot)
+            if changed, self.log.pendingCount == 0 { self.takeSnapshot() }
             self.scheduleSnapshotTimer()
         }
     }

@@ -8,6 +8,9 @@ public struct ReportServiceConfiguration: Sendable {
     public var snapshotEveryReports = 10_000
     /// …or after this much wall time with at least one new report. Default 5 minutes.
     public var snapshotInterval: Duration = .seconds(300)
+    /// Also snapshot on that interval when only other events changed the analyzer (`vigil serve`,
+    /// where the relay's events carry most of the state). Default false (reports only).
+    public var snapshotsFollowEveryEvent = false
 
     /// A configuration with `token` and the defaults.
     public init(token: [UInt8]) {

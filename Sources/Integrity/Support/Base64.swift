@@ -47,6 +47,8 @@ enum Base64 {
                 guard padding == 0, let value = value(of: byte) else { return nil }
                 group = group << 6 | UInt32(value)
             }
+            // Canonical: the bits that padding leaves over must be zero ("QR==" is not "QQ==").
+            if padding == 1 && group & 0xff != 0 || padding == 2 && group & 0xffff != 0 { return nil }
             out.append(UInt8(group >> 16 & 0xff))
             if padding < 2 { out.append(UInt8(group >> 8 & 0xff)) }
             if padding < 1 { out.append(UInt8(group & 0xff)) }

@@ -114,8 +114,7 @@ public final class RelayServer {
     public func notify(_ phone: PhoneNumber, kind: NoticeKind, text: String) -> Bool {
         guard !isShuttingDown, let id = core.onlineConnection(of: phone), let peer = peers[id.rawValue],
               let bytes = try? encoder.encode(.notice(kind: kind, text: text), requestID: .zero) else { return false }
-        peer.connection.write(bytes)
-        return true
+        return peer.connection.write(bytes)
     }
 
     // MARK: Input

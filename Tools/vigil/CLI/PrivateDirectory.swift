@@ -9,7 +9,9 @@ enum PrivateDirectory {
     /// readable, writable or searchable by group or others.
     static func require(_ path: String) throws(CLIError) {
         var loose: [String] = []
-        check(path, name: path, into: &loose)
+        // The directory itself through any symbolic link (what the service will use).
+        var root = stat()
+        if stat(path, &root) == 0, root.st_mode & 0o077 != 0 { loose.append("\(path) (\(String(root.st_mode & 0o777, radix: 8)))") }
         if let directory = opendir(path) {
             var subdirectories: [String] = []
             while let entry = readdir(directory) {

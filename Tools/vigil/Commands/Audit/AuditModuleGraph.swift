@@ -59,18 +59,28 @@ struct AuditModuleGraph {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-audit-\(getpid())").path
         process.arguments = ["swift", "package", "--package-path", path, "--scratch-path", scratch, "dump-package"]
-        let output = Pipe(), errors = Pipe()
+        // Standard error to a file: reading two pipes one after the other can deadlock once the
+        // other fills its buffer.
+        let errorPath = scratch + ".stderr"
+        let output = Pipe()
+        guard FileManager.default.createFile(atPath: errorPath, contents: nil), let errors = FileHandle(forWritingAtPath: errorPath) else {
+            throw CLIError("cannot create \(errorPath)")
+        }
         process.standardOutput = output
         process.standardError = errors
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch)
+            try? FileManager.default.removeItem(atPath: errorPath)
+        }
         do {
             try process.run()
         } catch {
             throw CLIError("cannot run `swift package dump-package`: \(error.localizedDescription)")
         }
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? errors.close()
+        let message = FileManager.default.contents(atPath: errorPath) ?? Data()
         guard process.terminationStatus == 0 else {
             throw CLIError("`swift package dump-package` failed: \(String(decoding: message, as: UTF8.self).prefix(400))")
         }

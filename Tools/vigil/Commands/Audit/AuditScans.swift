@@ -83,6 +83,9 @@ struct AuditScans {
             }
         }
         if lines.isEmpty { return .skip("content/transport-memory", "no memory scan recorded and no --pid") }
+        if canary == nil, inputs?.memory.isEmpty ?? true {
+            return .skip("content/transport-memory", lines.joined(separator: "; "))
+        }
         return .expect(ok, "content/transport-memory", lines.joined(separator: "; "))
     }
 

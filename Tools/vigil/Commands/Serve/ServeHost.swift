@@ -67,8 +67,13 @@ final class ServeHost: Sendable {
         guard first else { return }
         let parts = self.parts
         let done = Mutex(false)
-        _ = thread.loop.execute {
+        let queued = thread.loop.execute {
             parts.value.shutdown { done.withLock { $0 = true } }
+        }
+        // A loop that already stopped runs nothing: nothing to wait for.
+        guard queued else {
+            thread.stopAndJoin()
+            return
         }
         while !done.withLock({ $0 }) {
             var request = timespec(tv_sec: 0, tv_nsec: 2_000_000)

@@ -84,8 +84,11 @@ final class ServeParts {
         analyzer.observers.append(alerts)
         let log = try ReportLog(path: options.reportsPath)
         recovery = try analyzer.recover(from: log, snapshots: AnalyzerSnapshotStore(database: log.database))
-        reports = try ReportService(analyzer: analyzer, log: log, configuration: ReportServiceConfiguration(token: options.token),
-                                    on: loop, now: { RelayServer.wallClock() })
+        var service = ReportServiceConfiguration(token: options.token)
+        // The relay's events carry most of the state: snapshot every interval they changed it,
+        // so a crash loses at most one interval of it (reports are in the log regardless).
+        service.snapshotsFollowEveryEvent = true
+        reports = try ReportService(analyzer: analyzer, log: log, configuration: service, on: loop, now: { RelayServer.wallClock() })
         if recovery.restored == nil { reports.snapshotNow() }
         statistics = try ServeStatistics(ledgerPath: options.ledgerPath, pseudonymizer: pseudonymizer, businesses: options.businesses)
         var sinks: [any MetadataSink] = [analyzer, statistics]

@@ -18,7 +18,10 @@ enum ServeRoutes {
             guard let reports, let alerts else { return responder.respond(.text(.serviceUnavailable, "stopping\n")) }
             guard reports.authorize(request, responder: responder) else { return }
             var active = alerts.activeAlerts
-            if let query = try? request.queryParameters(), let text = query["business"] {
+            guard let query = try? request.queryParameters() else {
+                return responder.respond(.json(.badRequest, #"{"error":"malformed query string"}"# + "\n"))
+            }
+            if let text = query["business"] {
                 guard let business = PhoneNumber(text) else {
                     return responder.respond(.json(.badRequest, #"{"error":"business is not an E.164 number"}"# + "\n"))
                 }
