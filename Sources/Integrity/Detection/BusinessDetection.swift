@@ -51,9 +51,12 @@ struct BusinessDetection: Sendable {
         messagingLimitUsers = counters.messagingLimitUsers
         businessInitiated24h = counters.businessInitiated24h
         switch event.kind {
-        case .message(.businessToUser, _, _):
+        case let .message(.businessToUser, _, category):
             let cold = outcome.coldRecipient == true
-            velocity.recordMessage(cold: cold, at: time, parameters: parameters)
+            // A one-time passcode (authentication) answers a request the user made on the
+            // business's own site or app: a burst of them from a new number is a launch, not a
+            // blast to strangers. It still counts in the burst and in cold fan-out.
+            velocity.recordMessage(cold: cold && category != .authentication, at: time, parameters: parameters)
             if cold { coldFanOut.recordColdMessage(at: time, parameters: parameters) }
         case .delivered:
             if outcome.sampled { feedback.recordDelivery(at: time, parameters: parameters) }

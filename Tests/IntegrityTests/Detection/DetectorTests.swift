@@ -18,6 +18,22 @@ import Transport
         #expect(alert?.labels == ["signal": "burst_15s"])
     }
 
+    @Test func aNewNumberBurstingPasscodesIsNoVelocityAlert() {
+        // 150 authentication messages in 15 s to users who never wrote, from the first event on:
+        // passcodes users asked for (a service launching), not a blast.
+        let harness = DetectionHarness()
+        let passcodes = (0..<150).flatMap { index -> [IntegrityEvent] in
+            let time = F.t0 + Int64(index) * 100
+            return [F.b2u(time, F.user(index), category: .authentication), F.delivered(time + 500, F.user(index))]
+        }
+        harness.run(passcodes)
+        #expect(!harness.sink.fired.contains { $0.hasPrefix("VelocityBurst") }, "\(harness.sink.fired)")
+        // The same burst as marketing is critical (the detector is not simply off).
+        let marketing = DetectionHarness()
+        marketing.run(F.campaign(from: F.t0, users: 0, count: 150, spacing: 100))
+        #expect(marketing.sink.fired.contains("VelocityBurst/critical"))
+    }
+
     @Test func anEstablishedNumberBurstingToStrangersIsOnlyAWarning() {
         let harness = DetectionHarness()
         let history = F.optIns(from: F.t0, users: 10_000, count: 5)
