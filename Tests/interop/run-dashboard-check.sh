@@ -102,7 +102,7 @@ if ((live_demo)); then
   locate_vigil
   "$vigil" demo --users 400 --duration 25 --data "$work/demo" >"$work/demo.out" 2>"$work/demo.err" &
   demo_pid=$!
-  trap 'kill "$demo_pid" 2>/dev/null; wait "$demo_pid" 2>/dev/null; rm -rf "$work"' EXIT
+  trap 'kill "$demo_pid" 2>/dev/null || true; wait "$demo_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
   dashboard=""
   for _ in $(seq 1 600); do
     dashboard=$(sed -nE 's/.*dashboard: (http:[^ ]+) .*/\1/p' "$work/demo.err" | head -n 1)
