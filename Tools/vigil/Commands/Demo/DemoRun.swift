@@ -122,7 +122,7 @@ final class DemoRun {
     // MARK: Setup
 
     private func startRelay(_ paths: DemoPaths) throws(DemoError) -> DemoRelayChild {
-        Console.progress("[\(stamp)] relay: starting the transport side as a process of its own (this binary, `vigil relay`)")
+        Console.progress("[\(stamp)] transport: starting the relay with the integrity analyzer as a process of its own (this binary, `vigil serve`)")
         let relay = try DemoRelayChild(
             dataDirectory: paths.relay, tapPath: paths.tap, businesses: scenario.businesses.map(\.phone),
             extraArguments: DemoStages.relayArguments(dataDirectory: paths.root), interrupts: interrupts)
