@@ -157,7 +157,6 @@ struct IntegrityCore {
             messagingLimitUsers: parameters.rules.limit(of: tier),
             qualityRating: businesses[position].policy.rating, status: businesses[position].policy.status,
             businessInitiated24h: businesses[position].businessInitiated24h, burst15s: businesses[position].burst.total,
-            sendRate1m: businesses[position].sendRate1m.rate(at: time), sendRate1h: businesses[position].sendRate1h.rate(at: time),
             messagesSent: businesses[position].totals.messagesSent, countedBlocks: businesses[position].totals.countedBlocks,
             countedReports: businesses[position].totals.countedReports, unprovenFeedback: businesses[position].totals.unprovenFeedback
         )
@@ -193,7 +192,9 @@ struct IntegrityCore {
     }
 }
 
-/// O(1) figures of one business after its latest event, for detectors that run per event.
+/// O(1) figures of one business after its latest event, for detectors that run per event. Only
+/// stored counters: the decayed send rates (an `exp` each) are left to ``BusinessSignals``, which
+/// nothing per event needs.
 public struct LiveCounters: Sendable, Hashable {
     /// The business's latest event time.
     public var time: Int64
@@ -211,10 +212,6 @@ public struct LiveCounters: Sendable, Hashable {
     public var businessInitiated24h: Double
     /// Business-to-user messages in the last 15 seconds.
     public var burst15s: Int
-    /// Send rate (messages per second) over ~1 minute.
-    public var sendRate1m: Double
-    /// Send rate (messages per second) over ~1 hour.
-    public var sendRate1h: Double
     /// Business-to-user messages, lifetime.
     public var messagesSent: Int
     /// Counted blocks, lifetime.

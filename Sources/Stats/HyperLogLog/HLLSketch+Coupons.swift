@@ -94,3 +94,19 @@ extension HLLSketch {
         couponCount = 0
     }
 }
+
+extension HLLSketch {
+    /// Whether two sketches hold the same state. In LIST and SET modes the coupons are compared as
+    /// a set: their layout follows insertion order, but nothing observable does — the estimate,
+    /// the bounds, later updates and the promotion to HLL mode depend only on which coupons are
+    /// held. (Serialized images keep DataSketches' layout, so equal sketches may serialize
+    /// differently.) In HLL mode every register and accumulator must match; the HIP accumulator
+    /// does depend on the order of updates, and it is what the estimate reports.
+    public static func == (lhs: HLLSketch, rhs: HLLSketch) -> Bool {
+        guard lhs.lgK == rhs.lgK, lhs.mode == rhs.mode, lhs.isOutOfOrder == rhs.isOutOfOrder,
+              lhs.couponCount == rhs.couponCount, lhs.registers == rhs.registers,
+              lhs.hipAccumulator == rhs.hipAccumulator, lhs.kxq0 == rhs.kxq0, lhs.kxq1 == rhs.kxq1,
+              lhs.zeroRegisters == rhs.zeroRegisters else { return false }
+        return lhs.coupons == rhs.coupons || lhs.validCoupons.sorted() == rhs.validCoupons.sorted()
+    }
+}

@@ -22,6 +22,22 @@ import Testing
         #expect(count == 385)
     }
 
+    @Test(arguments: [5, 100, 300]) // LIST, SET, SET after a resize
+    func equalityIgnoresTheCouponLayoutOfInsertionOrder(count: Int) throws {
+        var forward = try HLLSketch(lgK: 12)
+        var backward = try HLLSketch(lgK: 12)
+        for i in 0..<count { forward.update(Int64(i)) }
+        for i in (0..<count).reversed() { backward.update(Int64(i)) }
+        #expect(forward.mode == backward.mode && forward.mode != .hll)
+        #expect(forward == backward)
+        var other = backward
+        other.update(Int64(count))
+        #expect(other != forward)
+        // Equal sketches stay equal through the promotion to HLL mode.
+        for i in count..<1_000 { forward.update(Int64(i)); backward.update(Int64(i)) }
+        #expect(forward.mode == .hll && forward == backward)
+    }
+
     @Test func duplicatesAndIgnoredItemsDoNotCount() throws {
         var sketch = try HLLSketch(lgK: 12)
         for _ in 0..<10 { sketch.update("same") }
