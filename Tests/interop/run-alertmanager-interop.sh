@@ -35,29 +35,10 @@ while (($#)); do
   shift
 done
 
-if ! command -v prometheus-alertmanager >/dev/null 2>&1 || ! command -v promtool >/dev/null 2>&1; then
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { echo "run-alertmanager-interop.sh: install prometheus-alertmanager and prometheus (as root)" >&2; exit 2; }
-    sudo=(sudo)
-  fi
-  "${sudo[@]+"${sudo[@]}"}" apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]+"${sudo[@]}"}" apt-get install -y -qq --no-install-recommends \
-    prometheus-alertmanager prometheus >/dev/null
-fi
-
-if [[ -n "${VIGIL_BIN:-}" ]]; then
-  vigil="$VIGIL_BIN"
-else
-  scratch=()
-  if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then
-    scratch=(--scratch-path "$VIGIL_SCRATCH_PATH")
-  fi
-  if ((build)); then
-    swift build -c release --product vigil ${scratch[@]+"${scratch[@]}"}
-  fi
-  vigil="$(swift build -c release --show-bin-path ${scratch[@]+"${scratch[@]}"})/vigil"
-fi
+source "$root/Tests/interop/lib.sh"
+interop_apt_install prometheus-alertmanager prometheus-alertmanager prometheus
+interop_apt_install promtool prometheus
+interop_vigil "$build"
 
 python="${PYTHON:-python3}"
 helper="$root/Tests/interop/alert_receiver.py"

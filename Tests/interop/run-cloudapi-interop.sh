@@ -47,31 +47,8 @@ while (($#)); do
   shift
 done
 
-venv="$root/.venv-cloudapi"
-python="${PYTHON:-python3}"
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("pywa") != sys.argv[1])' "${PYWA_PIN#pywa==}" >/dev/null 2>&1; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$PYWA_PIN"
-fi
+source "$root/Tests/interop/lib.sh"
+interop_venv "$root/.venv-cloudapi" "$PYWA_PIN"
+interop_vigil "$build"
 
-if [[ -n "${VIGIL_BIN:-}" ]]; then
-  vigil="$VIGIL_BIN"
-else
-  scratch=()
-  if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then
-    scratch=(--scratch-path "$VIGIL_SCRATCH_PATH")
-  fi
-  if ((build)); then
-    swift build -c release --product vigil ${scratch[@]+"${scratch[@]}"}
-  fi
-  if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then
-    vigil="$(swift build -c release --show-bin-path ${scratch[@]+"${scratch[@]}"})/vigil"
-  else
-    vigil="$root/.build/release/vigil"
-  fi
-fi
-
-exec "$venv/bin/python" "$root/Tests/interop/cloudapi_peer.py" --vigil "$vigil" ${extra[@]+"${extra[@]}"}
+exec "$venv_python" "$root/Tests/interop/cloudapi_peer.py" --vigil "$vigil" ${extra[@]+"${extra[@]}"}

@@ -34,25 +34,14 @@ while (($#)); do
   shift
 done
 
-venv="$root/.venv-crypto"
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  rm -rf "$venv"
-  "${PYTHON:-python3}" -m venv "$venv"
-fi
-"$venv/bin/python" -m pip install -q --disable-pip-version-check "$CRYPTOGRAPHY_PIN"
+source "$root/Tests/interop/lib.sh"
+interop_venv "$root/.venv-crypto" "$CRYPTOGRAPHY_PIN"
 
-harness=("$venv/bin/python" "$root/Tests/interop/crypto_interop.py")
+harness=("$venv_python" "$root/Tests/interop/crypto_interop.py")
 if ((python_only)); then
   exec "${harness[@]}" --python-only ${extra[@]+"${extra[@]}"}
 fi
 
-if [[ -n "${VIGIL_BIN:-}" ]]; then
-  vigil="$VIGIL_BIN"
-else
-  if ((build)); then
-    swift build -c release --product vigil
-  fi
-  vigil="$(swift build -c release --show-bin-path)/vigil"
-fi
+interop_vigil "$build"
 
 exec "${harness[@]}" --vigil "$vigil" ${extra[@]+"${extra[@]}"}

@@ -54,17 +54,10 @@ while (($#)); do
 done
 [[ "$min_charts" =~ ^[0-9]+$ ]] || { echo "run-dashboard-check.sh: --min-charts takes an integer" >&2; exit 2; }
 
+source "$root/Tests/interop/lib.sh"
 chromium="${CHROMIUM:-chromium}"
 if ! command -v "$chromium" >/dev/null 2>&1; then
-  sudo=()
-  if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
-  if ! command -v apt-get >/dev/null 2>&1; then
-    echo "run-dashboard-check.sh: $chromium is missing and apt-get is not available" >&2
-    exit 2
-  fi
-  echo "installing chromium with apt-get…" >&2
-  ${sudo[@]+"${sudo[@]}"} apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive ${sudo[@]+"${sudo[@]}"} apt-get install -y -qq chromium >/dev/null
+  interop_apt_install chromium chromium
   chromium=chromium
 fi
 
@@ -86,20 +79,10 @@ finish() {
 
 page="$artifacts/dashboard.html"
 suffix=""
-locate_vigil() {
-  if [[ -n "${VIGIL_BIN:-}" ]]; then
-    vigil="$VIGIL_BIN"
-  else
-    local scratch=()
-    if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then scratch=(--scratch-path "$VIGIL_SCRATCH_PATH"); fi
-    if ((build)); then swift build -c release --product vigil ${scratch[@]+"${scratch[@]}"}; fi
-    vigil="$(swift build -c release --show-bin-path ${scratch[@]+"${scratch[@]}"})/vigil"
-  fi
-}
 if ((live_demo)); then
   page="$artifacts/dashboard-live.html"
   suffix="-live"
-  locate_vigil
+  interop_vigil "$build"
   "$vigil" demo --users 400 --duration 25 --data "$work/demo" >"$work/demo.out" 2>"$work/demo.err" &
   demo_pid=$!
   trap 'kill "$demo_pid" 2>/dev/null || true; wait "$demo_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -134,14 +117,7 @@ PY
   target="file://$page"
   wait "$demo_pid" && pass "the demo finished with a passing verdict" || fail "the demo's verdict: $(tail -n 1 "$work/demo.err")"
 elif [[ -z "$url" ]]; then
-  if [[ -n "${VIGIL_BIN:-}" ]]; then
-    vigil="$VIGIL_BIN"
-  else
-    scratch=()
-    if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then scratch=(--scratch-path "$VIGIL_SCRATCH_PATH"); fi
-    if ((build)); then swift build -c release --product vigil ${scratch[@]+"${scratch[@]}"}; fi
-    vigil="$(swift build -c release --show-bin-path ${scratch[@]+"${scratch[@]}"})/vigil"
-  fi
+  interop_vigil "$build"
   if timeout -s KILL 300 "$vigil" simulate --scenario mixed --seed 1 --scale "$scale" --out "$work/events.jsonl" 2>"$work/simulate.log" \
     && timeout -s KILL 300 "$vigil" dashboard-sample --events "$work/events.jsonl" --out "$page" 2>"$work/sample.log"; then
     pass "page generated: $(tail -n 1 "$work/sample.log")"

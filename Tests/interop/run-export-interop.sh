@@ -32,29 +32,8 @@ while (($#)); do
   shift
 done
 
-venv="$root/.venv-export-interop"
-python="${PYTHON:-python3}"
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-fi
-pinned() {
-  "$venv/bin/python" - "$OPENDP_PIN" >/dev/null 2>&1 <<'PY'
-import importlib.metadata as metadata, sys
-sys.exit(any(metadata.version(name) != version for name, version in (pin.split("==") for pin in sys.argv[1:])))
-PY
-}
-if ! pinned; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$OPENDP_PIN"
-fi
+source "$root/Tests/interop/lib.sh"
+interop_venv "$root/.venv-export-interop" "$OPENDP_PIN"
+interop_vigil "$build"
 
-if [[ -n "${VIGIL_BIN:-}" ]]; then
-  vigil="$VIGIL_BIN"
-else
-  if ((build)); then
-    swift build -c release --product vigil
-  fi
-  vigil="$(swift build -c release --show-bin-path)/vigil"
-fi
-
-exec "$venv/bin/python" "$root/Tests/interop/export_interop.py" --vigil "$vigil"
+exec "$venv_python" "$root/Tests/interop/export_interop.py" --vigil "$vigil"

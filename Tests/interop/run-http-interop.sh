@@ -44,36 +44,9 @@ while (($#)); do
   shift
 done
 
-if ! command -v curl >/dev/null 2>&1; then
-  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
-    apt-get update -qq >/dev/null && apt-get install -y -qq curl >/dev/null
-  else
-    echo "run-http-interop.sh: curl is missing (apt-get install -y curl)" >&2
-    exit 2
-  fi
-fi
+source "$root/Tests/interop/lib.sh"
+interop_apt_install curl curl
+interop_venv "$root/.venv-http" "$H11_PIN"
+interop_vigil "$build"
 
-venv="$root/.venv-http"
-python="${PYTHON:-python3}"
-if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
-  rm -rf "$venv"
-  "$python" -m venv "$venv"
-fi
-if ! "$venv/bin/python" -c 'import importlib.metadata as m, sys; sys.exit(m.version("h11") != sys.argv[1])' "${H11_PIN#h11==}" >/dev/null 2>&1; then
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check "$H11_PIN"
-fi
-
-if [[ -n "${VIGIL_BIN:-}" ]]; then
-  vigil="$VIGIL_BIN"
-else
-  scratch=()
-  if [[ -n "${VIGIL_SCRATCH_PATH:-}" ]]; then
-    scratch=(--scratch-path "$VIGIL_SCRATCH_PATH")
-  fi
-  if ((build)); then
-    swift build -c release --product vigil ${scratch[@]+"${scratch[@]}"}
-  fi
-  vigil="$(swift build -c release --show-bin-path ${scratch[@]+"${scratch[@]}"})/vigil"
-fi
-
-exec "$venv/bin/python" "$root/Tests/interop/http_peer.py" --vigil "$vigil" ${extra[@]+"${extra[@]}"}
+exec "$venv_python" "$root/Tests/interop/http_peer.py" --vigil "$vigil" ${extra[@]+"${extra[@]}"}
