@@ -30,9 +30,6 @@ final class ServeClock {
     /// Event time at wall time `wall`.
     func eventTime(atWall wall: Int64) -> Int64 { warp?.eventTime(atWall: wall) ?? wall }
 
-    /// Wall time now.
-    func wallNow() -> Int64 { wall() }
-
     /// How often to run a periodic task of nominal `period` on a warped clock: `period / factor`
     /// of wall time, within `floor`…`period` (the nominal period without a warp).
     func wallPeriod(forNominal period: Duration, floor: Duration) -> Duration {
