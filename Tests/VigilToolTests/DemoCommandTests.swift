@@ -20,6 +20,13 @@ struct DemoCommandTests {
                                    "not JSON: \(result.standardOutput)")
         #expect(summary["verdict"] as? String == "pass", "\(summary["violations"] ?? "-")")
         #expect(summary["users"] as? Int == 40 && summary["businesses"] as? Int == 6)
+        // The default speed: the analyzer's clock ran 10 080 times faster during the 3 s of
+        // traffic (8 h 24 min of event time), then at wall speed through the drain.
+        let eventTime = try #require(summary["event_time"] as? [String: Any])
+        #expect(eventTime["speed"] as? Double == 10_080)
+        #expect(eventTime["simulated_s"] as? Double == 30_240)
+        let span = eventTime["tap_span_s"] as? Double ?? 0
+        #expect(span > 15_000 && span < 30_240 + 600, "the tap's events span most of the warp: \(eventTime)")
 
         let traffic = try #require(summary["traffic"] as? [String: Any])
         func number(_ object: [String: Any], _ key: String) -> Int { object[key] as? Int ?? -1 }
@@ -140,6 +147,79 @@ struct DemoCommandTests {
         #expect(loose.standardOutput.contains("FAIL  permissions") && loose.standardOutput.contains("tap.jsonl (644)"), "\(loose.standardOutput)")
     }
 
+    /// `--speed 1`: the analyzer on wall time, as before the warp — the tap spans seconds, and
+    /// the verdicts still hold (the blaster caught, no honest business RED).
+    @Test func speedOneKeepsTheAnalyzerOnWallTime() throws {
+        let work = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let result = try VigilProcess.run([
+            "demo", "--users", "40", "--businesses", "6", "--duration", "3", "--seed", "7", "--speed", "1",
+            "--data", work.appendingPathComponent("demo").path, "--json",
+        ])
+        #expect(result.status == 0, "stderr: \(result.standardError)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any])
+        #expect(summary["verdict"] as? String == "pass", "\(summary["violations"] ?? "-")")
+        let eventTime = try #require(summary["event_time"] as? [String: Any])
+        #expect(eventTime["speed"] as? Double == 1 && eventTime["simulated_s"] as? Double == 3)
+        let span = eventTime["tap_span_s"] as? Double ?? -1
+        #expect(span > 1 && span < 60, "3 s of traffic and the drain, on wall time: \(eventTime)")
+        let rows = try #require(summary["businesses_detail"] as? [[String: Any]])
+        let blaster = try #require(rows.first { $0["role"] as? String == "bulk_blaster" })
+        #expect(blaster["quality"] as? String == "RED" || blaster["status"] as? String == "RESTRICTED", "\(blaster)")
+        for row in rows where !(row["abusive"] as? Bool ?? true) { #expect(row["quality"] as? String != "RED", "\(row)") }
+        #expect(!result.standardError.contains("event time ×"), "no warp at speed 1")
+    }
+
+    /// `--open`: after the report the transport child keeps answering its dashboard with the
+    /// printed token; SIGTERM stops it, its files get the after-stop scan, and the demo exits 0.
+    @Test func openKeepsTheDashboardAnsweringUntilSIGTERM() throws {
+        let work = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let output = work.appendingPathComponent("stdout").path
+        let errors = work.appendingPathComponent("stderr").path
+        for path in [output, errors] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+        let process = Process()
+        process.executableURL = VigilProcess.binary
+        process.arguments = ["demo", "--users", "20", "--businesses", "3", "--duration", "2", "--open",
+                             "--data", work.appendingPathComponent("demo").path]
+        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errors))
+        try process.run()
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        var text = ""
+        let deadline = Date().addingTimeInterval(120)
+        while !text.contains("  API:"), process.isRunning, Date() < deadline {
+            usleep(50_000)
+            text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        }
+        #expect(text.contains("verdict: PASS"), "the report comes first: \(text)\n\((try? String(contentsOfFile: errors, encoding: .utf8)) ?? "")")
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("dashboard: http://127.0.0.1:") }, "\(text)")
+        let port = try #require(UInt16(line.dropFirst("dashboard: http://127.0.0.1:".count).prefix { $0.isNumber }))
+        let password = try #require(text.split(separator: "\n").first { $0.contains("password ") }, "\(text)")
+        let token = String(password.split(separator: "password ").last?.prefix { !$0.isWhitespace } ?? "")
+        #expect(token.count >= 32, "\(password)")
+
+        let basic = "Basic " + Data("demo:\(token)".utf8).base64EncodedString()
+        #expect(try HTTPProbe.get(port: port, path: "/").status == 401)
+        for _ in 0..<2 {
+            let page = try HTTPProbe.get(port: port, path: "/", authorization: basic)
+            #expect(page.status == 200 && page.body.contains("<html"), "\(page.status)")
+            usleep(600_000)
+        }
+        #expect(try HTTPProbe.get(port: port, path: "/v1/alerts", token: token).status == 200)
+        #expect(process.isRunning, "still serving after the report")
+
+        process.terminate()
+        let stop = Date().addingTimeInterval(20)
+        while process.isRunning, Date() < stop { usleep(20_000) }
+        #expect(!process.isRunning)
+        #expect(process.terminationStatus == 0)
+        text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+        let last = text.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("SIGTERM: transport process exited 0; its files after SIGTERM") && last.contains("canary 0×"), "\(last)")
+        #expect(throws: (any Error).self, "nothing listens any more") { try HTTPProbe.get(port: port, path: "/healthz") }
+    }
+
     @Test func sigintStopsTheRunAndItsRelayChild() throws {
         let work = try VigilProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
@@ -177,14 +257,21 @@ struct DemoCommandTests {
         let work = try VigilProcess.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: work) }
         _ = FileManager.default.createFile(atPath: work.appendingPathComponent("occupied").path, contents: Data("x".utf8))
-        for arguments in [["--users", "5"], ["--duration", "0"], ["--businesses", "x"], ["--seed", "-1"], ["--data", work.path], ["--bogus"]] {
+        for arguments in [
+            ["--users", "5"], ["--duration", "0"], ["--businesses", "x"], ["--seed", "-1"], ["--data", work.path], ["--bogus"],
+            ["--speed", "0"], ["--speed", "abc"], ["--speed", "nan"], ["--speed", "2000000"], ["--open", "--json"],
+        ] {
             let result = try VigilProcess.run(["demo"] + arguments)
             #expect(result.status == 2, "\(arguments)")
             #expect(result.errorLines.count == 1, "\(arguments): \(result.errorLines)")
             #expect(result.errorLines.first?.hasPrefix("vigil: ") == true, "\(arguments)")
             #expect(result.standardOutput.isEmpty, "\(arguments)")
         }
+        let speed = try VigilProcess.run(["demo", "--speed", "abc"])
+        #expect(speed.errorLines == ["vigil: --speed takes a number from 1 to 1000000 (event seconds per wall second), got 'abc' (see --help)"],
+                "\(speed.errorLines)")
         let help = try VigilProcess.run(["demo", "--help"])
         #expect(help.status == 0 && help.standardOutput.contains("USAGE: vigil demo") && help.standardOutput.contains("--duration"))
+        #expect(help.standardOutput.contains("--speed X") && help.standardOutput.contains("--open"))
     }
 }

@@ -104,7 +104,14 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
 
     /// The typed admission decision: nil to admit (rate-limit tokens are then taken), else why
     /// not. The sender becomes a known business.
-    public func admission(sender: PhoneNumber, recipient: PhoneNumber, category: MessageCategory, time: Int64) -> AdmissionRefusal? {
+    ///
+    /// `rateTime` (default: `time`) is the clock the per-second limits — pair rate and throughput
+    /// — run on, in milliseconds; their retry-after waits are in its unit. When event time is
+    /// warped (``TimeWarp``), pass wall time there: the windows, tiers and timers then follow
+    /// event time while a business still sends at most so many messages per real second.
+    public func admission(
+        sender: PhoneNumber, recipient: PhoneNumber, category: MessageCategory, time: Int64, rateTime: Int64? = nil
+    ) -> AdmissionRefusal? {
         directory.insert(sender)
         guard IntegrityEvent.timeRange.contains(time) else { return nil }
         let pair: PseudonymPair
@@ -115,7 +122,7 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
             return nil
         }
         statistics.admissions += 1
-        let refusal = core.admit(business: sender, recipient: pair, category: category, time: time)
+        let refusal = core.admit(business: sender, recipient: pair, category: category, time: time, rateTime: rateTime)
         if refusal != nil { statistics.refusals += 1 }
         return refusal
     }

@@ -52,10 +52,13 @@ struct IntegrityCore {
         return businesses[position].apply(event, parameters: parameters, changes: &changes)
     }
 
-    /// The admission decision for a message from `business` to the user of `pair` at `time`.
-    mutating func admit(business: PhoneNumber, recipient pair: PseudonymPair, category: MessageCategory, time: Int64) -> AdmissionRefusal? {
+    /// The admission decision for a message from `business` to the user of `pair` at `time`, its
+    /// rate limits measured at `rateTime` (nil: at `time`).
+    mutating func admit(
+        business: PhoneNumber, recipient pair: PseudonymPair, category: MessageCategory, time: Int64, rateTime: Int64?
+    ) -> AdmissionRefusal? {
         let position = position(of: business, at: time)
-        return businesses[position].admit(pair, category: category, time: time, parameters: parameters, changes: &changes)
+        return businesses[position].admit(pair, category: category, time: time, rateTime: rateTime, parameters: parameters, changes: &changes)
     }
 
     /// The position of `business`, creating (or waking) its state.

@@ -13,7 +13,8 @@ extension BusinessState {
     }
 
     /// The refusal for a message to `pair`'s user at `time`, or nil to admit it (its rate-limit
-    /// tokens are then taken).
+    /// tokens are then taken). The pair-rate and throughput gates run on `rateTime` when given
+    /// (wall time while event time is warped; see ``TimeWarp``), else on event time.
     ///
     /// 1. policy block → 368; 2. for a message outside a customer-service window: spam
     /// restriction → 131048, tier exhausted (a new business-initiated user while the limit is
@@ -22,9 +23,10 @@ extension BusinessState {
     /// Whether a window is open is known for sampled users; for the others the message's own
     /// category stands in (`service` claims a reply). Sampled users keep the claim honest:
     /// `service` messages outside a window are counted in the signals.
-    mutating func admit(_ pair: PseudonymPair, category: MessageCategory, time requested: Int64,
+    mutating func admit(_ pair: PseudonymPair, category: MessageCategory, time requested: Int64, rateTime: Int64?,
                         parameters: SignalParameters, changes: inout [PolicyChange]) -> AdmissionRefusal? {
         let time = max(requested, lastSeen)
+        let gateTime = rateTime ?? time
         let tick = TimeTicks.tick(time)
         initiated.advance(to: tick)
         if time >= nextEvaluation { evaluatePolicy(at: time, parameters: parameters, rescore: time >= nextRescore, changes: &changes) }
@@ -48,7 +50,7 @@ extension BusinessState {
             }
         }
         let fingerprint = pair.current.fingerprint
-        let pairWait = pairGates.wait(for: fingerprint, at: time, interval: parameters.pairInterval,
+        let pairWait = pairGates.wait(for: fingerprint, at: gateTime, interval: parameters.pairInterval,
                                       burst: parameters.rules.admission.pairBurst)
         if pairWait > 0 {
             totals.refusedPairRate += 1
@@ -57,14 +59,14 @@ extension BusinessState {
         let upgraded = policy.throughputUpgraded
         let interval = upgraded ? parameters.upgradedThroughputInterval : parameters.throughputInterval
         let burst = upgraded ? parameters.upgradedThroughputBurst : parameters.throughputBurst
-        let microseconds = time * 1000
+        let microseconds = gateTime * 1000
         let throughputWait = throughputGate.wait(at: microseconds, interval: interval, burst: burst)
         if throughputWait > 0 {
             totals.refusedThroughput += 1
             let perSecond = upgraded ? parameters.rules.admission.upgradedThroughputPerSecond : parameters.rules.admission.throughputPerSecond
             return .throughput(perSecond: perSecond, retryAfterMilliseconds: (throughputWait + 999) / 1000)
         }
-        pairGates.take(for: fingerprint, at: time, interval: parameters.pairInterval)
+        pairGates.take(for: fingerprint, at: gateTime, interval: parameters.pairInterval)
         throughputGate.take(at: microseconds, interval: interval)
         return nil
     }

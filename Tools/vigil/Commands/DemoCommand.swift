@@ -7,7 +7,8 @@ import Glibc
 /// proving the transport side never held a byte of content.
 struct DemoCommand: Command {
     static let help = """
-        USAGE: vigil demo [--users N] [--businesses M] [--seed S] [--duration SECONDS] [--data DIR] [--keep] [--json]
+        USAGE: vigil demo [--users N] [--businesses M] [--seed S] [--duration SECONDS] [--speed X] [--data DIR] [--keep]
+                          [--json | --open]
 
         Runs Vigil end to end on this machine, over real loopback TCP and HTTP, with embedded
         defaults (no external service):
@@ -25,15 +26,27 @@ struct DemoCommand: Command {
         runs) and files, and the Cloud API's store files, must hold no canary — while the scans
         find it where plaintext legitimately is. Exits 1 on any violation, 130 if interrupted.
 
+        Event time: the analyzer inside the transport process runs on a clock --speed times faster
+        than wall time from the first event of the traffic, for --duration seconds — by default a
+        simulated week in 60 s, so its 24-hour limits, hourly quality scores, tier upgrades over
+        days, restrictions and alerts all move. The drain and the audit after it run at wall speed.
+        Not scaled: network timeouts, the Cloud API's own 24-hour windows, and the per-second
+        admission rates (pair rate, throughput), which stay rates per real second.
+
         OPTIONS:
           --users N           users (phones), 10…20000 (default 2000)
           --businesses M      businesses, 1…100 (default 12; the first six play the featured scenarios)
           --seed S            seed of the plan, an unsigned 64-bit integer (default 2026)
-          --duration SECONDS  seconds of traffic, 1…600 (default 20)
+          --duration SECONDS  seconds of traffic, 1…600 (default 60)
+          --speed X           event seconds per wall second in the analyzer during the traffic,
+                              1…1000000 (default 10080: 7 days in 60 s; 1: real time)
           --data DIR          where to keep everything (must be new or empty; kept); default: a
                               fresh temporary directory, printed and removed at the end
           --keep              keep the temporary data directory
           --json              print the summary as one JSON object instead of the tables
+          --open              after the report, keep the transport process serving its dashboard
+                              (http://…/, Basic auth with the printed token) until SIGINT or SIGTERM;
+                              its files are scanned once it stops (the last line); not with --json
           --help              this text
         """
 
@@ -45,9 +58,12 @@ struct DemoCommand: Command {
         options.businesses = try arguments.integer("--businesses", in: 1...100) ?? options.businesses
         options.seed = try arguments.option("--seed", as: "an unsigned 64-bit integer", { UInt64($0) }) ?? options.seed
         options.duration = Double(try arguments.integer("--duration", in: 1...600) ?? Int(options.duration))
+        options.speed = try Self.speed(arguments.option("--speed")) ?? options.speed
+        options.open = arguments.flag("--open")
         options.dataDirectory = try arguments.option("--data")
         options.keep = arguments.flag("--keep")
         options.json = arguments.flag("--json")
+        if options.open, options.json { throw CLIError("--open serves the dashboard after the report; it cannot be combined with --json") }
         if let data = options.dataDirectory {
             guard !data.isEmpty else { throw CLIError("--data needs a directory") }
             if let entries = try? FileManager.default.contentsOfDirectory(atPath: data), !entries.isEmpty {
@@ -57,6 +73,15 @@ struct DemoCommand: Command {
             if stat(data, &status) == 0, status.st_mode & S_IFMT != S_IFDIR { throw CLIError("--data \(data) is not a directory") }
         }
         self.options = options
+    }
+
+    /// `--speed X`: a finite number in 1…``DemoOptions/maximumSpeed``.
+    static func speed(_ text: String?) throws(CLIError) -> Double? {
+        guard let text else { return nil }
+        guard let speed = Double(text), speed.isFinite, speed >= 1, speed <= DemoOptions.maximumSpeed else {
+            throw CLIError("--speed takes a number from 1 to \(Int(DemoOptions.maximumSpeed)) (event seconds per wall second), got '\(text)'")
+        }
+        return speed
     }
 
     /// Parses, runs, prints; 0 on a passing verdict, 1 on a violation or failure, 2 on a usage
@@ -108,7 +133,9 @@ struct DemoCommand: Command {
             fflush(nil)
             let violations = outcome.violations
             Console.progress("vigil demo: \(violations.isEmpty ? "PASS" : "FAIL (\(violations.count) violations)") in \(Int(outcome.timings.total.rounded())) s")
-            return violations.isEmpty ? 0 : 1
+            let status: Int32 = violations.isEmpty ? 0 : 1
+            guard options.open else { return status }
+            return max(status, try DemoOpenDashboard(run: run, interrupts: interrupts).serve())
         } catch {
             Console.error("demo: \(error)")
             return error.isInterruption ? 130 : 1

@@ -62,7 +62,7 @@ extension DemoReport {
             "relay_memory": target(audit.relayMemory, control: true),
             "relay_memory_business_number_hits": .int(audit.relayMemory.numberHits),
             "relay_files_live": target(audit.relayFilesLive, control: true),
-            "relay_files_stopped": target(audit.relayFilesStopped, control: true),
+            "relay_files_stopped": audit.relayFilesStopped.map { target($0, control: true) } ?? .null,
             "cloudapi_files_live": target(audit.cloudFilesLive, control: false),
             "cloudapi_files_stopped": target(audit.cloudFilesStopped, control: false),
             "control_total": .int(audit.controlTotal),
@@ -89,6 +89,10 @@ extension DemoReport {
         return DemoJSON.fields([
             "seed": .string(String(outcome.scenario.seed)), "users": .int(outcome.scenario.users.count),
             "businesses": .int(outcome.scenario.businesses.count), "duration_s": .double(outcome.scenario.duration),
+            "event_time": .fields([
+                "speed": .double(outcome.options.speed), "simulated_s": .double(outcome.options.simulatedSeconds),
+                "tap_span_s": .double(outcome.tap.spanSeconds),
+            ]),
             "data": .string(outcome.dataDirectory), "kept": .bool(outcome.kept),
             "timings_s": .fields([
                 "setup": .double(timings.setup), "traffic": .double(timings.traffic), "drain": .double(timings.drain),

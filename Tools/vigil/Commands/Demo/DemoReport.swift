@@ -37,6 +37,7 @@ enum DemoReport {
         out += table(headers: headers, rows: rows, leftAligned: [1, 2, 12])
         out += "  in/out: messages user→business / business→user; tmpl: templates; reach: users messaged; deliv/read: receipts;\n"
         out += "  webhooks: notifications received (messages and statuses); refused: Graph error code × count; * abusive by design\n"
+        out += "  " + eventTimeLine(outcome) + "\n"
 
         if let integrity {
             out += "\nalerts (\(integrity.alerts.count))\n"
@@ -111,7 +112,11 @@ enum DemoReport {
         }
         row("relay process memory after the drain (pid \(outcome.relay.pid))", audit.relayMemory, control: true)
         row("relay files while it runs (\(audit.relayFilesLive.scan.sources): queue, -wal, -shm, tap, logs)", audit.relayFilesLive, control: true)
-        row("relay files after SIGTERM (\(audit.relayFilesStopped.scan.sources))", audit.relayFilesStopped, control: true)
+        if let stopped = audit.relayFilesStopped {
+            row("relay files after SIGTERM (\(stopped.scan.sources))", stopped, control: true)
+        } else {
+            rows.append(["relay files after SIGTERM: scanned when --open ends (the last line)", "-", "-", ""])
+        }
         row("Cloud API store files while it runs (\(audit.cloudFilesLive.scan.sources))", audit.cloudFilesLive, control: false)
         row("Cloud API store files after it stopped (\(audit.cloudFilesStopped.scan.sources))", audit.cloudFilesStopped, control: false)
         out += table(headers: ["scanned", "bytes", "canary", "control ciphertexts found"], rows: rows, leftAligned: [0], totals: false)
@@ -120,11 +125,36 @@ enum DemoReport {
         out += "  positive controls, where plaintext legitimately is: demo process memory \(audit.demoMemory.canaryHits) hits "
         out += "(\(mebibytes(audit.demoMemory.scan.bytes))), the businesses' transcript \(audit.transcript.canaryHits), "
         out += "\(outcome.phones.canaryPlaintexts) plaintexts decrypted on phones, \(outcome.business.receivers.reduce(0) { $0 + $1.canaryMessages }) webhook messages\n"
-        out += "  relay child: \(outcome.relay.exit) after SIGTERM\n"
+        out += audit.relayFilesStopped == nil ? "  relay child: \(outcome.relay.exit)\n" : "  relay child: \(outcome.relay.exit) after SIGTERM\n"
         return out
     }
 
+    /// "event time: 7 d 0 h simulated in 60 s of traffic (--speed 10080); the tap's events span …".
+    static func eventTimeLine(_ outcome: DemoOutcome) -> String {
+        let options = outcome.options
+        let simulated = span(seconds: options.simulatedSeconds)
+        let traffic = "\(number(options.duration)) s of traffic"
+        let tap = "the tap's events span \(span(seconds: outcome.tap.spanSeconds))"
+        guard options.speed > 1 else { return "event time: real time (--speed 1), \(traffic); \(tap)" }
+        return "event time: \(simulated) simulated in \(traffic) (--speed \(number(options.speed))); \(tap), the drain at wall speed"
+    }
+
     // MARK: Formatting
+
+    /// A duration for people: "7 d 0 h", "5 h 12 min", "3 min 20 s", "12 s".
+    static func span(seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let (days, hours, minutes, rest) = (total / 86_400, total / 3_600 % 24, total / 60 % 60, total % 60)
+        if days > 0 { return "\(days) d \(hours) h" }
+        if hours > 0 { return "\(hours) h \(minutes) min" }
+        if minutes > 0 { return "\(minutes) min \(rest) s" }
+        return "\(rest) s"
+    }
+
+    /// `value` without a fraction when it is whole ("10080", "2.5").
+    static func number(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
 
     private static func refusals(_ counts: [Int: Int]) -> String {
         counts.isEmpty ? "-" : counts.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")

@@ -14,7 +14,9 @@ extension DemoRun {
         }
         _ = businessThread.call { side.value.startTraffic(at: start) }
         let featured = scenario.businesses.prefix(DemoRole.featured.count).map(\.role.title).joined(separator: ", ")
-        Console.progress("[\(stamp)] traffic: \(options.duration) s — \(featured)\(scenario.businesses.count > DemoRole.featured.count ? " and \(scenario.businesses.count - DemoRole.featured.count) ordinary businesses" : "")")
+        let warp = options.speed > 1
+            ? " (the analyzer's event time ×\(DemoReport.number(options.speed)): \(DemoReport.span(seconds: options.simulatedSeconds)) simulated)" : ""
+        Console.progress("[\(stamp)] traffic: \(options.duration) s\(warp) — \(featured)\(scenario.businesses.count > DemoRole.featured.count ? " and \(scenario.businesses.count - DemoRole.featured.count) ordinary businesses" : "")")
         let end = start + duration
         let midpoint = start + .milliseconds(Int64(options.duration * 500))
         var nextLine = start + .seconds(1)

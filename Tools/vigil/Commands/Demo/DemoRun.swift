@@ -32,6 +32,10 @@ final class DemoRun {
     var shards: [LoopBound<DemoPhoneShard>] = []
     /// Phase durations so far.
     var timings = DemoTimings()
+    /// Where the run keeps its files, once it started.
+    var paths: DemoPaths?
+    /// The audit's scanner (canary, control ciphertexts, a business number), once it ran.
+    var auditScanner: DemoScanner?
 
     /// A run of `options`; SIGINT/SIGTERM arrive through `interrupts`.
     init(options: DemoOptions, interrupts: DemoInterrupts) {
@@ -52,6 +56,7 @@ final class DemoRun {
     /// Runs everything with its data in `directory`.
     func run(in directory: String, kept: Bool) throws(DemoError) -> DemoOutcome {
         let paths = DemoPaths(root: directory)
+        self.paths = paths
         for path in [paths.relay, paths.cloud, paths.business] { try Self.makeDirectory(path) }
         try Self.ensureOpenFiles(options.users + 1_024)
 
@@ -79,7 +84,7 @@ final class DemoRun {
         }
 
         let auditStart = clock.now()
-        let (gathered, scanned) = try audit(relay: relay, businessThread: businessThread, side: side, paths: paths)
+        let (gathered, scanned) = try audit(relay: relay, businessThread: businessThread, side: side, paths: paths, keepTransport: options.open)
         var audit = scanned
         audit.relayMemoryMidTraffic = relayMemoryMid.map(DemoAudit.target)
         audit.midTrafficAt = midTraffic
@@ -125,7 +130,7 @@ final class DemoRun {
         Console.progress("[\(stamp)] transport: starting the relay with the integrity analyzer as a process of its own (this binary, `vigil serve`)")
         let relay = try DemoRelayChild(
             dataDirectory: paths.relay, tapPath: paths.tap, businesses: scenario.businesses.map(\.phone),
-            extraArguments: DemoStages.relayArguments(dataDirectory: paths.root), interrupts: interrupts)
+            extraArguments: DemoStages.relayArguments(dataDirectory: paths.root, options: options), interrupts: interrupts)
         self.relay = relay
         Console.progress("[\(stamp)] relay: pid \(relay.pid), listening on \(relay.address), metadata tap \(paths.tap)")
         Console.progress("[\(stamp)] dashboard: http://\(relay.httpAddress)/ while the demo runs (Basic auth: any user name, the password in \(relay.tokenPath))")

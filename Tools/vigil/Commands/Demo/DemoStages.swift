@@ -12,8 +12,13 @@ enum DemoStages {
     /// transport-only sketches (``DemoExport``).
     static func export() -> (any DemoExportStage)? { DemoExport() }
 
-    /// Extra `vigil serve` arguments for the transport child. None: the analyzer runs on defaults.
-    static func relayArguments(dataDirectory: String) -> [String] { [] }
+    /// Extra `vigil serve` arguments for the transport child: the analyzer runs on default rules,
+    /// with event time warped by `--speed` for the `--duration` of the traffic (from its first
+    /// event) when the speed is above 1.
+    static func relayArguments(dataDirectory: String, options: DemoOptions) -> [String] {
+        guard options.speed > 1 else { return [] }
+        return ["--time-scale", String(options.speed), "--time-scale-for", String(options.duration)]
+    }
 }
 
 /// A business as the stages see it: identity and the scenario's ground truth.

@@ -35,6 +35,9 @@ struct DemoTapSummary: Sendable {
     private(set) var malformed = 0
     /// Lines about numbers that are not demo businesses.
     private(set) var unattributed = 0
+    /// The earliest and the latest event time (`"t"`, ms) of the demo businesses' events: the
+    /// event-time span the analyzer saw (nil without events).
+    private(set) var timeSpan: ClosedRange<Int64>?
 
     /// Reads `path`; counts only events about `businesses`.
     init(path: String, businesses: [PhoneNumber]) throws(DemoError) {
@@ -59,6 +62,9 @@ struct DemoTapSummary: Sendable {
                 unattributed += 1
                 continue
             }
+            if let time = (object["t"] as? NSNumber)?.int64Value {
+                timeSpan = timeSpan.map { min($0.lowerBound, time)...max($0.upperBound, time) } ?? time...time
+            }
             var row = rows[business] ?? Row()
             switch kind {
             case "message" where object["dir"] as? String == "u2b":
@@ -79,6 +85,9 @@ struct DemoTapSummary: Sendable {
         }
         for (business, users) in reached { rows[business, default: Row()].reach = users.count }
     }
+
+    /// Seconds of event time between the first and the last event (0 without events).
+    var spanSeconds: Double { timeSpan.map { Double($0.upperBound - $0.lowerBound) / 1000 } ?? 0 }
 
     /// The row of `business` (zeros if it had no events).
     func row(_ business: PhoneNumber) -> Row { rows[business] ?? Row() }

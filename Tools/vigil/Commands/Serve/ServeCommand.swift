@@ -47,6 +47,15 @@ struct ServeCommand: Command {
           --business N1,N2,…      numbers known to be businesses from the start
           --max-frame BYTES       largest relay frame, 1024…16777216 (default 262144)
           --status-interval S     seconds between status lines on stderr, 0 = none (default 10)
+          --time-scale X          event time runs X times faster than wall time (1…1000000), from the
+                                  first event the relay records: the analyzer's windows (24 h limits,
+                                  hourly quality, tier changes), policy timers, alerts, report times,
+                                  the dashboard, /v1/stats days and the --tap file all use it. Not
+                                  scaled: the relay's own timers, and the per-second admission rates
+                                  (pair rate, throughput: messages per real second). For demos and
+                                  drills (`vigil demo --speed`); snapshots then hold event time
+          --time-scale-for S      end the warp after S seconds of wall time (then event time runs at
+                                  wall speed, ahead by what the warp gained); default: never
           --help                  this text
 
         The first two lines on stdout are `listening on HOST:PORT` (relay) and `http on HOST:PORT`.
@@ -84,14 +93,39 @@ struct ServeCommand: Command {
         tokenFile = try arguments.option("--token-file")
         let maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+        let timeWarp = try Self.timeWarp(scale: arguments.option("--time-scale"), seconds: arguments.option("--time-scale-for"))
         options = ServeOptions(
             relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
             tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
             reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
             ledgerPath: data + "/integrity/ledger.sqlite",
-            alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook"))
+            alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook")),
+            timeWarp: timeWarp
         )
+    }
+
+    /// `--time-scale X [--time-scale-for SECONDS]`: nil when not given.
+    static func timeWarp(scale: String?, seconds: String?) throws(CLIError) -> TimeWarp? {
+        guard let scale else {
+            if seconds != nil { throw CLIError("--time-scale-for needs --time-scale") }
+            return nil
+        }
+        guard let factor = Double(scale), factor.isFinite, factor >= 1, factor <= TimeWarp.maximumFactor else {
+            throw CLIError("--time-scale takes a number from 1 to \(Int(TimeWarp.maximumFactor)) (event seconds per wall second), got '\(scale)'")
+        }
+        var span: Int64?
+        if let seconds {
+            guard let value = Double(seconds), value.isFinite, value > 0, value <= 86_400 * 365 else {
+                throw CLIError("--time-scale-for takes a number of seconds > 0, got '\(seconds)'")
+            }
+            span = Int64((value * 1000).rounded())
+        }
+        do throws(TimeWarpError) {
+            return try TimeWarp(factor: factor, span: span)
+        } catch {
+            throw CLIError("--time-scale: \(error)")
+        }
     }
 
     /// `--alertmanager` / `--alert-webhook`: http:// URLs only (the client speaks plain HTTP).
@@ -134,6 +168,10 @@ struct ServeCommand: Command {
         fflush(nil)
         Console.progress("serve: relay \(host.relayAddress), http \(host.httpAddress), data \(options.relay.dataDirectory), token \(tokenPath); SIGINT/SIGTERM to stop")
         if let recovery = host.withParts({ $0.recovery.summary }) { Console.progress("serve: \(recovery)") }
+        if let warp = options.timeWarp {
+            let span = warp.span.map { " for \(Double($0) / 1000) s of wall time" } ?? ""
+            Console.progress("serve: event time runs ×\(warp.factor) from the first event\(span); relay timers and per-second admission rates on wall time")
+        }
         let received = signals.wait(statusEvery: statusInterval) { host.withParts { Self.status($0) } }
         Console.progress("serve: \(received), stopping")
         let final = host.withParts { Self.status($0) }

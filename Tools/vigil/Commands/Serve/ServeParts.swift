@@ -26,9 +26,15 @@ struct ServeOptions: Sendable {
     var ledgerPath: String
     /// Alertmanager base URL and webhook v4 receivers alerts are also posted to.
     var alertTargets: [HTTPAlertSink.Target] = []
-    /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
+    /// `--time-scale`: event time runs faster than wall time from the relay's first event (nil:
+    /// event time is wall time). See ``ServeClock``.
+    var timeWarp: TimeWarp?
+    /// How often the analyzer's clock is moved to event time now with no event (housekeeping);
+    /// under a time warp, this ÷ the factor (at least 0.25 s).
     var housekeepingInterval: Duration = .seconds(5)
-    /// How often the dashboard samples every business's signals (240 samples are kept).
+    /// How often the dashboard samples every business's signals (240 samples are kept); under a
+    /// time warp, every this ÷ the factor of wall time (at least 0.25 s) while the warp runs, and
+    /// as often in event time after it ended.
     var dashboardInterval: Duration = .seconds(5)
 }
 
@@ -55,8 +61,13 @@ final class ServeParts {
     let statistics: ServeStatistics
     /// The dashboard, sampled every ``ServeOptions/dashboardInterval``.
     let dashboard: ServeDashboard
+    /// Event time: wall time, or warped by `--time-scale`.
+    let clock: ServeClock
     private var dashboardTimer: TimerID?
+    private var lastDashboardSample = Int64.min
     private let dashboardInterval: Duration
+    /// Event milliseconds between dashboard samples: the wall interval × the warp's factor.
+    private let dashboardEventInterval: Int64
     private var housekeeping: TimerID?
     private let housekeepingInterval: Duration
     /// Publishes the analyzer's policy changes to the businesses' connections after every turn.
@@ -66,6 +77,8 @@ final class ServeParts {
 
     init(options: ServeOptions, on loop: EventLoop) throws {
         self.loop = loop
+        let clock = ServeClock(warp: options.timeWarp)
+        self.clock = clock
         try FileSystem.createDirectories(options.relay.dataDirectory + "/integrity")
         let pseudonymizer: Pseudonymizer
         if let keysPath = options.keysPath {
@@ -88,7 +101,7 @@ final class ServeParts {
         // The relay's events carry most of the state: snapshot every interval they changed it,
         // so a crash loses at most one interval of it (reports are in the log regardless).
         service.snapshotsFollowEveryEvent = true
-        reports = try ReportService(analyzer: analyzer, log: log, configuration: service, on: loop, now: { RelayServer.wallClock() })
+        reports = try ReportService(analyzer: analyzer, log: log, configuration: service, on: loop, now: { clock.now() })
         if recovery.restored == nil { reports.snapshotNow() }
         statistics = try ServeStatistics(ledgerPath: options.ledgerPath, pseudonymizer: pseudonymizer, businesses: options.businesses)
         var sinks: [any MetadataSink] = [analyzer, statistics]
@@ -96,14 +109,18 @@ final class ServeParts {
         let sink = FanOutSink(sinks)
         self.analyzer = analyzer
         self.sink = sink
-        housekeepingInterval = options.housekeepingInterval
-        dashboardInterval = options.dashboardInterval
-        relay = try RelayServer(configuration: options.relay, plugIns: RelayPlugIns(sink: sink, policy: analyzer), on: loop)
+        housekeepingInterval = clock.wallPeriod(forNominal: options.housekeepingInterval, floor: .milliseconds(250))
+        dashboardInterval = clock.wallPeriod(forNominal: options.dashboardInterval, floor: .milliseconds(250))
+        dashboardEventInterval = clock.eventMilliseconds(inWall: dashboardInterval)
+        let plugIns = options.timeWarp == nil
+            ? RelayPlugIns(sink: sink, policy: analyzer)
+            : RelayPlugIns(sink: WarpedSink(sink, clock: clock), policy: WarpedAdmission(analyzer, clock: clock))
+        relay = try RelayServer(configuration: options.relay, plugIns: plugIns, on: loop)
         var router = HTTPRouter()
         ServeRoutes.register(on: &router, analyzer: analyzer, reports: reports, eventCounts: eventCounts, alerts: alerts)
-        ServeRoutes.registerStatistics(on: &router, reports: reports, statistics: statistics)
+        ServeRoutes.registerStatistics(on: &router, reports: reports, statistics: statistics, now: { clock.now() })
         dashboard = ServeDashboard(analyzer: analyzer, alerts: alerts)
-        ServeRoutes.registerDashboard(on: &router, reports: reports, dashboard: dashboard)
+        ServeRoutes.registerDashboard(on: &router, reports: reports, dashboard: dashboard, now: { clock.now() })
         do {
             http = try HTTPServer(configuration: HTTPServerConfiguration(listenAddress: options.http), on: loop, handler: router.handler)
         } catch {
@@ -137,24 +154,32 @@ final class ServeParts {
         pendingNotices.deliver { business, text in relay.notify(business, kind: .integrity, text: text) }
     }
 
-    /// Moves the analyzer's clock to wall time now and then, so policy timers (FLAGGED → downgrade,
-    /// restrictions lifting) and evictions run even when no event comes.
+    /// Moves the analyzer's clock to event time now and then, so policy timers (FLAGGED →
+    /// downgrade, restrictions lifting) and evictions run even when no event comes.
     private func scheduleHousekeeping() {
         housekeeping = loop.scheduleTimer(after: housekeepingInterval) { [weak self] in
             guard let self else { return }
-            analyzer.advance(to: RelayServer.wallClock())
-            statistics.forgetOldDays(now: RelayServer.wallClock())
+            let now = clock.now()
+            analyzer.advance(to: now)
+            statistics.forgetOldDays(now: now)
             publishPolicyChanges()
             retryNotices()
             scheduleHousekeeping()
         }
     }
 
-    /// Samples every business for the dashboard's charts.
+    /// Samples every business for the dashboard's charts once event time moved on by about
+    /// ``dashboardEventInterval`` (¾ of it, for clock rounding — timers never fire early): every
+    /// tick on wall time or while a warp runs; after a warp ended, only as often as event time
+    /// requires, so the 240 samples keep showing the warped span.
     private func scheduleDashboardSample() {
         dashboardTimer = loop.scheduleTimer(after: dashboardInterval) { [weak self] in
             guard let self else { return }
-            dashboard.sample(at: RelayServer.wallClock())
+            let now = clock.now()
+            if lastDashboardSample == .min || now - lastDashboardSample >= dashboardEventInterval / 4 * 3 {
+                dashboard.sample(at: now)
+                lastDashboardSample = now
+            }
             scheduleDashboardSample()
         }
     }

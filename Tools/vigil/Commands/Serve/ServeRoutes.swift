@@ -47,24 +47,24 @@ enum ServeRoutes {
 
     /// `GET /v1/stats?from=DAY&to=DAY[&epsilon=E&delta=D&k=K&noise=laplace|gaussian&format=json|csv&dataset=NAME]`:
     /// a differentially private release of the live statistics, charged to the privacy ledger
-    /// first (429 once the day's budget is spent).
-    static func registerStatistics(on router: inout HTTPRouter, reports: ReportService, statistics: ServeStatistics) {
+    /// first (429 once the day's budget is spent). `now` is event time (``ServeClock``).
+    static func registerStatistics(on router: inout HTTPRouter, reports: ReportService, statistics: ServeStatistics, now: @escaping () -> Int64) {
         router.add(.get, "/v1/stats") { [weak reports, weak statistics] request, responder in
             guard let reports, let statistics else { return responder.respond(.text(.serviceUnavailable, "stopping\n")) }
             guard reports.authorize(request, responder: responder) else { return }
             let target = request.target
             let query = target.firstIndex(of: "?").map { String(target[target.index(after: $0)...]) } ?? ""
-            responder.respond(statistics.respond(to: query, now: RelayServer.wallClock()))
+            responder.respond(statistics.respond(to: query, now: now()))
         }
     }
 
     /// `GET /`: the dashboard (one self-contained HTML page that refreshes itself). Browsers send
-    /// the token as the password of Basic authentication.
-    static func registerDashboard(on router: inout HTTPRouter, reports: ReportService, dashboard: ServeDashboard) {
+    /// the token as the password of Basic authentication. `now` is event time (``ServeClock``).
+    static func registerDashboard(on router: inout HTTPRouter, reports: ReportService, dashboard: ServeDashboard, now: @escaping () -> Int64) {
         router.add(.get, "/") { [weak reports, weak dashboard] request, responder in
             guard let reports, let dashboard else { return responder.respond(.text(.serviceUnavailable, "stopping\n")) }
             guard reports.authorize(request, responder: responder) else { return }
-            let html = dashboard.page(at: RelayServer.wallClock())
+            let html = dashboard.page(at: now())
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: "text/html; charset=utf-8")
             headers.add(name: "Cache-Control", value: "no-store")
