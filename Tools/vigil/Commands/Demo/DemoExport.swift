@@ -5,11 +5,14 @@ import Storage
 /// platform's DP release (discrete Laplace, k = 50, charged to a ledger) and billing per business —
 /// and what may not: the transport audience's DataSketches images for merging shards.
 struct DemoExport: DemoExportStage {
-    func export(tapPath: String, into directory: String) throws(DemoError) -> DemoExportResult {
+    func export(tapPath: String, eventTime: ClosedRange<Int64>?, into directory: String) throws(DemoError) -> DemoExportResult {
+        // Every UTC day the tap covers: under `--speed` event time runs days ahead of the clock.
         let today = UTCDay(secondsSince1970: Int64(Date().timeIntervalSince1970))
+        let first = eventTime.map { UTCDay(secondsSince1970: $0.lowerBound / 1000) } ?? today
+        let last = eventTime.map { UTCDay(secondsSince1970: $0.upperBound / 1000) } ?? today
         let platform = directory + "/platform-release.json", billing = directory + "/billing.csv"
         let transport = directory + "/transport-sketches.json"
-        let common = ["--events", tapPath, "--from", today.advanced(by: -1).description, "--to", today.description, "--quiet"]
+        let common = ["--events", tapPath, "--from", first.description, "--to", last.description, "--quiet"]
         try run(common + ["--audience", "platform", "--out", platform, "--ledger", directory + "/ledger.sqlite",
                           "--epsilon", "1", "--billing", billing, "--format", "json"])
         try run(common + ["--audience", "transport", "--out", transport])
@@ -18,6 +21,8 @@ struct DemoExport: DemoExportStage {
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            let metadata = object["metadata"] as? [String: Any] {
             summary += ": \(metadata["released_cells"] ?? "?") cells released, \(metadata["suppressed_cells"] ?? "?") suppressed"
+            // Small populations spread over simulated days rarely pass: say what a cell needs.
+            if let tau = metadata["tau"] { summary += " (a cell needs ≥ \(tau) noisy users in one UTC day)" }
         }
         summary += "; billing per business; transport sketches (not for the platform)"
         return DemoExportResult(paths: [platform, billing, transport], summary: summary)

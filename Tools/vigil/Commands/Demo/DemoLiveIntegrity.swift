@@ -31,13 +31,10 @@ struct DemoLiveIntegrity: DemoIntegrityStage {
         defer { client.close() }
         var rows: [DemoIntegrityRow] = []
         var violations: [String] = []
+        // Every alert that fired during the run, not only those still firing: under `--speed` a
+        // simulated week passes and most alerts resolve before the end.
         let firing = try fetch("/v1/alerts", from: transport.httpAddress, token: token, client: client)["alerts"] as? [[String: Any]] ?? []
-        var alerts: [DemoAlert] = []
-        for alert in firing {
-            guard let phone = alert["business"] as? String, let business = businesses.first(where: { $0.phone == phone }) else { continue }
-            alerts.append(DemoAlert(business: business.index, severity: alert["severity"] as? String ?? "?",
-                                    rule: alert["alertname"] as? String ?? "?", reason: alert["summary"] as? String ?? ""))
-        }
+        let alerts = Self.alertsFired(history: Self.alertLog(at: transport.alertsPath), firing: firing, businesses: businesses)
         for business in businesses {
             let signals = try fetch("/v1/signals/\(business.phone)", from: transport.httpAddress, token: token, client: client)
             let row = DemoIntegrityRow(
@@ -60,6 +57,32 @@ struct DemoLiveIntegrity: DemoIntegrityStage {
             }
         }
         return DemoIntegrityResult(rows: rows, alerts: alerts, violations: violations)
+    }
+
+    /// The objects of the analyzer's alert log (unreadable lines are skipped: the log is the
+    /// transport's, and its last line may be half-written while it runs).
+    static func alertLog(at path: String) -> [[String: Any]] {
+        guard let data = FileManager.default.contents(atPath: path) else { return [] }
+        return data.split(separator: UInt8(ascii: "\n")).compactMap {
+            (try? JSONSerialization.jsonObject(with: Data($0))) as? [String: Any]
+        }
+    }
+
+    /// One ``DemoAlert`` per alert (fingerprint) that fired in `history` or is in `firing` (the
+    /// live `/v1/alerts`), in order of first firing; `active` for those still firing.
+    static func alertsFired(history: [[String: Any]], firing: [[String: Any]], businesses: [DemoBusinessIdentity]) -> [DemoAlert] {
+        var order: [String] = []
+        var byFingerprint: [String: DemoAlert] = [:]
+        let live = Set(firing.compactMap { $0["fingerprint"] as? String })
+        for object in history.filter({ $0["status"] as? String == "firing" }) + firing {
+            guard let fingerprint = object["fingerprint"] as? String, byFingerprint[fingerprint] == nil,
+                  let phone = object["business"] as? String, let business = businesses.first(where: { $0.phone == phone }) else { continue }
+            order.append(fingerprint)
+            byFingerprint[fingerprint] = DemoAlert(
+                business: business.index, severity: object["severity"] as? String ?? "?", rule: object["alertname"] as? String ?? "?",
+                reason: object["summary"] as? String ?? "", active: live.contains(fingerprint))
+        }
+        return order.compactMap { byFingerprint[$0] }
     }
 
     private func fetch(_ path: String, from address: SocketAddress, token: String, client: HTTPBlockingClient) throws(DemoError) -> [String: Any] {

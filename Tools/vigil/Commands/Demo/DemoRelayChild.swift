@@ -17,6 +17,8 @@ final class DemoRelayChild {
     let httpAddress: SocketAddress
     /// The HTTP API's Bearer token file.
     let tokenPath: String
+    /// The analyzer's alert log (JSONL, one line per firing and per resolution).
+    let alertsPath: String
     /// Its stderr.
     let logPath: String
     /// The exit status once reaped (`exited N` or `killed by signal N`).
@@ -32,6 +34,7 @@ final class DemoRelayChild {
         let outputPath = dataDirectory + "/relay.out"
         logPath = dataDirectory + "/relay.log"
         tokenPath = dataDirectory + "/integrity/token"
+        alertsPath = dataDirectory + "/integrity/alerts.jsonl"
         var arguments = ["vigil", "serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", dataDirectory,
                          "--tap", tapPath, "--status-interval", "0"]
         if !businesses.isEmpty { arguments += ["--business", businesses.map(\.e164).joined(separator: ",")] }

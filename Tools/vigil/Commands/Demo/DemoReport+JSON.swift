@@ -79,7 +79,8 @@ extension DemoReport {
         let integrity: DemoJSON = outcome.integrity.map { result in
             .fields([
                 "alerts": .array(result.alerts.map { alert in
-                    .fields(["business": .int(alert.business + 1), "severity": .string(alert.severity), "rule": .string(alert.rule), "reason": .string(alert.reason)])
+                    .fields(["business": .int(alert.business + 1), "severity": .string(alert.severity), "rule": .string(alert.rule), "reason": .string(alert.reason),
+                             "active": .bool(alert.active)])
                 }),
                 "violations": .array(result.violations.map(DemoJSON.string)),
             ])

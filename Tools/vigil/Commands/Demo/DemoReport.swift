@@ -40,10 +40,11 @@ enum DemoReport {
         out += "  " + eventTimeLine(outcome) + "\n"
 
         if let integrity {
-            out += "\nalerts (\(integrity.alerts.count))\n"
+            let active = integrity.alerts.filter(\.active).count
+            out += "\nalerts that fired (\(integrity.alerts.count), \(active) still firing at the end)\n"
             for alert in integrity.alerts {
                 let name = outcome.scenario.businesses.indices.contains(alert.business) ? outcome.scenario.businesses[alert.business].name : "?"
-                out += "  [\(alert.severity)] \(name): \(alert.rule) — \(alert.reason)\n"
+                out += "  [\(alert.severity)] \(name): \(alert.rule) — \(alert.reason)\(alert.active ? "" : " (resolved)")\n"
             }
         } else {
             out += "\nintegrity analyzer: not linked yet. Its input, \(outcome.dataDirectory)/relay/tap.jsonl (\(outcome.tap.lines) events), is what the\n"

@@ -92,7 +92,7 @@ final class DemoRun {
         var export: DemoExportResult?
         if let stage = DemoStages.export() {
             try Self.makeDirectory(paths.export)
-            export = try stage.export(tapPath: paths.tap, into: paths.export)
+            export = try stage.export(tapPath: paths.tap, eventTime: tap.timeSpan, into: paths.export)
         }
         try writeAuditInputs(audit, directory: directory)
         timings.audit = Self.seconds(clock.now() - auditStart)

@@ -79,12 +79,15 @@ struct DemoAlert: Sendable {
     let rule: String
     /// Why, in one line.
     let reason: String
+    /// Whether it was still firing when the traffic ended (else it fired and resolved).
+    var active = false
 }
 
 /// The anonymized statistics export, run over a finished demo's events.
 protocol DemoExportStage {
-    /// Writes the export of the tap at `tapPath` into `directory`.
-    func export(tapPath: String, into directory: String) throws(DemoError) -> DemoExportResult
+    /// Writes the export of the tap at `tapPath`, whose events span `eventTime` (ms; nil: none),
+    /// into `directory`.
+    func export(tapPath: String, eventTime: ClosedRange<Int64>?, into directory: String) throws(DemoError) -> DemoExportResult
 }
 
 /// What the export wrote.
