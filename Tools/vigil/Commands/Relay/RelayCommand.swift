@@ -81,7 +81,7 @@ struct RelayCommand: Command {
         try PrivateDirectory.require(dataDirectory)
 
         let configuration = RelayConfiguration(
-            listenAddress: listen, dataDirectory: dataDirectory, maximumFrameSize: maximumFrameSize
+            listenAddress: listen, dataDirectory: dataDirectory, tokenHasher: .sha256, maximumFrameSize: maximumFrameSize
         )
         let tapPath = self.tapPath
         let businesses = self.businesses

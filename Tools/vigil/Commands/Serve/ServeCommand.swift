@@ -85,7 +85,7 @@ struct ServeCommand: Command {
         let maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
         options = ServeOptions(
-            relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
+            relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, tokenHasher: .sha256, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
             tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
             reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
