@@ -17,6 +17,7 @@ final class RelayProcess {
     /// `vigil serve`'s HTTP port (nil for `vigil relay`).
     let httpPort: UInt16?
     private let standardErrorPath: String
+    private let standardOutputPath: String
 
     init(dataDirectory: String, in work: URL, extraArguments: [String] = [], serve: Bool = false) throws {
         guard FileManager.default.isExecutableFile(atPath: VigilProcess.binary.path) else {
@@ -24,6 +25,7 @@ final class RelayProcess {
         }
         let name = "relay-\(UUID().uuidString)"
         let out = work.appendingPathComponent(name + ".out").path
+        standardOutputPath = out
         standardErrorPath = work.appendingPathComponent(name + ".err").path
         _ = FileManager.default.createFile(atPath: out, contents: nil)
         _ = FileManager.default.createFile(atPath: standardErrorPath, contents: nil)
@@ -107,6 +109,8 @@ final class RelayProcess {
 
     /// What the relay wrote to standard error so far.
     var standardError: String { (try? String(contentsOfFile: standardErrorPath, encoding: .utf8)) ?? "" }
+    /// Everything written to stdout so far.
+    var standardOutput: String { (try? String(contentsOfFile: standardOutputPath, encoding: .utf8)) ?? "" }
 }
 
 /// One frame as it crossed the wire (docs/wire.md): type, request id, body bytes.

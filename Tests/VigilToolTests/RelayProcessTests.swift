@@ -245,8 +245,10 @@ struct RelayProcessTests {
             #expect(result.errorLines.first?.hasPrefix("vigil: --listen") == true, "\(result.errorLines)")
             #expect(result.standardOutput.isEmpty)
         }
-        let missing = try VigilProcess.run(["relay", "--data", data])
-        #expect(missing.status == 2 && missing.errorLines.count == 1 && missing.errorLines.first?.hasPrefix("vigil: ") == true)
+        // --listen defaults to 127.0.0.1:7700 (not run here: the port may be taken); --data has no default.
+        #expect(help.standardOutput.contains("default 127.0.0.1:7700"))
+        let missing = try VigilProcess.run(["relay", "--listen", "127.0.0.1:0"])
+        #expect(missing.status == 2 && missing.errorLines == ["vigil: --data DIR is required (see --help)"], "\(missing.errorLines)")
         #expect(!FileManager.default.fileExists(atPath: data), "a refused command created its data directory")
     }
 }

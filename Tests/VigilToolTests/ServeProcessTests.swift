@@ -90,10 +90,16 @@ struct ServeProcessTests {
         let data = work.appendingPathComponent("data").path
         let serve = try RelayProcess(dataDirectory: data, in: work, extraArguments: ["--business", Self.business], serve: true)
         let port = try #require(serve.httpPort)
-        let token = try String(contentsOfFile: data + "/integrity/token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        // The first start issues the admin token once, on stdout; only its SHA-256 is on disk.
+        let issued = serve.standardOutput.split(separator: "\n").dropFirst(2).first ?? ""
+        #expect(issued.hasPrefix("token "), "\(serve.standardOutput)")
+        let token = String(issued.dropFirst(6))
         #expect(token.count == 64)
-        let mode = try FileManager.default.attributesOfItem(atPath: data + "/integrity/token")[.posixPermissions] as? Int
+        let stored = try String(contentsOfFile: data + "/integrity/token.sha256", encoding: .utf8)
+        #expect(stored.count == 65 && stored.hasSuffix("\n") && !stored.contains(token))
+        let mode = try FileManager.default.attributesOfItem(atPath: data + "/integrity/token.sha256")[.posixPermissions] as? Int
         #expect(mode == 0o600)
+        #expect(!FileManager.default.fileExists(atPath: data + "/integrity/token"))
 
         // The business messages one user, whose phone says "delivered".
         let business = try WireClient(port: serve.port)
@@ -163,6 +169,7 @@ struct ServeProcessTests {
         let restored = try #require(try JSONSerialization.jsonObject(with: Data(after.body.utf8)) as? [String: Any])
         #expect(restored["counted_reports"] as? Int == 1, "\(restored)")
         #expect(again2.standardError.contains("restored snapshot"), "\(again2.standardError)")
+        #expect(again2.standardOutput.split(separator: "\n").count == 2, "no token is issued again: \(again2.standardOutput)")
         again2.send(SIGTERM)
         #expect(again2.waitForExit(timeout: .seconds(10)))
     }
@@ -185,10 +192,13 @@ struct ServeProcessTests {
     @Test func helpAndCommandLineMistakes() throws {
         let help = try VigilProcess.run(["serve", "--help"])
         #expect(help.status == 0)
-        #expect(help.standardOutput.contains("USAGE: vigil serve --listen HOST:PORT --http HOST:PORT --data DIR"))
-        let missing = try VigilProcess.run(["serve", "--listen", "127.0.0.1:0", "--data", "/tmp/x"])
+        #expect(help.standardOutput.contains("USAGE: vigil serve --data DIR [--listen HOST:PORT] [--http HOST:PORT]"))
+        #expect(help.standardOutput.contains("default 127.0.0.1:7700") && help.standardOutput.contains("default 127.0.0.1:7780"))
+        let missing = try VigilProcess.run(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0"])
         #expect(missing.status != 0)
-        #expect(missing.standardError.contains("--http HOST:PORT is required"))
+        #expect(missing.standardError.contains("--data DIR is required"))
+        let badAddress = try VigilProcess.run(["serve", "--http", "localhost", "--data", "/tmp/x"])
+        #expect(badAddress.status != 0 && badAddress.standardError.contains("--http: "), "\(badAddress.standardError)")
         let badRules = try VigilProcess.run(["serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", "/tmp/x",
                                              "--rules", "/nonexistent/rules.json"])
         #expect(badRules.status != 0)

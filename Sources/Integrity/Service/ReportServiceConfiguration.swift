@@ -1,7 +1,12 @@
+public import Transport
+
 /// How the report service authenticates, decides and snapshots.
 public struct ReportServiceConfiguration: Sendable {
-    /// The Bearer token every request must carry (compared in constant time).
-    public var token: [UInt8]
+    /// The digest of the admin token every request must carry; the token itself is not kept.
+    public var tokenDigest: TokenDigest
+    /// Digests the token a request presents, for a constant-time comparison with ``tokenDigest``
+    /// (`vigil` passes SHA-256; `Integrity` links no hash of its own, DESIGN.md rule 1).
+    public var tokenHasher: TokenHasher
     /// Report intake's knobs.
     public var intake = ReportIntakeConfiguration()
     /// Snapshot the analyzer after this many committed reports. Default 10 000.
@@ -12,21 +17,19 @@ public struct ReportServiceConfiguration: Sendable {
     /// where the relay's events carry most of the state). Default false (reports only).
     public var snapshotsFollowEveryEvent = false
 
-    /// A configuration with `token` and the defaults.
-    public init(token: [UInt8]) {
-        self.token = token
+    /// A configuration accepting the token whose digest (by `tokenHasher`) is `tokenDigest`,
+    /// with the defaults.
+    public init(tokenDigest: TokenDigest, tokenHasher: TokenHasher) {
+        self.tokenDigest = tokenDigest
+        self.tokenHasher = tokenHasher
     }
-}
 
-/// Byte comparison whose time depends only on the presented value's length, never on where the
-/// first difference lies (so a token cannot be guessed byte by byte from response times).
-enum ConstantTime {
-    static func equals(_ presented: some Collection<UInt8>, _ expected: [UInt8]) -> Bool {
-        var difference: UInt8 = presented.count == expected.count ? 0 : 1
-        guard !expected.isEmpty else { return false }
-        for (offset, byte) in presented.enumerated() {
-            difference |= byte ^ expected[offset % expected.count]
-        }
-        return difference == 0
+    /// Whether an `Authorization` header value carries the admin token: its token (``ReportService/presentedToken(_:)``)
+    /// digested and compared with ``tokenDigest`` in constant time. A missing header, an unknown
+    /// scheme, or a failing hasher is a refusal.
+    public func authorizes(_ authorization: String?) -> Bool {
+        guard let authorization, let presented = ReportService.presentedToken(Array(authorization.utf8)),
+              let digest = tokenHasher.digest(of: presented) else { return false }
+        return digest == tokenDigest
     }
 }

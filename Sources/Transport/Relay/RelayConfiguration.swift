@@ -4,6 +4,9 @@ public struct RelayConfiguration: Sendable {
     public var listenAddress: SocketAddress
     /// The directory holding `relay.sqlite` (created with mode 0700 if missing).
     public var dataDirectory: String
+    /// Digests relay tokens: the store keeps digests, never tokens (`vigil` passes SHA-256).
+    /// Must stay the same over the life of a data directory.
+    public var tokenHasher: TokenHasher
     /// The core's limits (TTL, idempotency window, queue and delivery windows).
     public var limits: RelayLimits
     /// The largest frame accepted (docs/wire.md: 1 KiB … 16 MiB, default 256 KiB).
@@ -24,6 +27,7 @@ public struct RelayConfiguration: Sendable {
     public init(
         listenAddress: SocketAddress,
         dataDirectory: String,
+        tokenHasher: TokenHasher,
         limits: RelayLimits = RelayLimits(),
         maximumFrameSize: Int = WireFormat.defaultMaximumFrameSize,
         connectionOptions: TCPConnection.Options = TCPConnection.Options(
@@ -36,6 +40,7 @@ public struct RelayConfiguration: Sendable {
     ) {
         self.listenAddress = listenAddress
         self.dataDirectory = dataDirectory
+        self.tokenHasher = tokenHasher
         self.limits = limits
         self.maximumFrameSize = maximumFrameSize
         self.connectionOptions = connectionOptions

@@ -1,11 +1,20 @@
 extension RelayCore {
     /// `register`: a fresh token replaces the number's device; its other connections are closed (303).
+    /// Only the token's digest is kept; the token itself goes to the device once, in `registered`.
     mutating func register(_ identity: ClientIdentity, on connection: ConnectionID, into actions: inout [RelayAction]) {
         let token = RelayToken.random(using: &random)
+        guard let digest = tokenHasher.digest(of: token) else {
+            if let action = connections.modifyValue(forKey: connection.rawValue, {
+                $0.machine.authenticationRejected(.internalError, message: "cannot issue a token now; retry")
+            }) {
+                perform(action, on: connection, user: nil, into: &actions)
+            }
+            return
+        }
         let user = user(for: identity.phone)
-        users[user].registration = RelaySnapshot.Registration(device: identity.device, token: token)
+        users[user].registration = RelaySnapshot.Registration(device: identity.device, tokenDigest: digest)
         statistics.registrations += 1
-        keep(.register(identity.phone, device: identity.device, token: token))
+        keep(.register(identity.phone, device: identity.device, tokenDigest: digest))
         replaceConnection(of: user, with: connection, into: &actions)
         guard let action = connections.modifyValue(forKey: connection.rawValue, { record in
             let action = record.machine.registrationCompleted(token: token)
@@ -16,13 +25,15 @@ extension RelayCore {
         attach(user, connection, into: &actions)
     }
 
-    /// `hello`: the device and token must match the registration (constant-time token compare).
+    /// `hello`: the device and token must match the registration — the presented token's digest
+    /// compared in constant time with the stored one.
     mutating func hello(_ identity: ClientIdentity, token: RelayToken, on connection: ConnectionID, into actions: inout [RelayAction]) {
         guard connections[connection.rawValue] != nil else { return }
-        // Compare the token even when the number is unknown, so timing does not reveal which.
+        // Digest and compare even when the number is unknown, so timing does not reveal which.
         let user = userIndex[identity.phone.digits]
         let registration = user.flatMap { users[$0].registration }
-        let tokenMatches = token == (registration?.token ?? RelayToken(words: (0, 0, 0, 0)))
+        let presented = tokenHasher.digest(of: token)
+        let tokenMatches = (presented ?? .zero) == (registration?.tokenDigest ?? .zero) && presented != nil
         guard let user, let registration, registration.device == identity.device, tokenMatches else {
             if let action = connections.modifyValue(forKey: connection.rawValue, { $0.machine.authenticationRejected() }) {
                 perform(action, on: connection, user: nil, into: &actions)

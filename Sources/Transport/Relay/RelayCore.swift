@@ -23,6 +23,8 @@ public struct RelayCore<Random: RandomNumberGenerator> {
 
     var random: Random
     let policy: any AdmissionPolicy
+    /// Digests tokens: what a registration keeps, and what a `hello`'s token is compared by.
+    let tokenHasher: TokenHasher
     /// Seed of the core's hash tables (random, so clients cannot aim keys at one probe run).
     let tableSeed: UInt64
     /// Open connections by `ConnectionID.rawValue`.
@@ -49,10 +51,15 @@ public struct RelayCore<Random: RandomNumberGenerator> {
     /// Writes produced by ``process(_:at:into:)`` and not yet taken by the host.
     var writes: [RelayWrite] = []
 
-    /// A relay resuming from `snapshot` (empty for a new one).
-    public init(snapshot: RelaySnapshot = RelaySnapshot(), limits: RelayLimits = RelayLimits(), policy: any AdmissionPolicy, random: Random) {
+    /// A relay resuming from `snapshot` (empty for a new one); `tokenHasher` must be the one the
+    /// snapshot's token digests were made with.
+    public init(
+        snapshot: RelaySnapshot = RelaySnapshot(), limits: RelayLimits = RelayLimits(), policy: any AdmissionPolicy,
+        tokenHasher: TokenHasher, random: Random
+    ) {
         self.limits = limits
         self.policy = policy
+        self.tokenHasher = tokenHasher
         self.random = random
         tableSeed = self.random.next()
         connections = IntegerTable(seed: tableSeed)
@@ -203,7 +210,7 @@ struct ConnectionRecord {
 struct UserRecord {
     /// The number.
     let phone: PhoneNumber
-    /// Its device and token, once registered.
+    /// Its device and token digest, once registered.
     var registration: RelaySnapshot.Registration?
     /// Envelopes for it, and its connection.
     var mailbox = Mailbox()

@@ -3,7 +3,7 @@ import Glibc
 /// A relay on its own event-loop thread: the one-call way to run it (the CLI, tests, the demo).
 ///
 /// ```swift
-/// let relay = try RelayHost.start(RelayConfiguration(listenAddress: address, dataDirectory: dir))
+/// let relay = try RelayHost.start(RelayConfiguration(listenAddress: address, dataDirectory: dir, tokenHasher: hasher))
 /// print(relay.address)      // the bound address (port 0 → the ephemeral port)
 /// relay.stop()              // 501 to every client, final commit, store closed, thread joined
 /// ```
@@ -27,8 +27,9 @@ public final class RelayHost: Sendable {
         plugIns: @escaping @Sendable () throws -> RelayPlugIns = { .defaults() }
     ) throws -> RelayHost {
         let directory = configuration.dataDirectory
+        let hasher = configuration.tokenHasher
         return try start(configuration, plugIns: plugIns) { () throws(RelayError) -> any RelayBatchStore in
-            try RelayStore(directory: directory, checkpointsInline: false)
+            try RelayStore(directory: directory, tokenHasher: hasher, checkpointsInline: false)
         }
     }
 

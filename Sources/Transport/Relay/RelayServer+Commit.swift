@@ -132,7 +132,8 @@ extension RelayServer {
             envelopeCutoff: now - configuration.limits.envelopeTTLMilliseconds,
             idempotencyCutoff: now - configuration.limits.idempotencyWindowMilliseconds
         ) else { return }
-        core = RelayCore(snapshot: snapshot, limits: configuration.limits, policy: plugIns.policy, random: BufferedSystemRandom())
+        core = RelayCore(snapshot: snapshot, limits: configuration.limits, policy: plugIns.policy,
+                         tokenHasher: configuration.tokenHasher, random: BufferedSystemRandom())
         core.emitsWrites = configuration.durable
         core.emitsEvents = !(plugIns.sink is DiscardingSink)
         var open: [RelayPeer] = []

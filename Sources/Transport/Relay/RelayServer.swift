@@ -44,8 +44,9 @@ public final class RelayServer {
     /// Opens the store, loads the state, binds and starts listening. Must run on `loop`.
     public convenience init(configuration: RelayConfiguration, plugIns: RelayPlugIns, on loop: EventLoop) throws(RelayError) {
         let directory = configuration.dataDirectory
+        let hasher = configuration.tokenHasher
         try self.init(configuration: configuration, plugIns: plugIns, on: loop) { () throws(RelayError) -> any RelayBatchStore in
-            try RelayStore(directory: directory, checkpointsInline: false)
+            try RelayStore(directory: directory, tokenHasher: hasher, checkpointsInline: false)
         }
     }
 
@@ -75,7 +76,8 @@ public final class RelayServer {
             storage.close()
             throw error
         }
-        core = RelayCore(snapshot: snapshot, limits: configuration.limits, policy: plugIns.policy, random: random)
+        core = RelayCore(snapshot: snapshot, limits: configuration.limits, policy: plugIns.policy,
+                         tokenHasher: configuration.tokenHasher, random: random)
         core.emitsWrites = configuration.durable
         core.emitsEvents = !(plugIns.sink is DiscardingSink)
         let delegate = ListenerDelegate()

@@ -4,13 +4,13 @@ public struct RelaySnapshot: Sendable {
     public struct Registration: Sendable, Equatable {
         /// The number's current device.
         public var device: DeviceID
-        /// The device's token.
-        public var token: RelayToken
+        /// The digest of the device's token (the token itself is never kept).
+        public var tokenDigest: TokenDigest
 
         /// Creates a registration.
-        public init(device: DeviceID, token: RelayToken) {
+        public init(device: DeviceID, tokenDigest: TokenDigest) {
             self.device = device
-            self.token = token
+            self.tokenDigest = tokenDigest
         }
     }
 

@@ -5,12 +5,12 @@ extension RelayStore {
     /// older than `envelopeCutoff` are skipped (the next tick deletes them).
     public func load(envelopeCutoff: Int64, idempotencyCutoff: Int64) throws(RelayError) -> RelaySnapshot {
         var snapshot = RelaySnapshot()
-        for row in try rows("SELECT phone, device, token FROM registrations") {
+        for row in try rows("SELECT phone, device, token_digest FROM registrations") {
             guard let phone = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),
                   let device = row[1].int64Value.flatMap({ UInt32(exactly: $0) }).flatMap({ DeviceID(rawValue: $0) }),
-                  let token = row[2].blobValue.flatMap({ RelayToken(bytes: $0) })
+                  let digest = row[2].blobValue.flatMap({ TokenDigest(bytes: $0) })
             else { throw RelayError.corruptRow(table: "registrations", "phone \(row[0])") }
-            snapshot.registrations[phone] = RelaySnapshot.Registration(device: device, token: token)
+            snapshot.registrations[phone] = RelaySnapshot.Registration(device: device, tokenDigest: digest)
         }
         for row in try rows("SELECT phone, sequence, bundle FROM prekeys ORDER BY phone, sequence") {
             guard let phone = row[0].int64Value.flatMap({ PhoneNumber(digits: UInt64(bitPattern: $0)) }),

@@ -2,7 +2,8 @@ import Storage
 
 extension RelayStore {
     /// The schema, oldest step first. Released steps are never edited; a change is a new step.
-    static let migrations: [Migration] = [
+    /// `tokenHasher` digests the tokens schema 1 and 2 stored (step 3).
+    static func migrations(tokenHasher: TokenHasher) -> [Migration] { [
         Migration(version: 1, sql: """
             CREATE TABLE registrations(
                 phone INTEGER PRIMARY KEY, device INTEGER NOT NULL, token BLOB NOT NULL);
@@ -60,5 +61,29 @@ extension RelayStore {
                 ALTER TABLE envelopes_v2 RENAME TO envelopes;
                 """)
         },
-    ]
+        // Schema 3: registrations keep the digest of each token, never the token. Every stored
+        // token is replaced by its digest (the connection runs with `secure_delete`, so the old
+        // table's rows are overwritten as it is dropped); devices keep their tokens and log in
+        // as before.
+        Migration(version: 3, keyTables: ["registrations"]) { database throws(StorageError) in
+            try database.execute("""
+                CREATE TABLE registrations_v3(
+                    phone INTEGER PRIMARY KEY, device INTEGER NOT NULL, token_digest BLOB NOT NULL);
+                """)
+            for row in try database.query("SELECT phone, device, token FROM registrations ORDER BY phone") {
+                guard let token = row[2].blobValue.flatMap({ RelayToken(bytes: $0) }) else {
+                    throw .aborted("registration row \(row[0]) has no 32-byte token")
+                }
+                guard let digest = tokenHasher.digest(of: token) else {
+                    throw .aborted("the token hasher (\(tokenHasher.name)) failed on registration row \(row[0])")
+                }
+                try database.execute("INSERT INTO registrations_v3(phone, device, token_digest) VALUES (?, ?, ?)",
+                                     bindings: [row[0], row[1], .blob(digest.bytes)])
+            }
+            try database.execute("""
+                DROP TABLE registrations;
+                ALTER TABLE registrations_v3 RENAME TO registrations;
+                """)
+        },
+    ] }
 }

@@ -37,9 +37,9 @@ extension RelayStore {
                 try delete.bind(.integer(sequence), at: 1)
                 _ = try delete.step()
             }
-        case let .register(phone, device, token):
-            try database.execute("INSERT OR REPLACE INTO registrations(phone, device, token) VALUES (?, ?, ?)",
-                                 bindings: [.integer(Int64(phone.digits)), .integer(Int64(device.rawValue)), .blob(token.bytes)])
+        case let .register(phone, device, digest):
+            try database.execute("INSERT OR REPLACE INTO registrations(phone, device, token_digest) VALUES (?, ?, ?)",
+                                 bindings: [.integer(Int64(phone.digits)), .integer(Int64(device.rawValue)), .blob(digest.bytes)])
         case let .replacePreKeys(phone, bundles, firstSequence):
             try database.execute("DELETE FROM prekeys WHERE phone = ?", bindings: [.integer(Int64(phone.digits))])
             for (offset, bundle) in bundles.enumerated() {

@@ -14,9 +14,11 @@ public import Storage
 /// thread, the WAL is checkpointed by a ``RelayCheckpointer`` on another connection, not inside
 /// the commits.
 ///
-/// The registrations table holds relay tokens (secrets), so the schema declares it a key table and
-/// the connection runs with `secure_delete`: deleted rows — tokens and acknowledged ciphertext —
-/// are overwritten, not left in free pages.
+/// The registrations table holds the digests of relay tokens, never the tokens (schema 3; older
+/// files are converted when opened): a copy of the file does not let anyone log in as a number.
+/// It is still declared a key table, so the connection runs with `secure_delete`: deleted rows —
+/// digests, the tokens schema 1 and 2 kept, acknowledged ciphertext — are overwritten, not left
+/// in free pages.
 ///
 /// Not `Sendable`: it belongs to one thread (the relay's storage thread, or a test's).
 public final class RelayStore {
@@ -58,16 +60,19 @@ public final class RelayStore {
 
     /// Opens (creating if needed, mode 0700 / 0600) the store in `directory`.
     ///
-    /// - Parameter checkpointsInline: whether SQLite checkpoints the WAL inside commits (every
-    ///   ~16 MiB); the relay's server turns this off and runs a ``RelayCheckpointer`` instead.
-    public init(directory: String, checkpointsInline: Bool = true) throws(RelayError) {
+    /// - Parameters:
+    ///   - tokenHasher: the relay's token hasher; migrating a file from schema 1 or 2 replaces
+    ///     each stored token by its digest.
+    ///   - checkpointsInline: whether SQLite checkpoints the WAL inside commits (every ~16 MiB);
+    ///     the relay's server turns this off and runs a ``RelayCheckpointer`` instead.
+    public init(directory: String, tokenHasher: TokenHasher, checkpointsInline: Bool = true) throws(RelayError) {
         try Self.createDirectory(directory)
         path = directory.hasSuffix("/") ? directory + Self.fileName : directory + "/" + Self.fileName
         self.checkpointsInline = checkpointsInline
         do throws(StorageError) {
             database = try Database.open(path: path)
             try Self.usePageSize(Self.pageSize, on: database)
-            _ = try database.migrate(Self.migrations)
+            _ = try database.migrate(Self.migrations(tokenHasher: tokenHasher))
             try database.execute("PRAGMA cache_size=-\(Self.cacheKibibytes)")
             // SQLite's threshold counts pages: keep it at ~16 MiB whatever the page size.
             try database.execute("PRAGMA wal_autocheckpoint=\(checkpointsInline ? (16 << 20) / Self.pageSize : 0)")

@@ -85,8 +85,8 @@ public enum RelayAction: Sendable, Equatable {
 
 /// One durable change to the relay's state (applied by `RelayStore`).
 public enum RelayWrite: Sendable, Equatable {
-    /// (Re-)registration: the number's device and token.
-    case register(PhoneNumber, device: DeviceID, token: RelayToken)
+    /// (Re-)registration: the number's device and the digest of its token (never the token).
+    case register(PhoneNumber, device: DeviceID, tokenDigest: TokenDigest)
     /// The owner's prekey bundles replace the stored ones; `firstSequence` numbers the first.
     case replacePreKeys(PhoneNumber, bundles: [[UInt8]], firstSequence: Int64)
     /// One prekey bundle was handed out.

@@ -63,7 +63,7 @@ final class TestRelay {
 
     init() throws {
         directory = try Fixture.TemporaryDirectory()
-        host = try RelayHost.start(RelayConfiguration(listenAddress: .loopbackIPv4(port: 0), dataDirectory: directory.file("relay")))
+        host = try RelayHost.start(RelayConfiguration(listenAddress: .loopbackIPv4(port: 0), dataDirectory: directory.file("relay"), tokenHasher: .sha256))
     }
 
     var address: SocketAddress { host.address }

@@ -11,7 +11,7 @@ struct EndpointEndToEndTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-endpoint-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay"))
+        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256))
         defer { relay.stop() }
         let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
         let shopNumber = PhoneNumber("+14155550100")!

@@ -19,7 +19,7 @@ struct EndpointNoticeTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-notice-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay"))
+        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256))
         defer { relay.stop() }
         let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
         let shop = try #require(PhoneNumber("+14155550100"))

@@ -13,7 +13,7 @@ struct EndpointRetentionTests {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-retention-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: root) }
-        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay"))
+        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256))
         defer { relay.stop() }
         let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
         let shop = PhoneNumber("+14155550100")!

@@ -97,6 +97,7 @@ struct ReportCrashTests {
         try Self.events().write(toFile: events, atomically: false, encoding: .utf8)
         let tokenFile = work.appendingPathComponent("token").path
         try (Self.token + "\n").write(toFile: tokenFile, atomically: false, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: tokenFile)
         let db = work.appendingPathComponent("db").path
         let base = ["report-intake", "--listen", "127.0.0.1:0", "--db", db, "--token-file", tokenFile, "--snapshot-every", "40"]
         let first = try Child(base + ["--events", events], in: work)

@@ -79,13 +79,4 @@ import Transport
         outcome.rejected = [(1, .noContact), (3, .rateLimited)]
         #expect(ReportRequest.responseJSON(outcome) == #"{"accepted":0,"rejected":[{"index":1,"reason":"no_contact"},{"index":3,"reason":"rate_limited"}]}"#)
     }
-
-    @Test func tokensCompareWholly() {
-        let token = Array("0123456789abcdef".utf8)
-        #expect(ConstantTime.equals(token, token))
-        #expect(!ConstantTime.equals(Array("0123456789abcdeF".utf8), token))
-        #expect(!ConstantTime.equals(Array("0123456789abcdef0123456789abcdef".utf8), token))
-        #expect(!ConstantTime.equals(Array("0123".utf8), token))
-        #expect(!ConstantTime.equals([UInt8](), token))
-    }
 }

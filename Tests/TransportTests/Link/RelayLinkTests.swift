@@ -48,7 +48,7 @@ struct RelayLinkTests {
     func roundTrip() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-link-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: directory))
+        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: directory, tokenHasher: .testing))
         defer { relay.stop() }
         let thread = try EventLoopThread(name: "link-test")
         defer { thread.stopAndJoin() }
@@ -114,7 +114,7 @@ struct RelayLinkTests {
     func wrongToken() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-link-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: directory))
+        let relay = try RelayHost.start(RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: directory, tokenHasher: .testing))
         defer { relay.stop() }
         let thread = try EventLoopThread(name: "link-test")
         defer { thread.stopAndJoin() }

@@ -91,9 +91,9 @@ struct RelayStoragePipelineTests {
     /// A relay on a fresh directory whose store commits through `gate`.
     static func start(_ gate: CommitGate) throws -> (RelayHost, String) {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-pipeline-\(UUID().uuidString)").path
-        let configuration = RelayConfiguration(listenAddress: .loopbackIPv4(), dataDirectory: directory, shutdownGrace: .milliseconds(200))
+        let configuration = RelayConfiguration(listenAddress: .loopbackIPv4(), dataDirectory: directory, tokenHasher: .testing, shutdownGrace: .milliseconds(200))
         let host = try RelayHost.start(configuration) { () throws(RelayError) -> any RelayBatchStore in
-            GatedStore(store: try RelayStore(directory: directory, checkpointsInline: false), gate: gate)
+            GatedStore(store: try RelayStore(directory: directory, tokenHasher: .testing, checkpointsInline: false), gate: gate)
         }
         return (host, directory)
     }

@@ -29,8 +29,11 @@ struct CoreHarness {
     /// Every durable write so far, in order.
     var writes: [RelayWrite] = []
 
-    init(snapshot: RelaySnapshot = RelaySnapshot(), limits: RelayLimits = RelayLimits(), policy: any AdmissionPolicy = AllowAllPolicy()) {
-        core = RelayCore(snapshot: snapshot, limits: limits, policy: policy, random: TestGenerator(state: 42))
+    init(
+        snapshot: RelaySnapshot = RelaySnapshot(), limits: RelayLimits = RelayLimits(), policy: any AdmissionPolicy = AllowAllPolicy(),
+        tokenHasher: TokenHasher = .testing
+    ) {
+        core = RelayCore(snapshot: snapshot, limits: limits, policy: policy, tokenHasher: tokenHasher, random: TestGenerator(state: 42))
     }
 
     /// Feeds `input`; returns the non-write actions and records the writes.

@@ -10,11 +10,13 @@ struct RelayCoreTests {
         harness.frame(connection, .send(OutgoingEnvelope(recipient: recipient, clientMessageID: id, kind: kind, ciphertext: bytes)), requestID: RequestID(rawValue: UInt32(id)))
     }
 
-    @Test("register issues a token and persists it; hello with it authenticates, a wrong one is refused")
-    func registerAndHello() {
+    @Test("register issues a token and persists its digest only; hello with it authenticates, a wrong one is refused")
+    func registerAndHello() throws {
         var harness = CoreHarness()
         let (first, token) = harness.register(alice)
-        #expect(harness.writes == [.register(alice, device: DeviceID(rawValue: 1)!, token: token)])
+        let digest = try #require(TokenDigest(bytes: TokenHasher.testingDigest(of: token)))
+        #expect(harness.writes == [.register(alice, device: DeviceID(rawValue: 1)!, tokenDigest: digest)])
+        #expect(digest.bytes != token.bytes)
         _ = harness.feed(.closed(first))
 
         let second = harness.open()
@@ -213,7 +215,7 @@ struct RelayCoreTests {
     @Test("a core rebuilt from its writes resumes: queue, registrations, idempotency")
     func resumeFromSnapshot() {
         var harness = CoreHarness()
-        let (a, _) = harness.register(alice)
+        let (a, aliceToken) = harness.register(alice)
         let (b, bobToken) = harness.register(bob)
         _ = harness.feed(.closed(b))
         var accepted: [Frame] = []
@@ -222,7 +224,7 @@ struct RelayCoreTests {
         var snapshot = RelaySnapshot()
         for write in harness.writes {
             switch write {
-            case let .register(number, device, token): snapshot.registrations[number] = .init(device: device, token: token)
+            case let .register(number, device, digest): snapshot.registrations[number] = .init(device: device, tokenDigest: digest)
             case let .enqueue(envelope): snapshot.envelopes.append(envelope)
             default: break
             }
@@ -235,7 +237,6 @@ struct RelayCoreTests {
         #expect(restarted.core.queuedCount == 3)
         // The idempotency window survived: re-sending id 2 after restart answers the original accepted.
         var resend = restarted
-        let aliceToken = snapshot.registrations[alice]!.token
         let a3 = resend.open()
         _ = resend.frame(a3, .hello(phone: alice, device: DeviceID(rawValue: 1)!, token: aliceToken))
         let again = frames(send(&resend, from: a3, to: bob, id: 2), to: a3)

@@ -5,7 +5,8 @@ import Testing
 
 /// Schema 2 (envelopes keyed by sequence number, ciphertext in its own table, 16 KiB pages) from a
 /// schema-1 file: the envelopes keep their random ids, their order and their bytes, and both the
-/// store and the core still find them by those ids.
+/// store and the core still find them by those ids. Schema 3 (token digests) from schema 1 and 2:
+/// RelayTokenStorageTests.
 @Suite("Relay store schema 2")
 struct RelayStoreMigrationTests {
     let alice = phone("+14155550100"), bob = phone("+447700900123")
@@ -20,7 +21,7 @@ struct RelayStoreMigrationTests {
         do {
             // Schema 1 as the relay wrote it: random 16-byte ids, rowid order.
             let database = try Database.open(path: directory + "/" + RelayStore.fileName)
-            _ = try database.migrate([RelayStore.migrations[0]])
+            _ = try database.migrate([RelayStore.migrations(tokenHasher: .testing)[0]])
             try database.execute("INSERT INTO registrations(phone, device, token) VALUES (?, 1, ?)",
                                  bindings: [.integer(Int64(bob.digits)), .blob(token.bytes)])
             for (index, id) in ids.enumerated() {
@@ -32,9 +33,9 @@ struct RelayStoreMigrationTests {
             }
             try database.close()
         }
-        let store = try RelayStore(directory: directory)
+        let store = try RelayStore(directory: directory, tokenHasher: .testing)
         defer { store.close() }
-        #expect(try store.database.userVersion() == 2)
+        #expect(try store.database.userVersion() == 3)
         #expect(try store.database.query("PRAGMA page_size").first?[0].int64Value == Int64(RelayStore.pageSize))
         #expect(try store.database.query("PRAGMA journal_mode").first?[0].stringValue == "wal")
         let snapshot = try store.load(envelopeCutoff: 0, idempotencyCutoff: 0)
@@ -62,7 +63,7 @@ struct RelayStoreMigrationTests {
     func sequenceNumbersSurviveExpiry() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-seq-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let store = try RelayStore(directory: directory)
+        let store = try RelayStore(directory: directory, tokenHasher: .testing)
         defer { store.close() }
         for sequence in 1...5 as ClosedRange<UInt64> {
             store.enqueue(.enqueue(StoredEnvelope(id: EnvelopeID(high: 1, low: sequence), sender: alice, clientMessageID: sequence,

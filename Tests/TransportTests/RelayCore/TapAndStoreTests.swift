@@ -54,7 +54,7 @@ struct TapAndStoreTests {
     func storeRoundTrip() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-store-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let token = RelayToken(bytes: Array(0..<32))!
+        let digest = TokenDigest(bytes: Array(0..<32))!
         // Ids are (random, sequence number) as the relay assigns them, and times grow with the
         // sequence number, which the store's expiry relies on: the oldest envelope comes first.
         let old = StoredEnvelope(id: EnvelopeID(high: 3, low: 1), sender: user, clientMessageID: 3, recipient: shop,
@@ -64,9 +64,9 @@ struct TapAndStoreTests {
         let acked = StoredEnvelope(id: EnvelopeID(high: 2, low: 3), sender: user, clientMessageID: 2, recipient: shop,
                                    time: 10_001, kind: .user, ciphertext: [4])
         do {
-            let store = try RelayStore(directory: directory)
+            let store = try RelayStore(directory: directory, tokenHasher: .testing)
             for write: RelayWrite in [
-                .register(user, device: DeviceID(rawValue: 3)!, token: token),
+                .register(user, device: DeviceID(rawValue: 3)!, tokenDigest: digest),
                 .replacePreKeys(user, bundles: [[9], [8], [7]], firstSequence: 1),
                 .removePreKey(user, sequence: 1),
                 .enqueue(old), .enqueue(queued), .enqueue(acked), .acknowledge([acked.id]),
@@ -76,10 +76,10 @@ struct TapAndStoreTests {
             try store.commit()
             store.close()
         }
-        let store = try RelayStore(directory: directory)
+        let store = try RelayStore(directory: directory, tokenHasher: .testing)
         defer { store.close() }
         let snapshot = try store.load(envelopeCutoff: 1_000, idempotencyCutoff: 0)
-        #expect(snapshot.registrations == [user: .init(device: DeviceID(rawValue: 3)!, token: token)])
+        #expect(snapshot.registrations == [user: .init(device: DeviceID(rawValue: 3)!, tokenDigest: digest)])
         #expect(snapshot.preKeys[user]?.map(\.bundle) == [[8], [7]])
         #expect(snapshot.preKeys[user]?.map(\.sequence) == [2, 3])
         var tombstone = acked

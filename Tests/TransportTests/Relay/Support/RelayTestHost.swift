@@ -32,7 +32,7 @@ final class RelayTestHost {
 
     private static func start(dataDirectory: String, tapPath: String?, authenticationTimeout: Duration) throws -> RelayHost {
         let configuration = RelayConfiguration(
-            listenAddress: .loopbackIPv4(), dataDirectory: dataDirectory, authenticationTimeout: authenticationTimeout,
+            listenAddress: .loopbackIPv4(), dataDirectory: dataDirectory, tokenHasher: .testing, authenticationTimeout: authenticationTimeout,
             shutdownGrace: .milliseconds(500)
         )
         return try RelayHost.start(configuration) {

@@ -161,7 +161,7 @@ struct BenchRelayCommand: Command {
         let relay: RelayHost
         do {
             relay = try RelayHost.start(RelayConfiguration(
-                listenAddress: .loopbackIPv4(port: 0), dataDirectory: directory, durable: durable))
+                listenAddress: .loopbackIPv4(port: 0), dataDirectory: directory, tokenHasher: .sha256, durable: durable))
         } catch {
             throw CLIError("cannot start the relay: \(error)")
         }

@@ -5,7 +5,7 @@ import Transport
 /// `vigil cloudapi`: runs the Cloud API endpoint until SIGINT or SIGTERM.
 struct CloudAPICommand: Command {
     static let help = """
-        USAGE: vigil cloudapi --relay HOST:PORT --listen HOST:PORT --data DIR [options]
+        USAGE: vigil cloudapi --relay HOST:PORT --data DIR [--listen HOST:PORT] [options]
 
         Runs the Cloud API endpoint: for every business added with `vigil business add`, it holds
         the keys, keeps Signal sessions with users through the relay, decrypts incoming messages
@@ -17,14 +17,20 @@ struct CloudAPICommand: Command {
 
         OPTIONS:
           --relay HOST:PORT          the relay (`vigil relay`)
-          --listen HOST:PORT         where the Graph API listens (port 0: any)
-          --data DIR                 data directory (registry, regions/na|eu stores)
-          --master-key-file FILE     32-byte master key, created 0600 on first run (default DIR/master.key)
+          --listen HOST:PORT         where the Graph API listens (default 127.0.0.1:7800; a bare PORT binds
+                                     127.0.0.1; port 0: any)
+          --data DIR                 data directory (registry, regions/na|eu stores); refused at start-up if
+                                     it or anything in it grants access to group or others
+          --master-key-file FILE     32-byte master key, created 0600 on first run (default DIR/master.key);
+                                     refused if group or others can read it
           --status-interval S        seconds between status lines on stderr, 0 = none (default 10)
           --help                     this text
 
         The first line on stdout is `listening on HOST:PORT`.
         """
+
+    /// The Graph API's port when `--listen` is not given (bound on 127.0.0.1).
+    static let defaultPort: UInt16 = 7800
 
     let relay: SocketAddress
     let listen: SocketAddress
@@ -34,7 +40,7 @@ struct CloudAPICommand: Command {
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
         relay = try Self.address(&arguments, "--relay")
-        listen = try Self.address(&arguments, "--listen")
+        listen = try ListenAddress.parse(try arguments.option("--listen"), option: "--listen", defaultPort: Self.defaultPort)
         guard let data = try arguments.option("--data") else { throw CLIError("--data DIR is required") }
         dataDirectory = data
         masterKeyFile = try arguments.option("--master-key-file") ?? data + "/master.key"
@@ -52,12 +58,17 @@ struct CloudAPICommand: Command {
 
     func run() throws {
         var signals = StopSignals()
+        // Least privilege on disk: keys, sealed messages and the registry's token hashes are the
+        // owner's alone (the master key's own check also refuses another owner).
+        try PrivateDirectory.require(dataDirectory)
+        try PrivateDirectory.requirePrivateFile(masterKeyFile, option: "--master-key-file")
         try BusinessCommand.ensureDirectory(dataDirectory)
         let masterKey = try MasterKey.loadOrCreate(path: masterKeyFile)
         let host = try CloudAPIHost.start(
             EndpointConfiguration(relayAddress: relay, dataDirectory: dataDirectory), listen: listen, masterKey: masterKey)
         print("listening on \(host.address)")
         fflush(nil)
+        if let note = ListenAddress.exposureNote(host.address, option: "--listen") { Console.progress("cloudapi: \(note)") }
         let businesses = host.withEndpoint { $0.businessCount } ?? 0
         Console.progress("cloudapi: \(businesses) business(es), relay \(relay), data \(dataDirectory); SIGINT/SIGTERM to stop")
         let received = signals.wait(statusEvery: statusInterval) { host.withEndpoint { Self.status($0) } }

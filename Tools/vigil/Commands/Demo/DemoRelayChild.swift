@@ -15,7 +15,8 @@ final class DemoRelayChild {
     let address: SocketAddress
     /// Where the analyzer's HTTP API listens.
     let httpAddress: SocketAddress
-    /// The HTTP API's Bearer token file.
+    /// The HTTP API's Bearer token file: the demo is the operator, and keeps its copy of the token
+    /// here (`--token-file`; the server itself keeps only the SHA-256, in `integrity/token.sha256`).
     let tokenPath: String
     /// The analyzer's alert log (JSONL, one line per firing and per resolution).
     let alertsPath: String
@@ -36,7 +37,7 @@ final class DemoRelayChild {
         tokenPath = dataDirectory + "/integrity/token"
         alertsPath = dataDirectory + "/integrity/alerts.jsonl"
         var arguments = ["vigil", "serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", dataDirectory,
-                         "--tap", tapPath, "--status-interval", "0"]
+                         "--tap", tapPath, "--status-interval", "0", "--token-file", tokenPath]
         if !businesses.isEmpty { arguments += ["--business", businesses.map(\.e164).joined(separator: ",")] }
         arguments += extraArguments
         pid = try Self.spawn(executable: executable, arguments: arguments, standardOutput: outputPath, standardError: logPath)

@@ -5,7 +5,7 @@ import Transport
 /// implementations (curl, h11) can check the Transport HTTP server from outside.
 struct HTTPEchoCommand: Command {
     static let help = """
-        USAGE: vigil http-echo --listen HOST:PORT [options]
+        USAGE: vigil http-echo [--listen HOST:PORT] [options]
 
         Runs the Transport HTTP/1.1 server and answers every request with JSON describing it,
         for interop tests (Tests/interop/run-http-interop.sh). SIGINT or SIGTERM stop it.
@@ -19,7 +19,7 @@ struct HTTPEchoCommand: Command {
                                      "trailers":[[name,value],…]}
 
         OPTIONS:
-          --listen HOST:PORT        address to listen on, e.g. 127.0.0.1:0 (port 0: any)
+          --listen HOST:PORT        address to listen on (default 127.0.0.1:0, any free port)
           --max-head BYTES          request line + header fields limit, 431 above (default 16384)
           --max-body BYTES          content limit, 413 above (default 1048576)
           --head-timeout MS         time for a head once it started, 408 after (default 10000)
@@ -37,12 +37,7 @@ struct HTTPEchoCommand: Command {
     let idleTimeout: Int
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
-        guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
-        do throws(SocketAddressError) {
-            listen = try SocketAddress(parsing: listenText)
-        } catch {
-            throw CLIError("--listen: \(error)")
-        }
+        listen = try ListenAddress.parse(try arguments.option("--listen"), option: "--listen", defaultPort: 0)
         let maximumHead = try arguments.integer("--max-head", in: 64...(1 << 20)) ?? 16 * 1024
         let maximumBody = try arguments.integer("--max-body", in: 0...(1 << 30)) ?? 1 << 20
         limits = HTTPParserLimits(maximumHeadSize: maximumHead, maximumBodySize: maximumBody)

@@ -6,7 +6,7 @@ import Transport
 /// crash test (Tests/IntegrityTests/Reports/ReportCrashTests.swift).
 struct ReportIntakeCommand: Command {
     static let help = """
-        USAGE: vigil report-intake --listen HOST:PORT --db DIR --token-file FILE [options]
+        USAGE: vigil report-intake --db DIR --token-file FILE [--listen HOST:PORT] [options]
 
         Serves POST /v1/reports and GET /v1/signals/{business} over an integrity analyzer whose
         accepted reports are committed to DIR/reports.sqlite before each 202. On start the analyzer
@@ -14,9 +14,10 @@ struct ReportIntakeCommand: Command {
         from --events (the proofs of contact) and the whole log. SIGINT or SIGTERM stop it cleanly.
 
         OPTIONS:
-          --listen HOST:PORT        address to listen on, e.g. 127.0.0.1:0 (port 0: any)
+          --listen HOST:PORT        address to listen on (default 127.0.0.1:0, any free port)
           --db DIR                  directory of reports.sqlite (log, snapshots) and keys.sqlite (created)
-          --token-file FILE         the Bearer token clients must send (first line, at least 16 bytes)
+          --token-file FILE         the Bearer token clients must send (first line, at least 16 bytes; the
+                                    file must be 0600 — only its SHA-256 is kept)
           --events FILE             integrity events (JSONL) applied before the log when rebuilding
           --event-time              date reports without "t" at the latest event time, not the wall clock
           --snapshot-every N        snapshot after N committed reports (default 10000)
@@ -29,20 +30,17 @@ struct ReportIntakeCommand: Command {
     let options: ReportIntakeHost.Options
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
-        guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
         guard let directory = try arguments.option("--db") else { throw CLIError("--db DIR is required") }
         guard let tokenFile = try arguments.option("--token-file") else { throw CLIError("--token-file FILE is required") }
-        let listen: SocketAddress
-        do throws(SocketAddressError) {
-            listen = try SocketAddress(parsing: listenText)
-        } catch {
-            throw CLIError("--listen: \(error)")
-        }
+        let listen = try ListenAddress.parse(try arguments.option("--listen"), option: "--listen", defaultPort: 0)
+        try PrivateDirectory.requirePrivateFile(tokenFile, option: "--token-file")
         let tokenLine = try FileIO.read(tokenFile).split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).first ?? []
         let token = Array(tokenLine.filter { $0 != UInt8(ascii: "\r") })
         guard token.count >= 16 else { throw CLIError("--token-file: the token must be at least 16 bytes, got \(token.count)") }
+        // Only the token's SHA-256 stays in memory; the bytes read are dropped here.
+        guard let tokenDigest = TokenHasher.sha256.digest(of: token) else { throw CLIError("--token-file: cannot hash the token (SHA-256 failed)") }
         guard mkdir(directory, 0o700) == 0 || errno == EEXIST else { throw CLIError("--db: cannot create \(directory) (errno \(errno))") }
-        var service = ReportServiceConfiguration(token: token)
+        var service = ReportServiceConfiguration(tokenDigest: tokenDigest, tokenHasher: .sha256)
         service.snapshotEveryReports = try arguments.integer("--snapshot-every", in: 1...100_000_000) ?? 10_000
         service.snapshotInterval = .seconds(try arguments.integer("--snapshot-seconds", in: 1...86_400) ?? 300)
         var options = ReportIntakeHost.Options(listen: listen, databasePath: directory + "/reports.sqlite",

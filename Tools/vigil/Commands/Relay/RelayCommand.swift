@@ -4,7 +4,7 @@ import Transport
 /// `vigil relay`: runs the relay until SIGINT or SIGTERM.
 struct RelayCommand: Command {
     static let help = """
-        USAGE: vigil relay --listen HOST:PORT --data DIR [--tap FILE] [options]
+        USAGE: vigil relay --data DIR [--listen HOST:PORT] [--tap FILE] [options]
 
         Runs the end-to-end encrypted relay (docs/wire.md). It routes opaque envelopes between
         clients, keeps them in a durable SQLite queue (DIR/relay.sqlite) until the recipient
@@ -12,7 +12,8 @@ struct RelayCommand: Command {
         cleanly: clients get error 501, the last writes are committed, the tap is flushed.
 
         OPTIONS:
-          --listen HOST:PORT        address to listen on, e.g. 127.0.0.1:7700 or [::1]:7700 (port 0: any)
+          --listen HOST:PORT        address to listen on (default 127.0.0.1:7700; a bare PORT binds 127.0.0.1;
+                                    [::1]:7700 for IPv6; port 0: any)
           --data DIR                data directory (created with mode 0700)
           --tap FILE                append every metadata event as a JSON line (integrity event schema)
           --business N1,N2,…        numbers known to be businesses from the start (for the tap's schema;
@@ -30,6 +31,9 @@ struct RelayCommand: Command {
         The first line on stdout is `listening on HOST:PORT` (the bound port), for scripts.
         """
 
+    /// The relay's port when `--listen` is not given (bound on 127.0.0.1).
+    static let defaultPort: UInt16 = 7700
+
     let listen: SocketAddress
     let dataDirectory: String
     let tapPath: String?
@@ -40,12 +44,7 @@ struct RelayCommand: Command {
     let denials: [PhoneNumber: Int]
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
-        guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
-        do throws(SocketAddressError) {
-            listen = try SocketAddress(parsing: listenText)
-        } catch {
-            throw CLIError("--listen: \(error)")
-        }
+        listen = try ListenAddress.parse(try arguments.option("--listen"), option: "--listen", defaultPort: Self.defaultPort)
         guard let data = try arguments.option("--data") else { throw CLIError("--data DIR is required") }
         dataDirectory = data
         tapPath = try arguments.option("--tap")
@@ -81,7 +80,7 @@ struct RelayCommand: Command {
         try PrivateDirectory.require(dataDirectory)
 
         let configuration = RelayConfiguration(
-            listenAddress: listen, dataDirectory: dataDirectory, maximumFrameSize: maximumFrameSize
+            listenAddress: listen, dataDirectory: dataDirectory, tokenHasher: .sha256, maximumFrameSize: maximumFrameSize
         )
         let tapPath = self.tapPath
         let businesses = self.businesses
@@ -93,6 +92,7 @@ struct RelayCommand: Command {
         }
         print("listening on \(relay.address)")
         fflush(nil)
+        if let note = ListenAddress.exposureNote(relay.address, option: "--listen") { Console.progress("relay: \(note)") }
         Console.progress("relay: data \(dataDirectory)\(tapPath.map { ", tap \($0)" } ?? ""); SIGINT/SIGTERM to stop")
         if !denials.isEmpty {
             let list = denials.map { "\($0.key.e164):\($0.value)" }.sorted().joined(separator: ",")

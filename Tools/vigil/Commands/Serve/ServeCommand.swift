@@ -7,7 +7,7 @@ import Transport
 /// tap and answering its admission questions, with the analyzer's HTTP API.
 struct ServeCommand: Command {
     static let help = """
-        USAGE: vigil serve --listen HOST:PORT --http HOST:PORT --data DIR [options]
+        USAGE: vigil serve --data DIR [--listen HOST:PORT] [--http HOST:PORT] [options]
 
         Runs the end-to-end encrypted relay (as `vigil relay`) with the integrity analyzer inside:
         every metadata event the relay commits goes to the analyzer (consumer numbers are
@@ -32,13 +32,16 @@ struct ServeCommand: Command {
                                         user name, the token as password)
 
         OPTIONS:
-          --listen HOST:PORT      the relay's address (port 0: any)
-          --http HOST:PORT        the HTTP API's address (port 0: any)
+          --listen HOST:PORT      the relay's address (default 127.0.0.1:7700; a bare PORT binds 127.0.0.1;
+                                  port 0: any)
+          --http HOST:PORT        the HTTP API's address (default 127.0.0.1:7780; port 0: any)
           --data DIR              data directory (created 0700): relay.sqlite (the queue) and integrity/
                                   (keys.sqlite: pseudonym keys; reports.sqlite: report log and analyzer
-                                  snapshots; token)
-          --token-file FILE       the HTTP API's Bearer token (first line); default DIR/integrity/token,
-                                  created with a random token (0600) on first start
+                                  snapshots; token.sha256: the SHA-256 of the admin token, never the token)
+          --token-file FILE       the HTTP API's admin token is FILE's first line (≥ 16 bytes; FILE must be
+                                  0600); FILE is created with a random token if missing. Without it, the
+                                  first start prints a new token once on stdout (`token TOKEN`, the third
+                                  line) and later starts use the stored SHA-256
           --rules FILE            integrity thresholds as JSON (see `vigil analyze --print-rules`)
           --tap FILE              also append every metadata event as a JSON line
           --alertmanager URL      also post alerts to this Alertmanager (URL/api/v2/alerts, re-sent while firing)
@@ -58,19 +61,21 @@ struct ServeCommand: Command {
                                   wall speed, ahead by what the warp gained); default: never
           --help                  this text
 
-        The first two lines on stdout are `listening on HOST:PORT` (relay) and `http on HOST:PORT`.
+        The first two lines on stdout are `listening on HOST:PORT` (relay) and `http on HOST:PORT`;
+        a third, `token TOKEN`, only when a new admin token was issued.
         """
+
+    /// The HTTP API's port when `--http` is not given (bound on 127.0.0.1).
+    static let defaultHTTPPort: UInt16 = 7780
 
     let options: ServeOptions
     let statusInterval: Int
     let tokenFile: String?
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
-        guard let listenText = try arguments.option("--listen") else { throw CLIError("--listen HOST:PORT is required") }
-        guard let httpText = try arguments.option("--http") else { throw CLIError("--http HOST:PORT is required") }
+        let relayAddress = try ListenAddress.parse(try arguments.option("--listen"), option: "--listen", defaultPort: RelayCommand.defaultPort)
+        let httpAddress = try ListenAddress.parse(try arguments.option("--http"), option: "--http", defaultPort: Self.defaultHTTPPort)
         guard let data = try arguments.option("--data") else { throw CLIError("--data DIR is required") }
-        let relayAddress = try Self.address(listenText, option: "--listen")
-        let httpAddress = try Self.address(httpText, option: "--http")
         var businesses: [PhoneNumber] = []
         if let list = try arguments.option("--business") {
             for text in list.split(separator: ",") {
@@ -95,9 +100,9 @@ struct ServeCommand: Command {
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
         let timeWarp = try Self.timeWarp(scale: arguments.option("--time-scale"), seconds: arguments.option("--time-scale-for"))
         options = ServeOptions(
-            relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
+            relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, tokenHasher: .sha256, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
-            tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
+            tapPath: try arguments.option("--tap"), businesses: businesses, tokenDigest: nil,
             reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
             ledgerPath: data + "/integrity/ledger.sqlite",
             alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook")),
@@ -146,27 +151,26 @@ struct ServeCommand: Command {
         return targets
     }
 
-    private static func address(_ text: String, option: String) throws(CLIError) -> SocketAddress {
-        do throws(SocketAddressError) {
-            return try SocketAddress(parsing: text)
-        } catch {
-            throw CLIError("\(option): \(error)")
-        }
-    }
-
     func run() throws {
         var signals = StopSignals()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 65_536)
         var options = self.options
         try PrivateDirectory.require(options.relay.dataDirectory)
         try FileSystem.createDirectories(options.relay.dataDirectory + "/integrity")
-        let tokenPath = tokenFile ?? options.relay.dataDirectory + "/integrity/token"
-        options.token = try ServeToken.load(tokenPath, createIfMissing: tokenFile == nil)
+        let token = try ServeToken.load(integrityDirectory: options.relay.dataDirectory + "/integrity", tokenFile: tokenFile, hasher: .sha256)
+        options.tokenDigest = token.digest
         let host = try ServeHost.start(options)
         print("listening on \(host.relayAddress)")
         print("http on \(host.httpAddress)")
+        // Shown once, to the operator's terminal, never to the log (stderr).
+        if let issued = token.issued { print("token \(issued)") }
         fflush(nil)
-        Console.progress("serve: relay \(host.relayAddress), http \(host.httpAddress), data \(options.relay.dataDirectory), token \(tokenPath); SIGINT/SIGTERM to stop")
+        Console.progress("serve: relay \(host.relayAddress), http \(host.httpAddress), data \(options.relay.dataDirectory), \(token.source)"
+            + (token.issued == nil ? "" : " (the new token is on stdout, shown once)") + "; SIGINT/SIGTERM to stop")
+        if let note = token.note { Console.progress("serve: \(note)") }
+        for (address, option) in [(host.relayAddress, "--listen"), (host.httpAddress, "--http")] {
+            if let note = ListenAddress.exposureNote(address, option: option) { Console.progress("serve: \(note)") }
+        }
         if let recovery = host.withParts({ $0.recovery.summary }) { Console.progress("serve: \(recovery)") }
         if let warp = options.timeWarp {
             let span = warp.span.map { " for \(Double($0) / 1000) s of wall time" } ?? ""

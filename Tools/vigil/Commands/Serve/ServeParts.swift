@@ -16,8 +16,9 @@ struct ServeOptions: Sendable {
     var tapPath: String?
     /// Numbers known to be businesses from the start.
     var businesses: [PhoneNumber]
-    /// The HTTP API's Bearer token.
-    var token: [UInt8]
+    /// The SHA-256 of the HTTP API's admin token (``ServeToken``), set at start-up before the
+    /// parts are built; the token itself is not kept.
+    var tokenDigest: TokenDigest?
     /// Where accepted reports and analyzer snapshots live (SQLite).
     var reportsPath: String
     /// Where alert transitions are appended as JSON lines.
@@ -97,7 +98,8 @@ final class ServeParts {
         analyzer.observers.append(alerts)
         let log = try ReportLog(path: options.reportsPath)
         recovery = try analyzer.recover(from: log, snapshots: AnalyzerSnapshotStore(database: log.database))
-        var service = ReportServiceConfiguration(token: options.token)
+        guard let tokenDigest = options.tokenDigest else { throw CLIError("serve: the admin token was not loaded") }
+        var service = ReportServiceConfiguration(tokenDigest: tokenDigest, tokenHasher: .sha256)
         // The relay's events carry most of the state: snapshot every interval they changed it,
         // so a crash loses at most one interval of it (reports are in the log regardless).
         service.snapshotsFollowEveryEvent = true

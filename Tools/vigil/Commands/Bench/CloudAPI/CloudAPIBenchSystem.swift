@@ -21,7 +21,7 @@ final class CloudAPIBenchSystem {
     init(businesses: Int, phones: Int, connections: Int, textLength: Int) throws(CLIError) {
         scratch = try Self.makeScratchDirectory()
         do {
-            relay = try RelayHost.start(RelayConfiguration(listenAddress: .loopbackIPv4(port: 0), dataDirectory: scratch + "/relay"))
+            relay = try RelayHost.start(RelayConfiguration(listenAddress: .loopbackIPv4(port: 0), dataDirectory: scratch + "/relay", tokenHasher: .sha256))
         } catch {
             throw CLIError("bench: cannot start the relay: \(error)")
         }
