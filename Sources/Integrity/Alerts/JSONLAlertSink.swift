@@ -1,7 +1,8 @@
 import Glibc
 
 /// Writes alert transitions as JSON lines (``Alert/jsonLine``) to a file or standard output,
-/// buffered: bytes reach the file in 64 KiB writes and on ``finish()``. A write failure is kept
+/// buffered: bytes reach the file in 64 KiB writes and on ``finish()`` — or, for a service whose
+/// file is read while it runs (`lineBuffered`), at every delivery. A write failure is kept
 /// and thrown by ``finish()`` (``AlertSink/deliver(_:)`` cannot throw); nothing more is written
 /// after one.
 public final class JSONLAlertSink: AlertSink {
@@ -12,14 +13,17 @@ public final class JSONLAlertSink: AlertSink {
     private var descriptor: Int32
     private var buffer: [UInt8] = []
     private var failure: AlertSinkError?
+    private let lineBuffered: Bool
 
     /// Bytes buffered before a write.
     static let bufferSize = 1 << 16
 
     /// Opens `path` (created 0600 — alerts name businesses), or standard output for `-`: truncated
-    /// for a replay's output, or appended to (`append`) for a service that restarts.
-    public init(path: String, append: Bool = false) throws(AlertSinkError) {
+    /// for a replay's output, or appended to (`append`) for a service that restarts. `lineBuffered`
+    /// writes each delivery at once (alerts are rare; readers such as `tail -f` see them live).
+    public init(path: String, append: Bool = false, lineBuffered: Bool = false) throws(AlertSinkError) {
         self.path = path
+        self.lineBuffered = lineBuffered
         if path == "-" {
             descriptor = STDOUT_FILENO
         } else {
@@ -44,7 +48,7 @@ public final class JSONLAlertSink: AlertSink {
             buffer.append(UInt8(ascii: "\n"))
             lines += 1
         }
-        if buffer.count >= Self.bufferSize { flush() }
+        if lineBuffered || buffer.count >= Self.bufferSize { flush() }
     }
 
     /// Writes what is buffered and closes the file (standard output stays open); throws the first

@@ -87,6 +87,23 @@ import Transport
         }
     }
 
+    @Test(arguments: [false, true])
+    func aLineBufferedSinkWritesEachDeliveryAtOnce(lineBuffered: Bool) throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("alerts-\(UInt64.random(in: 0...UInt64.max)).jsonl").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let sink = try JSONLAlertSink(path: path, lineBuffered: lineBuffered)
+        let harness = DetectionHarness()
+        harness.engine.sinks.append(sink)
+        harness.run(Self.burst())
+        let delivered = harness.sink.alerts.map(\.jsonLine)
+        #expect(!delivered.isEmpty)
+        // Before finish(): all of it on the file when line-buffered, nothing yet otherwise.
+        let before = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(before == (lineBuffered ? delivered : []))
+        try sink.finish()
+        #expect(try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init) == delivered)
+    }
+
     @Test func jsonlSinkReportsAnUnwritablePath() {
         #expect(throws: AlertSinkError.self) { try JSONLAlertSink(path: "/nonexistent-directory/alerts.jsonl") }
     }

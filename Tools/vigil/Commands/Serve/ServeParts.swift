@@ -90,7 +90,7 @@ final class ServeParts {
         }
         let analyzer = try IntegrityAnalyzer(rules: options.rules, pseudonymizer: pseudonymizer, businesses: options.businesses)
         analyzer.observers.append(eventCounts)
-        alertFile = try JSONLAlertSink(path: options.alertsPath, append: true)
+        alertFile = try JSONLAlertSink(path: options.alertsPath, append: true, lineBuffered: true)
         alertPosters = try options.alertTargets.map { target throws(HTTPAlertSinkError) in
             try HTTPAlertSink(configuration: HTTPAlertSink.Configuration(target: target))
         }
