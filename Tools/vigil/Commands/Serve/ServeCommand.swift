@@ -47,6 +47,7 @@ struct ServeCommand: Command {
           --business N1,N2,…      numbers known to be businesses from the start
           --max-frame BYTES       largest relay frame, 1024…16777216 (default 262144)
           --status-interval S     seconds between status lines on stderr, 0 = none (default 10)
+          --snapshot-seconds S    snapshot the analyzer every S seconds while events change it (default 300)
           --help                  this text
 
         The first two lines on stdout are `listening on HOST:PORT` (relay) and `http on HOST:PORT`.
@@ -84,13 +85,15 @@ struct ServeCommand: Command {
         tokenFile = try arguments.option("--token-file")
         let maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+        let snapshotSeconds = try arguments.integer("--snapshot-seconds", in: 1...86_400) ?? 300
         options = ServeOptions(
             relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
             tapPath: try arguments.option("--tap"), businesses: businesses, token: [],
             reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
             ledgerPath: data + "/integrity/ledger.sqlite",
-            alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook"))
+            alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook")),
+            snapshotInterval: .seconds(snapshotSeconds)
         )
     }
 

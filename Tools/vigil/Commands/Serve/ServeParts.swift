@@ -26,6 +26,8 @@ struct ServeOptions: Sendable {
     var ledgerPath: String
     /// Alertmanager base URL and webhook v4 receivers alerts are also posted to.
     var alertTargets: [HTTPAlertSink.Target] = []
+    /// How often the analyzer is snapshotted while events change it (`--snapshot-seconds`).
+    var snapshotInterval: Duration = .seconds(300)
     /// How often the analyzer's clock is moved to wall time with no event (housekeeping).
     var housekeepingInterval: Duration = .seconds(5)
     /// How often the dashboard samples every business's signals (240 samples are kept).
@@ -88,6 +90,7 @@ final class ServeParts {
         // The relay's events carry most of the state: snapshot every interval they changed it,
         // so a crash loses at most one interval of it (reports are in the log regardless).
         service.snapshotsFollowEveryEvent = true
+        service.snapshotInterval = options.snapshotInterval
         reports = try ReportService(analyzer: analyzer, log: log, configuration: service, on: loop, now: { RelayServer.wallClock() })
         if recovery.restored == nil { reports.snapshotNow() }
         statistics = try ServeStatistics(ledgerPath: options.ledgerPath, pseudonymizer: pseudonymizer, businesses: options.businesses)
