@@ -62,9 +62,9 @@ def refused(results, label, argv, damaged, workdir):
 
 
 class DamagedFiles:
-    def __init__(self, vigil, workdir, results, rng):
+    def __init__(self, vigil, workdir, results, rng, name):
         self.vigil = vigil
-        self.dir = os.path.join(workdir, "damaged")
+        self.dir = os.path.join(workdir, f"damaged-{name}")
         os.makedirs(self.dir)
         self.r = results
         self.rng = rng

@@ -65,7 +65,7 @@ def main():
             torn.check_truncations()
             extra = ["--rules", os.path.join(workdir, "serve-rules.json"), "--business", ",".join(BUSINESSES)]
             torn.check_serve_starts(vigil, serve.data, extra)
-            damaged = DamagedFiles(vigil, workdir, results, rng)
+            damaged = DamagedFiles(vigil, workdir, results, rng, "serve")
             damaged.run_serve(serve.data, extra)
             figures += [f"refused: {line}" for line in damaged.examples[:1]]
         if arguments.only in (None, "cloudapi"):
@@ -77,7 +77,7 @@ def main():
                            f"({cloud.receiver.redeliveries()} webhook POSTs repeated after a kill, same wamid), "
                            f"{getattr(cloud, 'verified_phone', 0)} outbound texts at the phones exactly once")
             figures.append(restart_summary("cloudapi", cloud.restarts))
-            damaged = DamagedFiles(vigil, workdir, results, rng)
+            damaged = DamagedFiles(vigil, workdir, results, rng, "cloudapi")
             damaged.run_cloudapi(cloud.data, "127.0.0.1:9")
             figures += [f"refused: {line}" for line in damaged.examples[:1]]
     except Exception as error:  # a harness step that could not run is a failure, with its reason

@@ -6,8 +6,9 @@ the relay; `snapshot` — both at once with the analyzer snapshotted every secon
 SIGKILLed after a random delay, restarted, and checked:
 
 * reports: every report answered 202-accepted is refused as `duplicate` when sent again (it is
-  there), each one in flight at the kill is either there or accepted now, and the report log holds
-  exactly as many rows as distinct reports were accepted (none twice);
+  there), each one in flight at the kill is either there or accepted now, the report log holds
+  exactly as many rows as distinct reports were accepted (none twice), and the recovered analyzer
+  (snapshot + log replay) counts each business's accepted reports exactly once;
 * envelopes: sends in flight at the kill are repeated with the same client message id; the
   recipient then drains its queue — every acknowledged envelope arrives with its id and its exact
   bytes (SHA-256 inside the payload), every payload under one envelope id only (a redelivery of an
@@ -244,6 +245,12 @@ class ServeFaults:
                         self.accepted_reports.add(pair)
         self.report_inflight = set()
         self.verified_reports += len(acked)
+        for business in BUSINESSES:
+            status, signals = request(self.http, "GET", f"/v1/signals/{business}", headers=self.auth)
+            want = sum(1 for _, b in self.accepted_reports if b == business)
+            got = signals.get("reports") if status == 200 and isinstance(signals, dict) else None
+            self.r.check(f"serve trial {trial}: the recovered analyzer counts each accepted report of {business} once",
+                         got == want, f"signals say {got}, accepted {want}")
         rows = self.count_rows(os.path.join(self.data, "integrity", "reports.sqlite"), "report_log")
         self.r.check(f"serve trial {trial}: report log rows = distinct accepted reports (none lost, none twice)",
                      rows == len(self.accepted_reports), f"{rows} rows, {len(self.accepted_reports)} accepted")

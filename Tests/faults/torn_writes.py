@@ -10,6 +10,11 @@ header, inside its page, exactly one frame, a frame and a byte, random — and o
 database must read exactly as it does with the WAL cut at the last commit boundary at or before
 the cut (every transaction committed before it present, nothing of a torn one). One cut copy is
 then started with `vigil serve`, which must pass its start-up quick_check and answer.
+
+Cuts stay after the checkpoint's backfill mark (`nBackfill` in the `-shm` file): frames up to it
+have already been copied into the database file, which is then newer than they are, so losing
+them is not something a crash can do (they were fsynced before the checkpoint began); a cut there
+would model a disk that forgets synced data, not a torn write.
 """
 
 import hashlib
@@ -64,6 +69,17 @@ class WAL:
         return s0, s1
 
 
+def backfilled_frames(shm):
+    """The frames a checkpoint has copied, or begun copying, into the database: the larger of
+    `nBackfill` and `nBackfillAttempted` in the WAL index (`-shm`, native byte order; its
+    checkpoint info follows two 48-byte header copies: nBackfill, 5 read marks, 8 lock bytes,
+    nBackfillAttempted)."""
+    if len(shm) < 132:
+        return 0
+    backfill, attempted = struct.unpack("=I", shm[96:100])[0], struct.unpack("=I", shm[128:132])[0]
+    return max(backfill, attempted)
+
+
 def dump(database, wal_bytes, workdir):
     """A digest of every table's rows when `database` is opened with `wal_bytes` as its WAL."""
     path = os.path.join(workdir, "cut.sqlite")
@@ -97,23 +113,29 @@ class TornWrites:
         self.r = results
         self.rng = rng
         self.best = 0
+        self.floor = 32
         self.cuts = 0
 
     def keep(self, database):
         """Called right after a SIGKILL, before the restart: copies `database` and its WAL if the
-        WAL holds more commit frames than the copy kept so far."""
-        wal_path = database + "-wal"
-        if not os.path.exists(wal_path):
+        WAL holds more commits after its backfill mark than the copy kept so far."""
+        wal_path, shm_path = database + "-wal", database + "-shm"
+        if not os.path.exists(wal_path) or not os.path.exists(shm_path):
             return
         with open(wal_path, "rb") as file:
-            wal = file.read()
-        commits = len(WAL(wal).boundaries)
+            wal_bytes = file.read()
+        with open(shm_path, "rb") as file:
+            backfilled = backfilled_frames(file.read())
+        wal = WAL(wal_bytes)
+        floor = 32 + backfilled * wal.frame_size
+        commits = sum(1 for b in wal.boundaries if b > floor)
         if commits <= self.best:
             return
         self.best = commits
+        self.floor = floor
         shutil.copyfile(database, os.path.join(self.dir, "kept.sqlite"))
         with open(os.path.join(self.dir, "kept.sqlite-wal"), "wb") as file:
-            file.write(wal)
+            file.write(wal_bytes)
 
     def check_truncations(self):
         r = self.r
@@ -123,7 +145,9 @@ class TornWrites:
         with open(database + "-wal", "rb") as file:
             wal_bytes = file.read()
         wal = WAL(wal_bytes)
-        boundaries = [0] + wal.boundaries  # 0: the WAL is gone, the database file alone
+        # The last boundary at or before the backfill mark stands for "the database file alone".
+        floor = self.floor
+        boundaries = [max([0] + [b for b in wal.boundaries if b <= floor])] + [b for b in wal.boundaries if b > floor]
         reference = {}
 
         def expected_for(cut):
@@ -135,22 +159,22 @@ class TornWrites:
         end = wal.boundaries[-1]
         frame = wal.frame_size
         removals = [1, 8, 23, 24, 25, wal.page_size // 2, frame - 1, frame, frame + 1, 2 * frame + 7]
-        removals += [self.rng.randrange(1, end) for _ in range(6)]
+        removals += [self.rng.randrange(1, end - floor) for _ in range(6)]
         # Cut from the end of the last commit (bytes after it, if any, are a transaction that
-        # never committed); the removal amounts are measured from there.
-        for k in sorted(set(removals)):
-            cut = max(0, end - k)
+        # never committed); the removal amounts are measured from there, down to the floor.
+        for k in sorted(set(k for k in removals if end - k >= floor)):
+            cut = end - k
             boundary, want = expected_for(cut)
             got, check = dump(database, wal_bytes[:cut], self.dir)
-            kept = boundaries.index(boundary)
-            r.check(f"torn writes: WAL cut {k} bytes before its last commit keeps the {kept} transactions committed before the cut",
+            lost = len(boundaries) - 1 - boundaries.index(boundary)
+            r.check(f"torn writes: WAL cut {k} bytes before its last commit loses exactly the {lost} transaction(s) after the cut",
                     got == want, f"cut at {cut} of {len(wal_bytes)}, last boundary {boundary}")
             r.check(f"torn writes: cut {k} bytes: quick_check ok", check == "ok", check)
             self.cuts += 1
         full, _ = dump(database, wal_bytes, self.dir)
         r.check("torn writes: the whole WAL reads as its last commit (a torn tail is ignored)",
                 full == expected_for(len(wal_bytes))[1])
-        progress(f"torn writes: {len(wal.boundaries)} commits in the kept WAL ({len(wal_bytes)} bytes, "
+        progress(f"torn writes: {len(boundaries) - 1} commits after the backfill mark in the kept WAL ({len(wal_bytes)} bytes, "
                  f"page {wal.page_size}), {self.cuts} cuts checked")
 
     def check_serve_starts(self, vigil, serve_data, argv_extra):
