@@ -136,10 +136,12 @@ class CloudAPIFaults:
         self.inbound = set()  # texts the relay accepted from a phone
         self.inbound_inflight = set()
         self.stored_checked = set()
+        self.webhooks_checked = set()
         self.restarts = []
         self.kills = {phase: 0 for phase in PHASES}
         self.verified_inbound = 0
         self.verified_outbound = 0
+        self.verified_phone = 0
         self.counter = 0
 
     # -- processes -----------------------------------------------------------------------------
@@ -260,14 +262,14 @@ class CloudAPIFaults:
         self.verified_outbound += len(fresh) - len(missing)
 
     def verify_webhooks(self, trial):
-        expected = set(self.inbound) - getattr(self, "webhooks_checked", set())
+        expected = set(self.inbound) - self.webhooks_checked
         arrived = eventually(lambda: all(self.receiver.wamids(t) for t in expected), 20)
         missing = [t for t in expected if not self.receiver.wamids(t)]
         self.r.check(f"cloudapi trial {trial}: every acknowledged inbound message reaches the webhook", arrived,
                      f"{len(missing)} of {len(expected)} missing, e.g. {missing[:2]}{self.diagnosis()}")
         split = [t for t in expected if len(self.receiver.wamids(t)) > 1]
         self.r.check(f"cloudapi trial {trial}: each inbound message has one wamid (stored once)", not split, f"{split[:2]}")
-        self.webhooks_checked = getattr(self, "webhooks_checked", set()) | expected
+        self.webhooks_checked |= expected
         self.verified_inbound += len(expected) - len(missing)
 
     def diagnosis(self):
@@ -300,7 +302,7 @@ class CloudAPIFaults:
                          f"{len(missing)} of {len(wanted)} missing")
             self.r.check(f"cloudapi: {phone} received no message twice", not repeated, f"{repeated[:3]}")
             self.r.check(f"cloudapi: {phone} received only messages the business sent it", not strays, f"{sorted(strays)[:3]}")
-            self.verified_phone = getattr(self, "verified_phone", 0) + len(wanted - missing)
+            self.verified_phone += len(wanted - missing)
 
     # -- the run -------------------------------------------------------------------------------
 

@@ -45,7 +45,7 @@ def damage(path, rng):
     return page
 
 
-def refused(results, label, argv, damaged, workdir):
+def refused(results, label, argv, damaged):
     """Runs a start-up on damaged data and checks it is refused clearly."""
     try:
         done = subprocess.run(argv, capture_output=True, timeout=20, stdin=subprocess.DEVNULL)
@@ -82,7 +82,7 @@ class DamagedFiles:
         finding = quick_check(path)
         if not self.r.check(f"damaged {label}: page {page} overwritten, Python's quick_check sees it", finding != "ok", finding):
             return
-        line = refused(self.r, label, argv_for(data), path, self.dir)
+        line = refused(self.r, label, argv_for(data), path)
         self.examples.append(f"{label}: {line}")
 
     def run_serve(self, serve_data, extra):

@@ -62,6 +62,7 @@ def main():
                            f"{serve.verified_envelopes} acknowledged envelopes "
                            f"({serve.redeliveries} redeliveries of an already-received id)")
             figures.append(restart_summary("serve", serve.restarts))
+            figures.append(serve.recovery_figures())
             torn.check_truncations()
             extra = ["--rules", os.path.join(workdir, "serve-rules.json"), "--business", ",".join(BUSINESSES)]
             torn.check_serve_starts(vigil, serve.data, extra)
@@ -75,7 +76,7 @@ def main():
                            f"verified: {cloud.verified_outbound} sends answered 200 in the store, "
                            f"{cloud.verified_inbound} inbound messages at the webhook "
                            f"({cloud.receiver.redeliveries()} webhook POSTs repeated after a kill, same wamid), "
-                           f"{getattr(cloud, 'verified_phone', 0)} outbound texts at the phones exactly once")
+                           f"{cloud.verified_phone} outbound texts at the phones exactly once")
             figures.append(restart_summary("cloudapi", cloud.restarts))
             damaged = DamagedFiles(vigil, workdir, results, rng, "cloudapi")
             damaged.run_cloudapi(cloud.data, "127.0.0.1:9")

@@ -19,13 +19,13 @@ SIGKILLed after a random delay, restarted, and checked:
 import hashlib
 import json
 import os
-import random
-import shutil
+import re
 import sqlite3
+import subprocess
 import threading
 import time
 
-from harness import Process, eventually, progress, request, wait_until_answers
+from harness import Process, progress, request, wait_until_answers
 from relay_wire import CATEGORY_UTILITY, KIND_BUSINESS, RelayClient, RelayError
 
 BUSINESSES = [f"+1415555{n:04d}" for n in range(101, 105)]
@@ -99,7 +99,6 @@ class ServeFaults:
 
     def write_rules(self):
         """Default rules, with room for the harness's contact set-up (tier and throughput)."""
-        import subprocess
         rules = json.loads(subprocess.run([self.vigil, "analyze", "--print-rules"], capture_output=True, check=True).stdout)
         rules["signals"]["contact_proof_slots"] = 65536
         rules["limits"]["initial_tier"] = "TIER_100K"
@@ -313,6 +312,19 @@ class ServeFaults:
         self.r.check(f"serve trial {trial}: no envelope queued twice (one id per payload)", not twice, f"{twice[:3]}")
         self.r.check(f"serve trial {trial}: no damaged envelope delivered", not corrupt, f"{len(corrupt)} damaged")
         self.verified_envelopes += len(expected) - len(missing)
+
+    def recovery_figures(self):
+        """What the restarts' recovery lines say: snapshots restored (latest / previous), rebuilds,
+        images skipped (a snapshot torn by the kill), logged reports replayed."""
+        lines = [line for line in self.process.stderr().splitlines() if line.startswith("serve: restored") or
+                 line.startswith("serve: no usable snapshot")]
+        latest = sum("restored snapshot latest" in line for line in lines)
+        previous = sum("restored snapshot previous" in line for line in lines)
+        rebuilt = sum("no usable snapshot" in line for line in lines)
+        skipped = sum("; skipped " in line for line in lines)
+        replayed = sum(int(m.group(1)) for line in lines for m in [re.search(r"replayed (\d+) logged", line)] if m)
+        return (f"serve recovery: {len(lines)} starts — snapshot 'latest' {latest}, 'previous' {previous}, rebuilt from the "
+                f"log {rebuilt}, a snapshot image skipped {skipped}; {replayed} logged reports replayed after snapshots")
 
     # -- the run -------------------------------------------------------------------------------
 
