@@ -1,6 +1,9 @@
 import CSQLite
 
 extension Database {
+    /// How many lines of `quick_check`'s findings a ``StorageError/Code/corrupt`` error keeps.
+    public static let findingsShown = 4
+
     /// The path that opens a private in-memory database (no file, no WAL, nothing durable).
     public static let inMemoryPath = ":memory:"
 
@@ -67,22 +70,30 @@ extension Database {
     }
 
     /// Runs `PRAGMA quick_check` and throws unless it reports `ok`: ``StorageError/Code/corrupt``
-    /// with up to 20 of its findings, or ``StorageError/Code/notADatabase`` when the file is not an
-    /// SQLite database. Reads every page of the file, so its cost grows with the file.
+    /// with its first findings on one line (at most ``findingsShown`` lines of them) and the file's
+    /// path in `operation`, or
+    /// ``StorageError/Code/notADatabase`` when the file is not an SQLite database. Reads every page
+    /// of the file, so its cost grows with the file.
     public func quickCheck() throws(StorageError) {
         let operation = "PRAGMA quick_check on \(path)"
         let statement = try makeStatement("PRAGMA quick_check(20)")
         var findings: [String] = []
         do {
             while try statement.step() { findings.append(statement.string(at: 0)) }
-        } catch where error.code == .step {
-            // An error quick_check itself cannot get past is damage too.
+        } catch where error.code == .step || error.code == .corrupt {
+            // An error quick_check itself cannot get past (SQLite's "database disk image is
+            // malformed" on a damaged b-tree page) is damage too; say which file it is in.
             throw StorageError(code: .corrupt, resultCode: error.resultCode, extendedResultCode: error.extendedResultCode,
                                message: error.message, operation: operation)
         }
         guard findings == ["ok"] else {
+            // Findings span lines ("*** in database main ***\nPage 2: btreeInitPage() …\nPage 6 is
+            // never used…"): the first few on one line, so a refused start-up prints one line.
+            let lines = findings.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: true) }
+            var message = lines.prefix(Self.findingsShown).joined(separator: "; ")
+            if lines.count > Self.findingsShown { message += "; … \(lines.count - Self.findingsShown) more" }
             throw StorageError(code: .corrupt, resultCode: SQLITE_CORRUPT, extendedResultCode: SQLITE_CORRUPT,
-                               message: findings.joined(separator: "; "), operation: operation)
+                               message: message, operation: operation)
         }
     }
 }

@@ -1,5 +1,6 @@
 import CloudAPI
 import Glibc
+import Storage
 import Transport
 
 /// `vigil cloudapi`: runs the Cloud API endpoint until SIGINT or SIGTERM.
@@ -63,6 +64,9 @@ struct CloudAPICommand: Command {
         try PrivateDirectory.require(dataDirectory)
         try PrivateDirectory.requirePrivateFile(masterKeyFile, option: "--master-key-file")
         try BusinessCommand.ensureDirectory(dataDirectory)
+        // Day files are opened when first used: quick_check them all now, so a damaged file is
+        // refused at start-up instead of surfacing while serving.
+        try Database.verifyFiles(under: dataDirectory)
         let masterKey = try MasterKey.loadOrCreate(path: masterKeyFile)
         let host = try CloudAPIHost.start(
             EndpointConfiguration(relayAddress: relay, dataDirectory: dataDirectory), listen: listen, masterKey: masterKey)

@@ -59,6 +59,7 @@ struct ServeCommand: Command {
                                   drills (`vigil demo --speed`); snapshots then hold event time
           --time-scale-for S      end the warp after S seconds of wall time (then event time runs at
                                   wall speed, ahead by what the warp gained); default: never
+          --snapshot-seconds S    snapshot the analyzer every S seconds while events change it (default 300)
           --help                  this text
 
         The first two lines on stdout are `listening on HOST:PORT` (relay) and `http on HOST:PORT`;
@@ -99,6 +100,7 @@ struct ServeCommand: Command {
         let maximumFrameSize = try arguments.integer("--max-frame", in: 1024...16 << 20) ?? WireFormat.defaultMaximumFrameSize
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
         let timeWarp = try Self.timeWarp(scale: arguments.option("--time-scale"), seconds: arguments.option("--time-scale-for"))
+        let snapshotSeconds = try arguments.integer("--snapshot-seconds", in: 1...86_400) ?? 300
         options = ServeOptions(
             relay: RelayConfiguration(listenAddress: relayAddress, dataDirectory: data, tokenHasher: .sha256, maximumFrameSize: maximumFrameSize),
             http: httpAddress, rules: rules, keysPath: data + "/integrity/keys.sqlite",
@@ -106,7 +108,8 @@ struct ServeCommand: Command {
             reportsPath: data + "/integrity/reports.sqlite", alertsPath: data + "/integrity/alerts.jsonl",
             ledgerPath: data + "/integrity/ledger.sqlite",
             alertTargets: try Self.alertTargets(alertmanager: arguments.option("--alertmanager"), webhook: arguments.option("--alert-webhook")),
-            timeWarp: timeWarp
+            timeWarp: timeWarp,
+            snapshotInterval: .seconds(snapshotSeconds)
         )
     }
 

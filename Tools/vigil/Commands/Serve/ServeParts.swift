@@ -30,6 +30,8 @@ struct ServeOptions: Sendable {
     /// `--time-scale`: event time runs faster than wall time from the relay's first event (nil:
     /// event time is wall time). See ``ServeClock``.
     var timeWarp: TimeWarp?
+    /// How often the analyzer is snapshotted while events change it (`--snapshot-seconds`).
+    var snapshotInterval: Duration = .seconds(300)
     /// How often the analyzer's clock is moved to event time now with no event (housekeeping);
     /// under a time warp, this ÷ the factor (at least 0.25 s).
     var housekeepingInterval: Duration = .seconds(5)
@@ -103,6 +105,7 @@ final class ServeParts {
         // The relay's events carry most of the state: snapshot every interval they changed it,
         // so a crash loses at most one interval of it (reports are in the log regardless).
         service.snapshotsFollowEveryEvent = true
+        service.snapshotInterval = options.snapshotInterval
         reports = try ReportService(analyzer: analyzer, log: log, configuration: service, on: loop, now: { clock.now() })
         if recovery.restored == nil { reports.snapshotNow() }
         statistics = try ServeStatistics(ledgerPath: options.ledgerPath, pseudonymizer: pseudonymizer, businesses: options.businesses)
