@@ -81,10 +81,15 @@ public final class CloudAPIEndpoint {
         for _ in 0..<8 {
             guard !afterCommit.isEmpty || hasPendingWrites else { return }
             do throws(CloudAPIError) {
-                try registry.commit()
+                // Records before sessions (two files, two transactions): a crash between the two
+                // commits must leave an inbound message's record without its advanced session —
+                // the relay's re-delivery then finds the record and is only acknowledged — never
+                // the session without the record (the re-delivery could not be decrypted again,
+                // and an acknowledged message would be lost; Tests/faults found exactly that).
                 for store in stores.values where store.pendingWriteCount > 0 {
                     do throws(MessageStoreError) { try store.commit() } catch { throw .invalidConfiguration("message store: \(error)") }
                 }
+                try registry.commit()
             } catch {
                 // Nothing of this turn may be confirmed: drop the effects (HTTP answers never
                 // come, so clients time out and retry; unacknowledged envelopes are re-delivered)
