@@ -48,13 +48,7 @@ while (($#)); do
 done
 [[ "$trials" =~ ^[1-9][0-9]*$ ]] || { echo "run-faults.sh: --trials must be a positive integer" >&2; exit 2; }
 
-if [[ -n "${VIGIL_BIN:-}" ]]; then
-  vigil="$VIGIL_BIN"
-else
-  if ((build)); then
-    swift build -c release --product vigil
-  fi
-  vigil="$root/.build/release/vigil"
-fi
+source "$root/Tests/interop/lib.sh"
+interop_vigil "$build"
 
 exec "${PYTHON:-python3}" "$root/Tests/faults/faults.py" --vigil "$vigil" --trials "$trials" ${extra[@]+"${extra[@]}"}
