@@ -11,11 +11,14 @@ import Transport
 /// 3. the reporter is pseudonymized (a key failure → `unavailable`);
 /// 4. the reporter's token bucket (GCRA on event time, per reporter pseudonym) → `rate_limited`;
 ///    every report that gets this far takes a token, so probing costs the same as reporting;
-/// 5. one report per (reporter, business) per batch, then the analyzer's standing: `duplicate`
-///    (already counted in 7 days), `no_contact`, `not_sampled`, or accepted.
+/// 5. one report per (reporter, business) among the accepted reports not yet settled, then the
+///    analyzer's standing: `duplicate` (already counted in 7 days), `no_contact`, `not_sampled`,
+///    or accepted.
 ///
-/// Accepted reports are not applied here: the caller applies them to the analyzer (and logs
-/// them) before deciding the next batch.
+/// Accepted reports are not applied here: the caller logs them, applies them to the analyzer once
+/// the log's commit made them durable — or drops them if it failed — and then calls ``settle()``.
+/// Until then the intake itself remembers their (reporter, business) pairs, so a second report
+/// of a pair in the same commit is a duplicate, and after a failed commit a retry is not.
 public struct ReportIntake: Sendable {
     /// The knobs.
     public let configuration: ReportIntakeConfiguration
@@ -23,6 +26,8 @@ public struct ReportIntake: Sendable {
     var buckets: [Pseudonym: RateGate] = [:]
     /// Counters.
     public private(set) var statistics = Statistics()
+    /// Pairs accepted since the last ``settle()``: not yet visible in the analyzer's standing.
+    var unsettled = Set<PairKey>()
 
     /// Counts of decisions so far.
     public struct Statistics: Sendable, Hashable {
@@ -46,9 +51,8 @@ public struct ReportIntake: Sendable {
         _ items: [Result<ReportSubmission, ReportRejection>], now: Int64, oracle: some ReportOracle
     ) -> ReportBatchOutcome {
         var outcome = ReportBatchOutcome()
-        var inBatch = Set<PairKey>()
         for (index, item) in items.enumerated() {
-            switch decide(item, now: now, oracle: oracle, inBatch: &inBatch) {
+            switch decide(item, now: now, oracle: oracle) {
             case let .success(event):
                 outcome.accepted.append(AcceptedReport(index: index, event: event, envelopeID: try? item.get().envelopeID))
                 statistics.accepted += 1
@@ -60,17 +64,24 @@ public struct ReportIntake: Sendable {
         return outcome
     }
 
+    /// Forgets the pairs accepted so far: call once their reports were applied to the analyzer
+    /// (whose standing then answers `duplicate` for them) or dropped after a failed commit (so
+    /// that the reporters' retries are decided afresh).
+    public mutating func settle() {
+        unsettled.removeAll(keepingCapacity: true)
+    }
+
     /// The number of reporters whose bucket is held.
     public var trackedReporterCount: Int { buckets.count }
 
-    /// A reporter–business pair within one batch.
+    /// A reporter–business pair accepted and not yet settled.
     struct PairKey: Hashable {
         let reporter: Pseudonym
         let business: PhoneNumber
     }
 
     private mutating func decide(
-        _ item: Result<ReportSubmission, ReportRejection>, now: Int64, oracle: some ReportOracle, inBatch: inout Set<PairKey>
+        _ item: Result<ReportSubmission, ReportRejection>, now: Int64, oracle: some ReportOracle
     ) -> Result<PseudonymizedEvent, ReportRejection> {
         let submission: ReportSubmission
         switch item {
@@ -90,11 +101,11 @@ public struct ReportIntake: Sendable {
             return .failure(.unavailable)
         }
         guard takeToken(for: pair.current, at: time) else { return .failure(.rateLimited) }
-        guard inBatch.insert(PairKey(reporter: pair.current, business: submission.business)).inserted else {
-            return .failure(.duplicate)
-        }
+        let key = PairKey(reporter: pair.current, business: submission.business)
+        guard !unsettled.contains(key) else { return .failure(.duplicate) }
         switch oracle.standing(ofReportFrom: pair, about: submission.business, at: time) {
         case .provable:
+            unsettled.insert(key)
             return .success(PseudonymizedEvent(time: time, business: submission.business, user: pair, kind: .report(submission.reason)))
         case .duplicate: return .failure(.duplicate)
         case .noContact: return .failure(.noContact)

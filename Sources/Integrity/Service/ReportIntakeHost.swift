@@ -133,8 +133,7 @@ public final class ReportIntakeHost: Sendable {
             ? { analyzer.now ?? 0 }
             : { var spec = timespec(); clock_gettime(CLOCK_REALTIME, &spec); return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000 }
         do {
-            let service = try ReportService(analyzer: analyzer, log: log, configuration: options.service, on: loop, now: now,
-                                            rebuildBase: rebuildBase)
+            let service = try ReportService(analyzer: analyzer, log: log, configuration: options.service, on: loop, now: now)
             if recovery.restored == nil { service.snapshotNow() }
             let server = try HTTPServer(configuration: HTTPServerConfiguration(listenAddress: options.listen), on: loop,
                                         handler: IntegrityHTTPRoutes.handler(for: service))

@@ -3,15 +3,16 @@ public import Transport
 /// Report intake on an event loop: `POST /v1/reports` and `GET /v1/signals/{business}` over the
 /// analyzer, with the accepted reports made durable before anyone is told.
 ///
-/// **Commit before 202.** A batch is decided at once (the accepted reports are applied to the
-/// analyzer, so the next batch sees them as duplicates) and its rows are queued in the
-/// ``ReportLog``; the answer waits. At the end of the loop turn one transaction commits every
-/// queued row (`synchronous=FULL`), and only then are the turn's answers released. A crash
-/// loses only reports nobody was told about.
+/// **Commit before 202.** A batch is decided at once (the intake remembers the accepted pairs, so
+/// the next batch sees them as duplicates) and its rows are queued in the ``ReportLog``; the
+/// answer waits. At the end of the loop turn one transaction commits every queued row
+/// (`synchronous=FULL`); only then are the accepted reports applied to the analyzer and the
+/// turn's answers released. A crash loses only reports nobody was told about.
 ///
-/// If the commit fails, the turn's answers become 503 and memory — now ahead of disk — is rebuilt
-/// from the newest snapshot and the log (as after a restart). Snapshots are taken after a commit,
-/// when the loop has no uncommitted row, so the sequence they cover is exact.
+/// If the commit fails, the turn's reports are dropped before they reach the analyzer (which keeps
+/// everything else it learned, the relay's events included) and its answers become 503, so the
+/// reporters retry. Snapshots are taken after a commit, when the loop has no uncommitted row, so
+/// the sequence they cover is exact.
 ///
 /// Loop-confined.
 public final class ReportService {
@@ -32,9 +33,10 @@ public final class ReportService {
 
     private let loop: EventLoop
     private let now: () -> Int64
-    private let rebuildBase: () -> Void
     private var intake: ReportIntake
     private var waiting: [(responder: HTTPResponder, response: HTTPResponse)] = []
+    /// Accepted reports of this turn, applied to the analyzer only once the log's commit holds them.
+    private var uncommitted: [PseudonymizedEvent] = []
     private var nextToken = 0
     private var reportsSinceSnapshot = 0
     private var lastSnapshot: MonotonicInstant
@@ -59,11 +61,10 @@ public final class ReportService {
     }
 
     /// A service on `loop` (call on it). `now` is the intake's clock for reports without `t`
-    /// (wall time in production; event time when replaying a file); `rebuildBase` re-applies what
-    /// precedes the log when no snapshot is usable.
+    /// (wall time in production; event time when replaying a file).
     public init(
         analyzer: IntegrityAnalyzer, log: ReportLog, configuration: ReportServiceConfiguration, on loop: EventLoop,
-        now: @escaping () -> Int64, rebuildBase: @escaping () -> Void = {}
+        now: @escaping () -> Int64
     ) throws(ReportIntakeConfiguration.Invalid) {
         loop.preconditionConfined()
         self.analyzer = analyzer
@@ -72,7 +73,6 @@ public final class ReportService {
         self.configuration = configuration
         self.loop = loop
         self.now = now
-        self.rebuildBase = rebuildBase
         intake = try ReportIntake(configuration: configuration.intake)
         lastSnapshot = loop.now()
         hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
@@ -95,8 +95,8 @@ public final class ReportService {
         let outcome = intake.decide(items, now: now(), oracle: analyzer)
         nextToken &+= 1
         for report in outcome.accepted {
-            analyzer.ingest(report.event)
             log.append(report, token: nextToken)
+            uncommitted.append(report.event)
         }
         statistics.batches += 1
         waiting.append((responder, .json(.accepted, ReportRequest.responseJSON(outcome))))
@@ -136,6 +136,9 @@ public final class ReportService {
         waiting.removeAll()
         switch log.commit() {
         case .committed:
+            for event in uncommitted { analyzer.ingest(event) }
+            uncommitted.removeAll(keepingCapacity: true)
+            intake.settle()
             statistics.commits += count > 0 ? 1 : 0
             statistics.committedReports += count
             reportsSinceSnapshot += count
@@ -144,19 +147,12 @@ public final class ReportService {
         case let .rolledBack(_, error):
             statistics.commitFailures += 1
             lastError = "report commit failed: \(error)"
+            // Nothing of the turn reached the analyzer: drop it, and let the retries be decided
+            // afresh (the relay's events since the last snapshot stay applied).
+            uncommitted.removeAll(keepingCapacity: true)
+            intake.settle()
             for answer in answers { answer.responder.respond(Self.error(.serviceUnavailable, "reports could not be stored; retry")) }
-            recoverAfterFailedCommit()
         }
-    }
-
-    /// Memory holds reports the log does not: rebuild from the snapshot and the log.
-    private func recoverAfterFailedCommit() {
-        do throws(ReportLogError) {
-            _ = try analyzer.recover(from: log, snapshots: snapshots, rebuildBase: rebuildBase)
-        } catch {
-            lastError = "rebuild after failed commit: \(error)"
-        }
-        intake = (try? ReportIntake(configuration: configuration.intake)) ?? intake
     }
 
     /// Snapshots now if nothing is waiting for a commit (after a rebuild at start-up, so the

@@ -26,6 +26,7 @@ import Transport
                        intake: inout ReportIntake, now: Int64 = F.t0 + F.hour) -> ReportBatchOutcome {
         let outcome = intake.decide(items, now: now, oracle: analyzer)
         for report in outcome.accepted { analyzer.ingest(report.event) }
+        intake.settle()
         return outcome
     }
 
@@ -59,6 +60,24 @@ import Transport
         #expect(first.accepted.map(\.index) == [0] && first.rejected.map(\.index) == [1] && reasons(first) == [.duplicate])
         #expect(reasons(Self.decide([Self.item(1, time: F.t0 + 2 * F.hour)], analyzer: analyzer, intake: &intake,
                                     now: F.t0 + 2 * F.hour)) == [.duplicate])
+        #expect(analyzer.signals(for: b)?.countedReports == 1)
+    }
+
+    @Test func acceptedPairsStayDuplicatesUntilSettledAndARetryAfterADroppedCommitIsDecidedAfresh() throws {
+        let analyzer = Self.contacted()
+        var intake = try ReportIntake()
+        // Two batches of one commit: the first is accepted but not applied to the analyzer yet.
+        let first = intake.decide([Self.item(1)], now: F.t0 + F.hour, oracle: analyzer)
+        #expect(first.accepted.count == 1)
+        #expect(reasons(intake.decide([Self.item(1, reason: .scam)], now: F.t0 + F.hour, oracle: analyzer)) == [.duplicate])
+        // The commit failed: nothing applied, settled — the retry is accepted again.
+        intake.settle()
+        let retry = intake.decide([Self.item(1)], now: F.t0 + F.hour, oracle: analyzer)
+        #expect(retry.accepted.map(\.event) == first.accepted.map(\.event))
+        // Committed this time: applied, settled — now the analyzer's standing makes it a duplicate.
+        for report in retry.accepted { analyzer.ingest(report.event) }
+        intake.settle()
+        #expect(reasons(intake.decide([Self.item(1)], now: F.t0 + F.hour, oracle: analyzer)) == [.duplicate])
         #expect(analyzer.signals(for: b)?.countedReports == 1)
     }
 
