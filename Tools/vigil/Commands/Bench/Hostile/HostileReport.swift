@@ -8,6 +8,8 @@ struct HostileReport {
 
     /// One compared figure.
     struct Line {
+        /// The JSON field prefix.
+        let key: String
         let name: String
         let baseline: Double
         let attacked: Double
@@ -28,12 +30,12 @@ struct HostileReport {
         guard let base = result.baseline, let attacked = result.underAttack else { return [] }
         let ms = { (histogram: LatencyHistogram) in Double(histogram.percentile(0.99)) / 1e6 }
         return [
-            Line(name: "relay envelopes/s, saturating", baseline: base.relay.saturated.throughput,
+            Line(key: "relay_throughput", name: "relay envelopes/s, saturating", baseline: base.relay.saturated.throughput,
                  attacked: attacked.relay.saturated.throughput, lowerIsBetter: false, unit: "/s"),
-            Line(name: String(format: "relay p99 at %.0f envelopes/s", base.relay.pacedRate), baseline: ms(base.relay.paced.latency),
+            Line(key: "relay_p99_ms", name: String(format: "relay p99 at %.0f envelopes/s", base.relay.pacedRate), baseline: ms(base.relay.paced.latency),
                  attacked: ms(attacked.relay.paced.latency), lowerIsBetter: true, unit: "ms"),
-            Line(name: "report POST p99 (paced)", baseline: ms(base.reports.latency), attacked: ms(attacked.reports.latency), lowerIsBetter: true, unit: "ms"),
-            Line(name: "report POSTs answered/s", baseline: base.reports.throughput, attacked: attacked.reports.throughput,
+            Line(key: "report_p99_ms", name: "report POST p99 (paced)", baseline: ms(base.reports.latency), attacked: ms(attacked.reports.latency), lowerIsBetter: true, unit: "ms"),
+            Line(key: "report_throughput", name: "report POSTs answered/s", baseline: base.reports.throughput, attacked: attacked.reports.throughput,
                  lowerIsBetter: false, unit: "/s"),
         ]
     }
@@ -107,10 +109,9 @@ struct HostileReport {
             object.set("attack", result.attack.rawValue)
             object.set("scale", result.scale)
             for line in Self.lines(result) {
-                let key = line.name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "_" }
-                object.set(String(key) + "_baseline", line.baseline)
-                object.set(String(key) + "_attack", line.attacked)
-                object.set(String(key) + "_ratio", line.ratio)
+                object.set(line.key + "_baseline", line.baseline)
+                object.set(line.key + "_attack", line.attacked)
+                object.set(line.key + "_ratio", line.ratio)
             }
             if let value = result.baseline?.peakRSSMiB { object.set("peak_rss_mib_baseline", value) }
             if let value = result.underAttack?.peakRSSMiB { object.set("peak_rss_mib_attack", value) }

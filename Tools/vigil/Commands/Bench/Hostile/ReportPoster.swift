@@ -1,4 +1,3 @@
-import Foundation
 import Transport
 
 /// `POST /v1/reports` to a `vigil serve` child: builds the batch body, sends it with the Bearer
@@ -49,7 +48,6 @@ struct ReportPoster: Sendable {
         do throws(HTTPClientError) {
             let response = try client.execute(HTTPClientRequest(method: .post, url: url, headers: headers, body: body, timeout: .seconds(10)))
             guard response.status.code == 202 else { return .status(Int(response.status.code)) }
-            if ProcessInfo.processInfo.environment["HOSTILE_DEBUG"] != nil { Console.progress(String(decoding: response.body.prefix(300), as: UTF8.self)) }
             return .accepted(Self.acceptedCount(in: response.body) ?? 0)
         } catch {
             return .failed("\(error)")
