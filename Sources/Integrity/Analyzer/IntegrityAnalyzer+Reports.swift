@@ -61,7 +61,7 @@ extension IntegrityCore {
     ///
     /// A reporter the business's 7-day table has no entry for, and who is inside its sample, is
     /// answered without the copy: report floods from users who never heard from the business
-    /// (sybils) are the common case, and copying the state for each cost ~10 µs of the loop.
+    /// (sybils) are the common case, and need not pay for copying the whole state per item.
     func standing(of event: PseudonymizedEvent) -> ReportStanding {
         guard let position = index[event.business] else { return .noContact }
         if businesses[position].certainlyLacksProofOfContact(event.user) { return .noContact }
