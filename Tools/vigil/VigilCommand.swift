@@ -25,6 +25,7 @@ enum VigilCommand {
           bench http           HTTP request parsing ns/request and response encoding (no sockets)
           bench relay          relay envelopes/s and delivery latency, queue on/off, against Redis pub/sub
           bench cloudapi       Cloud API end-to-end messages/s and latency both ways (HTTP → relay → phone → webhook)
+          bench hostile        honest traffic's p99 and throughput under attack (slowloris, idle connections, bad frames, report floods)
           crypto-oracle        primitives and ratchet KDFs over JSON lines (for differential tests)
           crypto-party         one protocol party over JSON lines (for interop tests)
           send                 a phone: send one end-to-end encrypted message through a relay
@@ -75,6 +76,7 @@ enum VigilCommand {
                 "http": BenchHTTPCommand.main,
                 "relay": BenchRelayCommand.main,
                 "cloudapi": BenchCloudAPICommand.main,
+                "hostile": BenchHostileCommand.main,
             ])
         case "crypto-oracle":
             return CryptoOracleCommand.main(rest)

@@ -58,8 +58,18 @@ extension IntegrityCore {
     /// The feedback `event` (a block or report) would get, found on a scratch copy of its
     /// business's state; the core itself is not changed. A business without live state has no
     /// proof of contact to offer.
+    ///
+    /// A reporter the business's 7-day table has no entry for, and who is inside its sample, is
+    /// answered without the copy: report floods from users who never heard from the business
+    /// (sybils) are the common case, and need not pay for copying the whole state per item.
     func standing(of event: PseudonymizedEvent) -> ReportStanding {
         guard let position = index[event.business] else { return .noContact }
+        if businesses[position].certainlyLacksProofOfContact(event.user) { return .noContact }
+        return standingByApplying(event, at: position)
+    }
+
+    /// ``standing(of:)`` the long way, always on a copy of the state (tests compare the two).
+    func standingByApplying(_ event: PseudonymizedEvent, at position: Int) -> ReportStanding {
         var scratch = businesses[position]
         var discarded: [PolicyChange] = []
         switch scratch.apply(event, parameters: parameters, changes: &discarded).feedback {
@@ -68,5 +78,19 @@ extension IntegrityCore {
         case .notSampled?: return .notSampled
         case .withoutProofOfContact?, nil: return .noContact
         }
+    }
+}
+
+extension BusinessState {
+    /// Whether feedback (a block or report) from `pair`'s user is surely without proof of
+    /// contact, whatever applying it would do first: the user is inside the 7-day table's sample
+    /// and the table holds no entry for either of their pseudonyms. Advancing the clock only
+    /// removes entries and lowers the sampling level, so both facts survive it. Read-only.
+    func certainlyLacksProofOfContact(_ pair: PseudonymPair) -> Bool {
+        guard proofs.samples(rank: pair.current.samplingRank) else { return false }
+        let parity = UInt8(truncatingIfNeeded: pair.epoch) & 1
+        if proofs.find(fingerprint: pair.current.fingerprint, parity: parity) != nil { return false }
+        if let previous = pair.previous, proofs.find(fingerprint: previous.fingerprint, parity: parity ^ 1) != nil { return false }
+        return true
     }
 }

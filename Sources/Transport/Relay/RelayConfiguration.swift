@@ -13,8 +13,14 @@ public struct RelayConfiguration: Sendable {
     public var maximumFrameSize: Int
     /// Options of each accepted connection (buffers, output limit, stall and idle timeouts).
     public var connectionOptions: TCPConnection.Options
-    /// How long a connection may take to authenticate (default 10 s).
+    /// How long a connection may take to authenticate (default 10 s), at least; see
+    /// ``authenticationTimeoutSpread``.
     public var authenticationTimeout: Duration
+    /// Each connection's authentication deadline is `authenticationTimeout × (1 + spread × f)`
+    /// with `f` in [0, 1) spread evenly over consecutive connections (default 0.5), so a flood of
+    /// connections opened together and never authenticated does not expire — and reconnect — in
+    /// one loop turn, stalling everyone else's traffic for it.
+    public var authenticationTimeoutSpread: Double
     /// How often expired envelopes and idempotency keys are swept (default 60 s).
     public var housekeepingInterval: Duration
     /// How long `stop()` waits for goodbye frames to drain before closing hard (default 2 s).
@@ -34,6 +40,7 @@ public struct RelayConfiguration: Sendable {
             outputLimit: 8 << 20, idleTimeout: .seconds(300)
         ),
         authenticationTimeout: Duration = .seconds(10),
+        authenticationTimeoutSpread: Double = 0.5,
         housekeepingInterval: Duration = .seconds(60),
         shutdownGrace: Duration = .seconds(2),
         durable: Bool = true
@@ -44,10 +51,24 @@ public struct RelayConfiguration: Sendable {
         self.limits = limits
         self.maximumFrameSize = maximumFrameSize
         self.connectionOptions = connectionOptions
+        precondition(authenticationTimeoutSpread >= 0 && authenticationTimeoutSpread.isFinite, "authenticationTimeoutSpread must be ≥ 0")
         self.authenticationTimeout = authenticationTimeout
+        self.authenticationTimeoutSpread = authenticationTimeoutSpread
         self.housekeepingInterval = housekeepingInterval
         self.shutdownGrace = shutdownGrace
         self.durable = durable
+    }
+}
+
+extension RelayConfiguration {
+    /// The authentication deadline of the `sequence`-th connection: ``authenticationTimeout``
+    /// stretched by the fraction of ``authenticationTimeoutSpread`` that the golden-ratio (Weyl)
+    /// sequence gives `sequence`, so the deadlines of consecutive connections fall evenly over
+    /// the whole spread.
+    public func authenticationDeadline(forConnection sequence: UInt64) -> Duration {
+        // Multiplying by 2^64 / φ wraps by design: the fractional part of sequence / φ.
+        let fraction = Double((sequence &* 0x9e37_79b9_7f4a_7c15) >> 11) / 9_007_199_254_740_992  // 2^53
+        return authenticationTimeout * (1 + authenticationTimeoutSpread * fraction)
     }
 }
 

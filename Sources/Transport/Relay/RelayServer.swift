@@ -128,7 +128,7 @@ public final class RelayServer {
         let peer = RelayPeer(id: id, connection: connection, server: self, maximumFrameSize: configuration.maximumFrameSize)
         peers.insert(peer, forKey: id.rawValue)
         handle(.opened(id))
-        _ = loop.scheduleTimer(after: configuration.authenticationTimeout) { [weak self] in
+        _ = loop.scheduleTimer(after: configuration.authenticationDeadline(forConnection: id.rawValue)) { [weak self] in
             self?.handle(.authenticationDeadline(id))
         }
         return peer

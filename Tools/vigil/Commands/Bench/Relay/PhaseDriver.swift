@@ -34,7 +34,11 @@ struct PhaseDriver: Sendable {
 
     /// Connects, measures both phases, closes. Throws on any failure the generator saw. The CPU
     /// time of `server` (a reference server's process), if given, is measured with the windows.
-    func run(_ system: BenchSystem, name: String, server: (name: String, pid: Int32)? = nil) throws(CLIError) -> PhaseFigures {
+    /// The paced phase runs at `pacedRate` messages per second if given (to compare two runs at
+    /// one rate), else at half the saturated throughput.
+    func run(
+        _ system: BenchSystem, name: String, server: (name: String, pid: Int32)? = nil, pacedRate: Double? = nil
+    ) throws(CLIError) -> PhaseFigures {
         let loop = load.loop
         let pairs = self.pairs
         let payloadSize = self.payloadSize
@@ -65,7 +69,7 @@ struct PhaseDriver: Sendable {
         let window = self.window
         Console.progress("  \(name): \(pairs) pairs ready; saturating (window \(window)) …")
         let saturated = try measure(generator, name, server: server) { $0.startSaturating(window: window) }
-        let rate = saturated.throughput / 2
+        let rate = pacedRate ?? saturated.throughput / 2
         Console.progress("  \(name): " + String(format: "%.0f envelopes/s; paced at %.0f/s …", saturated.throughput, rate))
         let paced = try measure(generator, name, server: server) { $0.startPaced(totalRate: rate, cap: Self.pacedCap) }
         let p99 = Double(paced.latency.percentile(0.99)) / 1e6

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+
+/// `vigil bench hostile`: its options, and one short real run whose checks must hold whatever the
+/// machine's speed — sybil reports are never counted, every acknowledged report is, and every
+/// envelope sent is delivered.
+@Suite struct BenchHostileCommandTests {
+    @Test func helpNamesEveryAttack() throws {
+        let result = try VigilProcess.run(["bench", "hostile", "--help"])
+        #expect(result.status == 0)
+        for attack in ["slowloris", "idle-connections", "bad-frames", "report-flood", "sybil-reports"] {
+            #expect(result.standardOutput.contains(attack), "\(attack)")
+        }
+    }
+
+    @Test func refusesAnUnknownAttack() throws {
+        let result = try VigilProcess.run(["bench", "hostile", "--attack", "teardrop"])
+        #expect(result.status == 2)
+        #expect(result.errorLines.last?.contains("unknown attack 'teardrop'") == true, "\(result.standardError)")
+    }
+
+    @Test func sybilReportsAreNeverCountedAndAcknowledgedReportsAlwaysAre() throws {
+        let result = try VigilProcess.run([
+            "bench", "hostile", "--attack", "sybil-reports", "--seconds", "0.5", "--warmup", "0", "--pairs", "2",
+            "--report-rate", "10", "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8)) as? [String: Any], "\(result.standardOutput)")
+        let run = try #require((object["results"] as? [[String: Any]])?.first)
+        #expect(run["failure"] == nil, "\(run["failure"] ?? "")")
+        #expect(run["attack"] as? String == "sybil-reports")
+        // Every sybil report rejected, and the analyzers counted exactly what was acknowledged.
+        #expect(run["attack_reports_accepted"] as? Int == 0)
+        #expect(try #require(run["attack_reports_sent"] as? Int) >= 1_000)
+        let acknowledged = try #require(run["reports_acknowledged"] as? Int)
+        #expect(acknowledged > 0)
+        #expect(run["reports_counted"] as? Int == acknowledged)
+        #expect(try #require(run["envelopes_sent"] as? Int) > 0)
+        #expect(try #require(run["peak_rss_mib_attack"] as? Double) > 1)
+    }
+}
