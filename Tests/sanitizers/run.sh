@@ -107,13 +107,19 @@ total=$(sed -nE 's/.*Test run with ([0-9]+) tests?.*/\1/p' <<<"$run_line")
 failed_tests=$(grep -E "^✘ Test .* failed after" "$logs/test.log" | grep -cv "Test run with" || true)
 grep -E "^✘ " "$logs/test.log" | grep -v "Test run with" | head -n 60 || true
 
+# Reports are kept in $scratch/sanitizer-reports (replaced on each run); the first lines of each
+# are printed here.
+kept="$scratch/sanitizer-reports"
+rm -rf "$kept"
+mkdir -p "$kept"
 reports=0
 for file in "$logs/$short".*; do
   [[ -e "$file" ]] || continue
   count=$(grep -cE "^(==[0-9]+==ERROR: (Address|Leak)Sanitizer|WARNING: ThreadSanitizer)" "$file" || true)
   ((count > 0)) || continue
   reports=$((reports + count))
-  echo "--- ${file##*/}: $count report(s)"
+  cp "$file" "$kept/"
+  echo "--- $kept/${file##*/}: $count report(s), the first 60 lines:"
   sed -n '1,60p' "$file"
 done
 
