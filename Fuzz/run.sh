@@ -101,6 +101,7 @@ trap 'rm -rf "$results"' EXIT
 # $results/NAME.why, and "pass" or "fail" to $results/NAME.verdict.
 fuzz_one() {
   local name=$1 max_len work status=0
+  shift
   max_len=$(awk -v n="$name" '$1 == n { print $2 }' <<<"$harnesses")
   work=$(mktemp -d "${TMPDIR:-/tmp}/vigil-fuzz-$name.XXXXXX")
   mkdir -p "$work/corpus" "$work/artifacts"
