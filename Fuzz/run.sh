@@ -66,9 +66,10 @@ if command -v nm >/dev/null && command -v readelf >/dev/null; then
   uninstrumented=""
   for module in $(grep -oE '[^/]+\.build/[^/]+\.swift\.o' "$link_list" | cut -d/ -f1 | sort -u); do
     has_cov=0 has_asan=0
+    # grep reads all its input (no -q): under pipefail an early exit could fail the pipe with SIGPIPE.
     for object in $(grep -E "/$module/[^/]+\.swift\.o\$" "$link_list" | tr -d "'\""); do
-      if ((!has_cov)) && readelf -SW "$object" | grep -q '__sancov_cntrs'; then has_cov=1; fi
-      if ((!has_asan)) && nm -u "$object" | grep -q ' __asan_init$'; then has_asan=1; fi
+      if ((!has_cov)) && readelf -SW "$object" | grep '__sancov_cntrs' >/dev/null; then has_cov=1; fi
+      if ((!has_asan)) && nm -u "$object" | grep ' __asan_init$' >/dev/null; then has_asan=1; fi
       if ((has_cov && has_asan)); then break; fi
     done
     if ((!has_cov)); then uninstrumented+=" ${module%.build} (no coverage counters)"; fi
