@@ -5,6 +5,11 @@ import Storage
 /// platform's DP release (discrete Laplace, k = 50, charged to a ledger) and billing per business —
 /// and what may not: the transport audience's DataSketches images for merging shards.
 struct DemoExport: DemoExportStage {
+    /// The release spends each day's whole budget (`vigil export`'s default `--budget-epsilon` is 3):
+    /// 2 000 users spread over a simulated week are a few hundred per UTC day, and at ε 1 a cell
+    /// needs ~1 100 noisy users to pass the (ε, δ) threshold, at ε 3 ~370.
+    static let epsilon = 3
+
     func export(tapPath: String, eventTime: ClosedRange<Int64>?, into directory: String) throws(DemoError) -> DemoExportResult {
         // Every UTC day the tap covers: under `--speed` event time runs days ahead of the clock.
         let today = UTCDay(secondsSince1970: Int64(Date().timeIntervalSince1970))
@@ -14,9 +19,9 @@ struct DemoExport: DemoExportStage {
         let transport = directory + "/transport-sketches.json"
         let common = ["--events", tapPath, "--from", first.description, "--to", last.description, "--quiet"]
         try run(common + ["--audience", "platform", "--out", platform, "--ledger", directory + "/ledger.sqlite",
-                          "--epsilon", "1", "--billing", billing, "--format", "json"])
+                          "--epsilon", String(Self.epsilon), "--billing", billing, "--format", "json"])
         try run(common + ["--audience", "transport", "--out", transport])
-        var summary = "platform release (ε 1, k 50, discrete Laplace)"
+        var summary = "platform release (ε \(Self.epsilon), k 50, discrete Laplace)"
         if let data = FileManager.default.contents(atPath: platform),
            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
            let metadata = object["metadata"] as? [String: Any] {
