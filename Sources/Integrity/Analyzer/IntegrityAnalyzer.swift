@@ -139,6 +139,11 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
         core.signals(for: business, at: time ?? max(core.now, 0))
     }
 
+    /// Every active business with its business-initiated users of the last 24 hours (as of its
+    /// latest event): O(1) per business, unlike ``snapshot(at:)``, which scans every table — for
+    /// choosing which few businesses to look at closely (the dashboard's charts).
+    public func initiatedVolumes() -> [(business: PhoneNumber, users: Double)] { core.initiatedVolumes() }
+
     /// The signals of every business, sorted by number, at `time` (default: the latest event time).
     public func snapshot(at time: Int64? = nil) -> [BusinessSignals] {
         core.snapshot(at: time ?? max(core.now, 0))

@@ -70,6 +70,18 @@ public struct SignalHistory: Sendable {
     /// The at most ``maximumBusinesses`` businesses to track among `signals`.
     private func choose(from signals: [BusinessSignals], alerting: Set<PhoneNumber>) -> [BusinessSignals] {
         guard signals.count > maximumBusinesses else { return signals }
+        let volumes = signals.map { ($0.business, $0.uniqueRecipients24h) }
+        let chosen = Set(choose(volumes: volumes, alerting: alerting))
+        return signals.filter { chosen.contains($0.business) }
+    }
+
+    /// The at most ``maximumBusinesses`` businesses to track, from each candidate's volume (any
+    /// measure of its size, e.g. users reached in 24 hours): those in `alerting` first, then the
+    /// largest — a tracked business counting ``hysteresis`` times its volume, so that the charts
+    /// do not flap between businesses of similar size. Lets a caller rank on figures cheaper than
+    /// full signals and compute those only for the chosen few.
+    public func choose(volumes: [(business: PhoneNumber, users: Double)], alerting: Set<PhoneNumber>) -> [PhoneNumber] {
+        guard volumes.count > maximumBusinesses else { return volumes.map(\.business) }
         struct Rank {
             let alerting: Bool
             let volume: Double
@@ -84,12 +96,12 @@ public struct SignalHistory: Sendable {
                 return digits < other.digits
             }
         }
-        let ranked = signals.map { signals -> (Rank, BusinessSignals) in
-            let volume = signals.uniqueRecipients24h.isFinite ? max(signals.uniqueRecipients24h, 0) : 0
-            let tracked = rings[signals.business] != nil
-            let rank = Rank(alerting: alerting.contains(signals.business), volume: tracked ? Self.hysteresis * volume : volume,
-                            tracked: tracked, digits: signals.business.digits)
-            return (rank, signals)
+        let ranked = volumes.map { business, users -> (Rank, PhoneNumber) in
+            let volume = users.isFinite ? max(users, 0) : 0
+            let tracked = rings[business] != nil
+            let rank = Rank(alerting: alerting.contains(business), volume: tracked ? Self.hysteresis * volume : volume,
+                            tracked: tracked, digits: business.digits)
+            return (rank, business)
         }
         return ranked.sorted { $0.0.precedes($1.0) }.prefix(maximumBusinesses).map(\.1)
     }

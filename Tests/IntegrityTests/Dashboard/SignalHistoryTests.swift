@@ -65,6 +65,33 @@ import Transport
         #expect(history.samples(for: b).count == 4)
     }
 
+    @Test func choosingFromVolumesPicksWhatChoosingFromSignalsPicks() {
+        var generator = SplitMix64(seed: 11)
+        for trial in 0..<20 {
+            var bySignals = SignalHistory(samplesPerBusiness: 8, maximumBusinesses: 5)
+            let volumes = (1...30).map { (business: D.business($0), users: Double(generator.next() % 50)) }
+            let alerting: Set<PhoneNumber> = trial.isMultiple(of: 2) ? [D.business(7)] : []
+            bySignals.record(volumes.map { D.signals($0.business, rate: 0, recipients: $0.users) }, at: 1000, alerting: alerting)
+            let byVolumes = SignalHistory(samplesPerBusiness: 8, maximumBusinesses: 5).choose(volumes: volumes, alerting: alerting)
+            #expect(Set(byVolumes) == Set(bySignals.businesses), "trial \(trial)")
+            #expect(byVolumes.count == 5 && (alerting.isEmpty || byVolumes.contains(D.business(7))))
+        }
+    }
+
+    @Test func theAnalyzersCheapVolumesAreItsSignalsBusinessInitiatedUsers() {
+        typealias F = Fixture
+        let analyzer = F.analyzer()
+        for index in 0..<40 { analyzer.ingest(F.b2u(F.t0 + Int64(index) * 1000, F.user(index))) }
+        for index in 0..<7 { analyzer.ingest(F.b2u(F.t0 + 50_000, F.user(index), business: F.otherBusiness)) }
+        let volumes = Dictionary(uniqueKeysWithValues: analyzer.initiatedVolumes().map { ($0.business, $0.users) })
+        #expect(volumes.count == 2)
+        for business in [F.business, F.otherBusiness] {
+            let signals = analyzer.signals(for: business)
+            #expect(volumes[business] == signals?.businessInitiated24h)
+        }
+        #expect(volumes[F.business] ?? 0 > volumes[F.otherBusiness] ?? .infinity)
+    }
+
     @Test func theRankingFollowsTheDaysVolumeNotTheMomentsRate() {
         var history = SignalHistory(samplesPerBusiness: 8, maximumBusinesses: 1)
         let a = D.business(1), b = D.business(2)
