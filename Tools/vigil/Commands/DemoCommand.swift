@@ -12,8 +12,9 @@ struct DemoCommand: Command {
 
         Runs Vigil end to end on this machine, over real loopback TCP and HTTP, with embedded
         defaults (no external service):
-          - the transport side as its own process: this binary as `vigil relay`, with its durable
-            queue and the metadata tap (DIR/relay/tap.jsonl) that the integrity analyzer reads;
+          - the transport side as its own process: this binary as `vigil serve` — the relay with its
+            durable queue and metadata tap (DIR/relay/tap.jsonl), the integrity analyzer on that
+            tap answering admission, its HTTP API and dashboard;
           - the Cloud API endpoint with M businesses (keys sealed in DIR/cloudapi), and a webhook
             server per business that checks every notification's X-Hub-Signature-256;
           - N users' phones (X3DH + Double Ratchet, non-blocking relay links on load loops).
@@ -21,10 +22,14 @@ struct DemoCommand: Command {
         sender, a bulk blaster trying to reach every user, a slow-drip spammer, a cold-list
         marketer, an honest business under a report-bombing campaign, and ordinary businesses.
         Users write first, read, block and report. Every plaintext carries a random canary.
-        Prints progress on stderr, then a table per business (from the relay's tap), the Cloud
-        API's webhook counts, consistency checks, and the audit: the relay's memory (read while it
-        runs) and files, and the Cloud API's store files, must hold no canary — while the scans
-        find it where plaintext legitimately is. Exits 1 on any violation, 130 if interrupted.
+        Prints progress on stderr, then a table per business (traffic from the relay's tap; quality
+        rating, tier, status and alerts from the analyzer), the alerts that fired and why, the
+        Cloud API's webhook counts, consistency checks, the anonymized export it wrote
+        (DIR/export), and the audit: the relay's memory (read while it runs) and files, and the
+        Cloud API's store files, must hold no canary — while the scans find it where plaintext
+        legitimately is. Exits 1 on any violation — content seen by the transport, an abusive
+        business that left evidence not caught, an honest one treated as abusive — 130 if
+        interrupted.
 
         Event time: the analyzer inside the transport process runs on a clock --speed times faster
         than wall time from the first event of the traffic, for --duration seconds — by default a
