@@ -202,13 +202,19 @@ struct RelayProcessTests {
             #expect(reply.accepted?.clientMessageID == UInt64(index + 1))
         }
 
+        // Each scan's result is bound to a Bool before `#expect`: given the call itself, a failed
+        // expectation would print its arguments, hundreds of MiB of memory (a sanitized relay's is
+        // ~400 MiB), and the test would hang describing them instead of failing.
         let queued = try ProcessMemory.anonymousRegions(of: relay.processIdentifier)
-        #expect(queued.reduce(0) { $0 + $1.count } > 1 << 20)
+        let queuedBytes = queued.reduce(0) { $0 + $1.count }
+        #expect(queuedBytes > 1 << 20)
         for (index, message) in messages.enumerated() {
             // Positive control: the queued envelopes are in the relay's memory, so the scan can see them.
-            #expect(ProcessMemory.contains(queued, message.ciphertext), "ciphertext \(index) not found in the relay's memory")
+            let ciphertextSeen = ProcessMemory.contains(queued, message.ciphertext)
+            #expect(ciphertextSeen, "ciphertext \(index) not found in the relay's memory (\(queued.count) regions, \(queuedBytes) bytes)")
             for form in canaryForms(message.canary) {
-                #expect(!ProcessMemory.contains(queued, form), "canary \(index) in the relay's memory")
+                let canarySeen = ProcessMemory.contains(queued, form)
+                #expect(!canarySeen, "canary \(index) in the relay's memory")
             }
         }
 
@@ -221,7 +227,8 @@ struct RelayProcessTests {
         let drained = try ProcessMemory.anonymousRegions(of: relay.processIdentifier)
         for (index, message) in messages.enumerated() {
             for form in canaryForms(message.canary) {
-                #expect(!ProcessMemory.contains(drained, form), "canary \(index) in the relay's memory after delivery")
+                let canarySeen = ProcessMemory.contains(drained, form)
+                #expect(!canarySeen, "canary \(index) in the relay's memory after delivery")
             }
         }
         relay.send(SIGTERM)

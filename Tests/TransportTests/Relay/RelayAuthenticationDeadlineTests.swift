@@ -5,7 +5,7 @@ import Transport
 /// connections opened together expires over a span of time instead of in one loop turn.
 @Suite struct RelayAuthenticationDeadlineTests {
     static func configuration(timeout: Duration = .seconds(10), spread: Double = 0.5) -> RelayConfiguration {
-        RelayConfiguration(listenAddress: .loopbackIPv4(port: 0), dataDirectory: "/nonexistent",
+        RelayConfiguration(listenAddress: .loopbackIPv4(port: 0), dataDirectory: "/nonexistent", tokenHasher: .testing,
                            authenticationTimeout: timeout, authenticationTimeoutSpread: spread)
     }
 
