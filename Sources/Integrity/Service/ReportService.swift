@@ -94,15 +94,23 @@ public final class ReportService {
 
     // MARK: Requests
 
+    /// The longest a 429 for a connection over its item budget is held before it is sent.
+    public static let longestRefusalDelay: Duration = .seconds(1)
+
     /// `POST /v1/reports`: 401 without the token, 429 when the connection is over its item
-    /// budget (unparsed), 400/413 for a bad body, else 202 with the per-item outcome — sent after
-    /// the commit.
+    /// budget (unparsed, answered after the wait or ``longestRefusalDelay``, whichever is
+    /// shorter), 400/413 for a bad body, else 202 with the per-item outcome — sent after the
+    /// commit.
     public func submit(_ request: HTTPRequest, responder: HTTPResponder) {
         guard authorized(request) else { return responder.respond(unauthorized()) }
         let instant = loop.now()
         if let connection = request.remoteAddress, let wait = budget.wait(for: connection, at: instant) {
             statistics.overBudget += 1
-            return responder.respond(overBudget(retryAfter: wait))
+            // Held for the wait (at most a second): a client that ignores Retry-After cannot turn
+            // refusals into a flood of their own, as its connection reads nothing meanwhile.
+            let response = overBudget(retryAfter: wait)
+            _ = loop.scheduleTimer(after: min(wait, Self.longestRefusalDelay)) { responder.respond(response) }
+            return
         }
         let items: [Result<ReportSubmission, ReportRejection>]
         do throws(ReportRequest.Failure) {

@@ -10,7 +10,8 @@ public struct ReportServiceConfiguration: Sendable {
     /// Report intake's knobs.
     public var intake = ReportIntakeConfiguration()
     /// Report items each connection may submit per second to `POST /v1/reports`; a connection
-    /// over it is answered 429 with `Retry-After` until it is back under (see
+    /// over it is answered 429 with `Retry-After` until it is back under, each 429 held for the
+    /// wait (at most ``ReportService/longestRefusalDelay``) so that ignoring it gains nothing (see
     /// ``ReportConnectionBudget``). Default 10 000 — 10 full batches a second, far above a
     /// reporting backend, and a bounded share of the event loop the relay shares.
     public var itemsPerConnectionPerSecond = 10_000
