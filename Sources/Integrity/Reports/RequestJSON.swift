@@ -184,31 +184,58 @@ struct RequestJSONReader {
 
     private func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
+    /// A string, its opening quote at `offset`. The common case — no escape — is one pass over
+    /// the bytes and one `String` made of them in place (ASCII needs no UTF-8 validation);
+    /// strings with escapes go the longer way (``escapedString(from:quote:)``).
     private mutating func string() throws(RequestJSONError) -> String {
-        let start = offset
+        let quote = offset
         offset += 1
-        var scalars = String.UnicodeScalarView()
-        var run = offset
+        let first = offset
+        var bits: UInt8 = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if byte == UInt8(ascii: "\"") {
+                let text: String? = bits < 0x80
+                    ? String(decoding: bytes[first..<offset], as: UTF8.self)
+                    : String(validating: bytes[first..<offset], as: UTF8.self)
+                guard let text else { throw RequestJSONError(offset: first, message: "invalid UTF-8 in string") }
+                offset += 1
+                return text
+            }
+            if byte < 0x20 { throw error("control character in string") }
+            if byte == UInt8(ascii: "\\") { return try escapedString(from: first, quote: quote) }
+            bits |= byte
+            offset += 1
+        }
+        throw RequestJSONError(offset: quote, message: "unterminated string")
+    }
+
+    /// The rest of a string that holds an escape at `offset`, its content starting at `first`:
+    /// runs of raw bytes (each checked to be UTF-8) and escaped scalars, gathered as UTF-8.
+    private mutating func escapedString(from first: Int, quote: Int) throws(RequestJSONError) -> String {
+        var utf8: [UInt8] = []
+        var run = first
         func flush(_ end: Int) throws(RequestJSONError) {
             guard run < end else { return }
-            guard let text = String(validating: bytes[run..<end], as: UTF8.self) else {
+            guard String(validating: bytes[run..<end], as: UTF8.self) != nil else {
                 throw RequestJSONError(offset: run, message: "invalid UTF-8 in string")
             }
-            scalars.append(contentsOf: text.unicodeScalars)
+            utf8.append(contentsOf: bytes[run..<end])
         }
         while true {
-            guard offset < bytes.count else { throw RequestJSONError(offset: start, message: "unterminated string") }
+            guard offset < bytes.count else { throw RequestJSONError(offset: quote, message: "unterminated string") }
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
                 try flush(offset)
                 offset += 1
-                return String(scalars)
+                // Valid runs and whole scalars: valid UTF-8.
+                return String(decoding: utf8, as: UTF8.self)
             }
             if byte < 0x20 { throw error("control character in string") }
             if byte == UInt8(ascii: "\\") {
                 try flush(offset)
                 offset += 1
-                scalars.append(try escape())
+                utf8.append(contentsOf: String(try escape()).utf8)
                 run = offset
                 continue
             }

@@ -4,7 +4,7 @@ public import Transport
 ///
 /// | Method | Path | Answer |
 /// | --- | --- | --- |
-/// | `POST` | `/v1/reports` | 202 `{"accepted":N,"rejected":[{"index":i,"reason":"no_contact"}]}` after the commit; 400, 401, 413 |
+/// | `POST` | `/v1/reports` | 202 `{"accepted":N,"rejected":[{"index":i,"reason":"no_contact"}]}` after the commit; 400, 401, 413, 429 (the connection is over its item budget, `Retry-After`) |
 /// | `GET` | `/v1/signals/{business}` | 200 the business's signals (``BusinessSignals/jsonObject``); 400, 401, 404 |
 ///
 /// Every request needs `Authorization: Bearer <token>`. Errors are `{"error":"…"}`.

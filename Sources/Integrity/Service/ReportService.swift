@@ -34,6 +34,7 @@ public final class ReportService {
     private let loop: EventLoop
     private let now: () -> Int64
     private var intake: ReportIntake
+    private var budget: ReportConnectionBudget
     private var waiting: [(responder: HTTPResponder, response: HTTPResponse)] = []
     /// Accepted reports of this turn, applied to the analyzer only once the log's commit holds them.
     private var uncommitted: [PseudonymizedEvent] = []
@@ -58,6 +59,8 @@ public final class ReportService {
         public var snapshots = 0
         /// Requests refused for a missing or wrong token.
         public var unauthorized = 0
+        /// Requests answered 429: their connection was over its item budget.
+        public var overBudget = 0
     }
 
     /// A service on `loop` (call on it). `now` is the intake's clock for reports without `t`
@@ -74,6 +77,16 @@ public final class ReportService {
         self.loop = loop
         self.now = now
         intake = try ReportIntake(configuration: configuration.intake)
+        guard configuration.itemsPerConnectionPerSecond >= 1,
+              configuration.itemBurstPerConnection >= configuration.intake.maximumBatchSize else {
+            throw ReportIntakeConfiguration.Invalid(description: """
+                the connection budget needs at least 1 item per second and a burst of at least one batch \
+                (\(configuration.intake.maximumBatchSize)), got \(configuration.itemsPerConnectionPerSecond)/s and \
+                \(configuration.itemBurstPerConnection)
+                """)
+        }
+        budget = ReportConnectionBudget(
+            itemsPerSecond: configuration.itemsPerConnectionPerSecond, burst: configuration.itemBurstPerConnection)
         lastSnapshot = loop.now()
         hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
         scheduleSnapshotTimer()
@@ -81,17 +94,36 @@ public final class ReportService {
 
     // MARK: Requests
 
-    /// `POST /v1/reports`: 401 without the token, 400/413 for a bad body, else 202 with the
-    /// per-item outcome — sent after the commit.
+    /// The longest a 429 for a connection over its item budget is held before it is sent.
+    public static let longestRefusalDelay: Duration = .seconds(1)
+
+    /// `POST /v1/reports`: 401 without the token, 429 when the connection is over its item
+    /// budget (unparsed, answered after the wait or ``longestRefusalDelay``, whichever is
+    /// shorter), 400/413 for a bad body, else 202 with the per-item outcome — sent after the
+    /// commit.
     public func submit(_ request: HTTPRequest, responder: HTTPResponder) {
         guard authorized(request) else { return responder.respond(unauthorized()) }
+        let instant = loop.now()
+        if let connection = request.remoteAddress, let wait = budget.wait(for: connection, at: instant) {
+            statistics.overBudget += 1
+            // Held for the wait (at most a second): a client that ignores Retry-After cannot turn
+            // refusals into a flood of their own, as its connection reads nothing meanwhile.
+            let response = overBudget(retryAfter: wait)
+            _ = loop.scheduleTimer(after: min(wait, Self.longestRefusalDelay)) { responder.respond(response) }
+            return
+        }
         let items: [Result<ReportSubmission, ReportRejection>]
         do throws(ReportRequest.Failure) {
             items = try ReportRequest.parse(request.body, limit: configuration.intake.maximumBatchSize)
         } catch {
+            // Reading a refused body cost as much as a full batch: it is charged as one.
+            if let connection = request.remoteAddress {
+                budget.charge(configuration.intake.maximumBatchSize, to: connection, at: instant)
+            }
             let status: HTTPStatus = if case .tooManyItems = error { .contentTooLarge } else { .badRequest }
             return responder.respond(Self.error(status, error.description))
         }
+        if let connection = request.remoteAddress { budget.charge(items.count, to: connection, at: instant) }
         let outcome = intake.decide(items, now: now(), oracle: analyzer)
         nextToken &+= 1
         for report in outcome.accepted {
@@ -222,6 +254,16 @@ public final class ReportService {
         guard hasScheme("basic"), let decoded = Base64.decode(bytes.dropFirst(6)),
               let colon = decoded.firstIndex(of: UInt8(ascii: ":")) else { return nil }
         return Array(decoded[(colon + 1)...])
+    }
+
+    private func overBudget(retryAfter wait: Duration) -> HTTPResponse {
+        let seconds = max(1, Int((wait / .seconds(1)).rounded(.up)))
+        var headers = HTTPHeaders()
+        headers.add(name: "Retry-After", value: String(seconds))
+        return Self.error(
+            .tooManyRequests,
+            "this connection is over \(configuration.itemsPerConnectionPerSecond) report items per second; retry after \(seconds) s",
+            headers: headers)
     }
 
     private func unauthorized() -> HTTPResponse {

@@ -9,6 +9,14 @@ public struct ReportServiceConfiguration: Sendable {
     public var tokenHasher: TokenHasher
     /// Report intake's knobs.
     public var intake = ReportIntakeConfiguration()
+    /// Report items each connection may submit per second to `POST /v1/reports`; a connection
+    /// over it is answered 429 with `Retry-After` until it is back under, each 429 held for the
+    /// wait (at most ``ReportService/longestRefusalDelay``) so that ignoring it gains nothing (see
+    /// ``ReportConnectionBudget``). Default 10 000 — 10 full batches a second, far above a
+    /// reporting backend, and a bounded share of the event loop the relay shares.
+    public var itemsPerConnectionPerSecond = 10_000
+    /// Items a rested connection may submit at once, at least one full batch. Default 2 000.
+    public var itemBurstPerConnection = 2_000
     /// Snapshot the analyzer after this many committed reports. Default 10 000.
     public var snapshotEveryReports = 10_000
     /// …or after this much wall time with at least one new report. Default 5 minutes.

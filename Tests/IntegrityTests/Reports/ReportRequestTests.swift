@@ -74,6 +74,73 @@ import Transport
         #expect(value == .array([.string("a\"b\\é😀"), .string("é")]))
     }
 
+    /// Strings without escapes are read in place, with escapes piece by piece: random strings
+    /// (ASCII, two-, three- and four-byte scalars), written raw and with every other scalar
+    /// escaped as `\uXXXX` (surrogate pairs above U+FFFF), read back as the same text.
+    @Test func stringsReadTheSameWithAndWithoutEscapes() throws {
+        var random = SplitMix(seed: 7)
+        let pools: [ClosedRange<UInt32>] = [0x20...0x7E, 0xA0...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF]
+        for round in 0..<300 {
+            let scalars = (0..<Int(random.next() % 24)).map { _ -> Unicode.Scalar in
+                let pool = pools[Int(random.next() % UInt64(pools.count))]
+                let value = pool.lowerBound + UInt32(random.next() % UInt64(pool.count))
+                return Unicode.Scalar(value) ?? "x"
+            }
+            let text = String(String.UnicodeScalarView(scalars))
+            var raw = "", escaped = ""
+            for (index, scalar) in scalars.enumerated() {
+                let plain = scalar == "\"" ? "\\\"" : scalar == "\\" ? "\\\\" : String(scalar)
+                raw += plain
+                escaped += index % 2 == 0 ? plain : Self.escape(scalar)
+            }
+            let value = try RequestJSONReader.parse(Array("[\"\(raw)\",\"\(escaped)\"]".utf8))
+            #expect(value == .array([.string(text), .string(text)]), "round \(round)")
+        }
+    }
+
+    @Test func badStringsSayWhereAndWhy() {
+        func failure(_ bytes: [UInt8]) -> RequestJSONError? {
+            do {
+                _ = try RequestJSONReader.parse(bytes)
+                return nil
+            } catch {
+                return error
+            }
+        }
+        let quote = UInt8(ascii: "\""), a = UInt8(ascii: "a"), backslash = UInt8(ascii: "\\"), n = UInt8(ascii: "n")
+        // A lone continuation byte, without and after an escape: the offset of the raw run.
+        #expect(failure([quote, a, 0x80, quote]) == RequestJSONError(offset: 1, message: "invalid UTF-8 in string"))
+        #expect(failure([quote, backslash, n, a, 0xC3, quote]) == RequestJSONError(offset: 3, message: "invalid UTF-8 in string"))
+        // A truncated two-byte sequence completed by nothing an escape can give.
+        #expect(failure([quote, 0xC3, backslash, n, quote]) == RequestJSONError(offset: 1, message: "invalid UTF-8 in string"))
+        #expect(failure([quote, a, 0x0A, quote]) == RequestJSONError(offset: 2, message: "control character in string"))
+        #expect(failure([quote, backslash, n, 0x01, quote]) == RequestJSONError(offset: 3, message: "control character in string"))
+        #expect(failure([quote, a, a]) == RequestJSONError(offset: 0, message: "unterminated string"))
+        #expect(failure([quote, backslash, n, a]) == RequestJSONError(offset: 0, message: "unterminated string"))
+    }
+
+    /// `\uXXXX`, or a surrogate pair of them.
+    static func escape(_ scalar: Unicode.Scalar) -> String {
+        func hex(_ unit: UInt16) -> String {
+            let digits = String(unit, radix: 16)
+            return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
+        }
+        return String(scalar).utf16.map(hex).joined()
+    }
+
+    /// SplitMix64: a seeded, repeatable sequence for the string cases.
+    struct SplitMix {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9e37_79b9_7f4a_7c15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+            return z ^ (z >> 31)
+        }
+    }
+
     @Test func theResponseListsRejectionsByIndex() throws {
         var outcome = ReportBatchOutcome()
         outcome.rejected = [(1, .noContact), (3, .rateLimited)]

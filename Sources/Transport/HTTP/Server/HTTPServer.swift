@@ -52,7 +52,7 @@ public final class HTTPServer {
             return nil
         }
         statistics.connectionsAccepted += 1
-        let peer = HTTPServerConnection(connection: connection, server: self)
+        let peer = HTTPServerConnection(connection: connection, server: self, sequence: UInt64(statistics.connectionsAccepted))
         connections[ObjectIdentifier(peer)] = peer
         // Events start after this returns; arm the idle timer right after.
         loop.enqueueLocalTask { [weak peer] in peer?.start() }

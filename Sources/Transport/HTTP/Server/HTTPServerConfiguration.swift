@@ -4,9 +4,14 @@ public struct HTTPServerConfiguration: Sendable {
     public var listenAddress: SocketAddress
     /// Head and content limits (defaults: 16 KiB heads → 431, 1 MiB content → 413, 100 fields).
     public var limits: HTTPParserLimits
-    /// How long the rest of a request head may take once its first byte arrived; then 408 and
-    /// close. Bounds slow-header ("slowloris") clients.
+    /// How long the rest of a request head may take once its first byte arrived, at least; then
+    /// 408 and close. Bounds slow-header ("slowloris") clients. See ``headTimeoutSpread``.
     public var headTimeout: Duration
+    /// Each connection's head timeout is `headTimeout × (1 + spread × f)` with `f` in [0, 1)
+    /// spread evenly over consecutive connections (default 0.5; see
+    /// ``headTimeout(forConnection:)``), so slow-header connections opened together do not all
+    /// get their 408, close and reconnect in one loop turn, stalling everyone else's requests.
+    public var headTimeoutSpread: Double
     /// How long a request's content may take once its head is complete; then 408 and close.
     public var bodyTimeout: Duration
     /// How long a connection may wait for the first byte of its next request; then it is closed
@@ -34,6 +39,7 @@ public struct HTTPServerConfiguration: Sendable {
         listenAddress: SocketAddress,
         limits: HTTPParserLimits = HTTPParserLimits(),
         headTimeout: Duration = .seconds(10),
+        headTimeoutSpread: Double = 0.5,
         bodyTimeout: Duration = .seconds(30),
         idleTimeout: Duration = .seconds(60),
         responseTimeout: Duration? = .seconds(60),
@@ -44,9 +50,11 @@ public struct HTTPServerConfiguration: Sendable {
         wallClock: @escaping @Sendable () -> Int64 = HTTPDate.systemNow
     ) {
         precondition(maximumConnections > 0, "maximumConnections must be positive")
+        precondition(headTimeoutSpread >= 0 && headTimeoutSpread.isFinite, "headTimeoutSpread must be ≥ 0")
         self.listenAddress = listenAddress
         self.limits = limits
         self.headTimeout = headTimeout
+        self.headTimeoutSpread = headTimeoutSpread
         self.bodyTimeout = bodyTimeout
         self.idleTimeout = idleTimeout
         self.responseTimeout = responseTimeout
@@ -66,9 +74,20 @@ public struct HTTPServerConfiguration: Sendable {
         return options
     }
 
-    /// The timeouts the per-connection state machine enforces.
-    var timeouts: HTTPServerConnectionStateMachine.Timeouts {
+    /// The head timeout of the `sequence`-th accepted connection: ``headTimeout`` stretched by
+    /// the fraction of ``headTimeoutSpread`` that the golden-ratio (Weyl) sequence gives
+    /// `sequence`, so the timeouts of consecutive connections fall evenly over the whole spread.
+    public func headTimeout(forConnection sequence: UInt64) -> Duration {
+        // Multiplying by 2^64 / φ wraps by design: the fractional part of sequence / φ, kept to
+        // the 53 bits a Double holds exactly.
+        let fraction = Double((sequence &* 0x9e37_79b9_7f4a_7c15) >> 11) / 9_007_199_254_740_992  // 2^53
+        return headTimeout * (1 + headTimeoutSpread * fraction)
+    }
+
+    /// The timeouts the state machine of the `sequence`-th accepted connection enforces.
+    func timeouts(forConnection sequence: UInt64) -> HTTPServerConnectionStateMachine.Timeouts {
         HTTPServerConnectionStateMachine.Timeouts(
-            head: headTimeout, body: bodyTimeout, idle: idleTimeout, response: responseTimeout, linger: lingerTimeout)
+            head: headTimeout(forConnection: sequence), body: bodyTimeout, idle: idleTimeout,
+            response: responseTimeout, linger: lingerTimeout)
     }
 }

@@ -10,11 +10,13 @@ final class HTTPServerConnection: TCPConnectionDelegate {
     private var isClosed = false
     private var output: [UInt8] = []
 
-    init(connection: TCPConnection, server: HTTPServer) {
+    /// The `sequence`-th connection `server` accepted (its head timeout depends on it).
+    init(connection: TCPConnection, server: HTTPServer, sequence: UInt64) {
         self.connection = connection
         self.server = server
         machine = HTTPServerConnectionStateMachine(
-            limits: server.configuration.limits, timeouts: server.configuration.timeouts, now: connection.loop.now())
+            limits: server.configuration.limits, timeouts: server.configuration.timeouts(forConnection: sequence),
+            now: connection.loop.now())
     }
 
     /// Starts the idle clock.

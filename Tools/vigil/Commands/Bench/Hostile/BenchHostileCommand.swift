@@ -33,6 +33,8 @@ struct BenchHostileCommand: Command {
           report-flood      one reporter (with proof of contact) sending 10^5 reports in 1000-item
                             POSTs: only its first report per business may count
           sybil-reports     10^4 distinct reporters without proof of contact: none may count
+                            (both floods re-send a batch answered 429 at once, ignoring
+                            Retry-After; only batches answered 202 count toward 10^5 / 10^6)
 
         Printed per attack: each figure alone → under attack and its ratio (targets: p99 ≤ 2×,
         throughput ≥ 0.8×), the child's peak RSS (VmHWM, /proc/PID/status) against --rss-limit,

@@ -26,7 +26,8 @@ struct HostileSettings: Sendable {
     var floodReports = 100_000
     /// Distinct sybil reporters.
     var sybils = 10_000
-    /// Sybil reports at most (the reporters cycle until the condition ends or this is spent).
+    /// Sybil reports decided at most (the reporters cycle until the condition ends or this many
+    /// were answered 202; batches refused with 429 are re-sent and not counted).
     var sybilReportBudget = 1_000_000
     /// The bound `vigil serve`'s peak RSS is held to, MiB.
     var rssLimitMiB = 1024.0
@@ -67,7 +68,7 @@ struct HostileSettings: Sendable {
         case .idleConnections: "\(idleConnections) connections"
         case .badFrames: "\(floodThreads) flooding threads, \(stalledConnections) stalled 255 KiB frames"
         case .reportFlood: "\(floodReports) reports from 1 reporter"
-        case .sybilReports: "\(sybils) reporters, at most \(sybilReportBudget) reports"
+        case .sybilReports: "\(sybils) reporters, at most \(sybilReportBudget) reports decided"
         }
     }
 }

@@ -1,7 +1,8 @@
 import Transport
 
 /// Report floods on `POST /v1/reports`, 1 000 items per POST (the batch limit) back to back on
-/// one keep-alive connection, until the budget of reports is spent or the attack is stopped:
+/// one keep-alive connection, until the budget of decided reports is spent or the attack is
+/// stopped (a batch refused with 429 is re-sent at once):
 /// - one reporter (with proof of contact with the first business) reporting every business
 ///   over and over: the first report counts, the rest must be `duplicate` / `rate_limited`;
 /// - sybils: distinct reporters without any contact, cycling over the businesses: every
@@ -45,24 +46,44 @@ final class ReportFlood: HostileAttack, @unchecked Sendable {
         let (poster, reporters, businesses, budget, tally) = (poster, reporters, businesses, budget, tally)
         worker = HostileWorker(name: "vigil-bench-report-flood", limit: limit) { worker in
             defer { client.close() }
-            var sent = 0
-            while sent < budget, !worker.shouldStop {
-                let items = (sent..<min(sent + Self.batchSize, budget)).compactMap { index -> (reporter: PhoneNumber, business: PhoneNumber)? in
-                    let business = businesses[index % businesses.count]
-                    switch reporters {
-                    case let .one(number): return (number, business)
-                    case let .sybils(count):
-                        guard let number = PhoneNumber(digits: 15_559_100_000 + UInt64(index % count)) else { return nil }
-                        return (number, business)
+            // The budget counts reports the server decided (202): a POST refused with 429 (its
+            // connection over the item budget) is sent again at once — a hostile client does not
+            // honour Retry-After — so the flood lasts until stopped or decided in full.
+            var decided = 0
+            var body: [UInt8] = []
+            var count = 0
+            while decided < budget, !worker.shouldStop {
+                if body.isEmpty {
+                    let items = (decided..<min(decided + Self.batchSize, budget)).compactMap { index -> (reporter: PhoneNumber, business: PhoneNumber)? in
+                        let business = businesses[index % businesses.count]
+                        switch reporters {
+                        case let .one(number): return (number, business)
+                        case let .sybils(count):
+                            guard let number = PhoneNumber(digits: 15_559_100_000 + UInt64(index % count)) else { return nil }
+                            return (number, business)
+                        }
                     }
+                    body = ReportPoster.body(items)
+                    count = items.count
                 }
-                sent += items.count
-                tally.add("reports sent", items.count)
+                tally.add("reports sent", count)
                 tally.add("POSTs")
-                switch poster.post(ReportPoster.body(items), with: client) {
-                case let .accepted(count): tally.add("reports accepted", count)
-                case let .status(code): tally.add("POSTs answered \(code)")
-                case .failed: tally.add("POSTs failed")
+                switch poster.post(body, with: client) {
+                case let .accepted(accepted):
+                    tally.add("reports accepted", accepted)
+                    tally.add("reports decided", count)
+                    decided += count
+                    body = []
+                case let .status(code):
+                    tally.add("POSTs answered \(code)")
+                    if code != 429 {
+                        decided += count
+                        body = []
+                    }
+                case .failed:
+                    tally.add("POSTs failed")
+                    decided += count
+                    body = []
                 }
             }
         }

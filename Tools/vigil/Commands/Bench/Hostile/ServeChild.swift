@@ -32,6 +32,7 @@ final class ServeChild {
         process.executableURL = URL(fileURLWithPath: executable)
         var arguments = [
             "serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", directory + "/serve", "--status-interval", "0",
+            "--token-file", directory + "/token",
         ]
         if !businesses.isEmpty { arguments += ["--business", businesses.map(\.description).joined(separator: ",")] }
         process.arguments = arguments
@@ -53,7 +54,7 @@ final class ServeChild {
             }
             relayAddress = relay
             httpAddress = http
-            let tokenBytes = try FileIO.read(directory + "/serve/integrity/token")
+            let tokenBytes = try FileIO.read(directory + "/token")
             token = String(decoding: tokenBytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
         } catch {
             Self.terminate(process, pid: process.processIdentifier)
