@@ -66,9 +66,7 @@ extension RelayConfiguration {
     /// sequence gives `sequence`, so the deadlines of consecutive connections fall evenly over
     /// the whole spread.
     public func authenticationDeadline(forConnection sequence: UInt64) -> Duration {
-        // Multiplying by 2^64 / φ wraps by design: the fractional part of sequence / φ.
-        let fraction = Double((sequence &* 0x9e37_79b9_7f4a_7c15) >> 11) / 9_007_199_254_740_992  // 2^53
-        return authenticationTimeout * (1 + authenticationTimeoutSpread * fraction)
+        SpreadTimeout.timeout(authenticationTimeout, spread: authenticationTimeoutSpread, forConnection: sequence)
     }
 }
 

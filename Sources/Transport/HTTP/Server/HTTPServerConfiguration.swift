@@ -78,10 +78,7 @@ public struct HTTPServerConfiguration: Sendable {
     /// the fraction of ``headTimeoutSpread`` that the golden-ratio (Weyl) sequence gives
     /// `sequence`, so the timeouts of consecutive connections fall evenly over the whole spread.
     public func headTimeout(forConnection sequence: UInt64) -> Duration {
-        // Multiplying by 2^64 / φ wraps by design: the fractional part of sequence / φ, kept to
-        // the 53 bits a Double holds exactly.
-        let fraction = Double((sequence &* 0x9e37_79b9_7f4a_7c15) >> 11) / 9_007_199_254_740_992  // 2^53
-        return headTimeout * (1 + headTimeoutSpread * fraction)
+        SpreadTimeout.timeout(headTimeout, spread: headTimeoutSpread, forConnection: sequence)
     }
 
     /// The timeouts the state machine of the `sequence`-th accepted connection enforces.
