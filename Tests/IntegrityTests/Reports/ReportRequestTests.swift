@@ -1,4 +1,5 @@
 @testable import Integrity
+import Stats
 import Testing
 import Transport
 
@@ -78,7 +79,7 @@ import Transport
     /// (ASCII, two-, three- and four-byte scalars), written raw and with every other scalar
     /// escaped as `\uXXXX` (surrogate pairs above U+FFFF), read back as the same text.
     @Test func stringsReadTheSameWithAndWithoutEscapes() throws {
-        var random = SplitMix(seed: 7)
+        var random = SplitMix64(seed: 7)
         let pools: [ClosedRange<UInt32>] = [0x20...0x7E, 0xA0...0x7FF, 0x800...0xD7FF, 0xE000...0xFFFD, 0x10000...0x10FFFF]
         for round in 0..<300 {
             let scalars = (0..<Int(random.next() % 24)).map { _ -> Unicode.Scalar in
@@ -126,19 +127,6 @@ import Transport
             return "\\u" + String(repeating: "0", count: 4 - digits.count) + digits
         }
         return String(scalar).utf16.map(hex).joined()
-    }
-
-    /// SplitMix64: a seeded, repeatable sequence for the string cases.
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
     }
 
     @Test func theResponseListsRejectionsByIndex() throws {
