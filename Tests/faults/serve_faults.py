@@ -87,7 +87,9 @@ class ServeFaults:
     def start(self, timed):
         argv = [self.vigil, "serve", "--listen", "127.0.0.1:0", "--http", "127.0.0.1:0", "--data", self.data,
                 "--rules", os.path.join(self.dir, "serve-rules.json"), "--business", ",".join(BUSINESSES),
-                "--status-interval", "0", "--snapshot-seconds", "1"]
+                "--status-interval", "0", "--snapshot-seconds", "1",
+                # The server keeps only the token's digest; the harness needs the token itself.
+                "--token-file", os.path.join(self.data, "integrity", "token")]
         self.process = Process("serve", argv, self.dir, lines=2)
         self.relay = self.process.address("listening on ")
         self.http = self.process.address("http on ")
