@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from cloudapi_faults import CloudAPIFaults  # noqa: E402
 from damaged_files import DamagedFiles  # noqa: E402
-from harness import Results, progress, restart_summary  # noqa: E402
+from harness import Process, Results, progress, restart_summary  # noqa: E402
 from serve_faults import BUSINESSES, ServeFaults  # noqa: E402
 from torn_writes import TornWrites  # noqa: E402
 
@@ -84,6 +84,7 @@ def main():
     except Exception as error:  # a harness step that could not run is a failure, with its reason
         results.check("harness ran to the end", False, f"{type(error).__name__}: {error}")
     finally:
+        Process.kill_all()  # a step that failed half-way may have left a child running
         if arguments.keep or results.failures:
             progress(f"faults: kept {workdir}")
         else:

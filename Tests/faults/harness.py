@@ -39,8 +39,17 @@ class Process:
     """A long-running vigil process whose first stdout lines are `listening on …` / `http on …`.
 
     `started` is the monotonic time of the spawn, so the caller can time the restart until the
-    process answers a request.
+    process answers a request. Every process spawned is tracked until it is killed or stopped, so
+    that `kill_all()` leaves none running when a harness step fails half-way.
     """
+
+    running = []
+
+    @classmethod
+    def kill_all(cls):
+        """SIGKILLs and reaps every process still running (after a failed step)."""
+        for process in list(cls.running):
+            process.kill()
 
     def __init__(self, name, argv, log_dir, lines=1, env=None):
         self.name = name
@@ -48,6 +57,7 @@ class Process:
         self.log = open(self.log_path, "ab")
         self.started = time.monotonic()
         self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL, env=env)
+        Process.running.append(self)
         self.lines = []
         found = queue.Queue()
 
@@ -86,6 +96,8 @@ class Process:
             os.kill(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self.log.close()
+        if self in Process.running:
+            Process.running.remove(self)
 
     def stop(self, timeout=20):
         """SIGTERM; the exit status, or None if it had to be killed."""
@@ -97,6 +109,8 @@ class Process:
                 self.kill()
                 return None
         self.log.close()
+        if self in Process.running:
+            Process.running.remove(self)
         return self.process.returncode
 
 
