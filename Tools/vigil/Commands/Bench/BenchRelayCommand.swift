@@ -102,12 +102,7 @@ struct BenchRelayCommand: Command {
         let scratch = try Self.makeScratchDirectory()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 4 * pairs + 256)
-        let load: LoadThread
-        do throws(SystemError) {
-            load = try LoadThread()
-        } catch {
-            throw CLIError("cannot start the load generator's thread: \(error)")
-        }
+        let load = try LoadThread.start()
         defer { load.stop() }
         let driver = PhaseDriver(load: load, pairs: pairs, payloadSize: size, window: window, warmup: warmup, seconds: seconds)
 

@@ -25,11 +25,7 @@ final class CloudAPIBenchSystem {
         } catch {
             throw CLIError("bench: cannot start the relay: \(error)")
         }
-        do throws(SystemError) {
-            load = try LoadThread()
-        } catch {
-            throw CLIError("bench: cannot start the load generator's thread: \(error)")
-        }
+        load = try LoadThread.start()
         var numbers: [PhoneNumber] = []
         for index in 0..<businesses {
             guard let number = PhoneNumber(digits: 15_554_000_000 + UInt64(index)) else { throw CLIError("bench: too many businesses") }

@@ -96,12 +96,7 @@ struct BenchHostileCommand: Command {
         BenchClock.warnIfDebug()
         try RelayBenchWire.verify(payloadSize: settings.payloadSize)
         try raiseDescriptorLimit()
-        let load: LoadThread
-        do throws(SystemError) {
-            load = try LoadThread()
-        } catch {
-            throw CLIError("cannot start the load generator's thread: \(error)")
-        }
+        let load = try LoadThread.start()
         defer { load.stop() }
         let runner = HostileRun(settings: settings, load: load)
         var results: [HostileResult] = []

@@ -12,6 +12,15 @@ final class LoadThread: Sendable {
         thread = try EventLoopThread(name: "vigil-bench-load")
     }
 
+    /// Starts the thread for a bench command: a failure is the command's error.
+    static func start() throws(CLIError) -> LoadThread {
+        do throws(SystemError) {
+            return try LoadThread()
+        } catch {
+            throw CLIError("cannot start the load generator's thread: \(error)")
+        }
+    }
+
     /// The loop.
     var loop: EventLoop { thread.loop }
 
