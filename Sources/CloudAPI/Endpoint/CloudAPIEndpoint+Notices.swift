@@ -60,6 +60,9 @@ extension CloudAPIEndpoint {
         state.account.qualityRating = notice.qualityRating
         state.account.status = notice.status
         state.account.messagingLimit = notice.currentLimit
+        // The standing changed: what the relay refused before may pass now.
+        state.gate.forgetHolds()
+        state.gate.perSecond = notice.currentLimit == Self.unlimitedTier ? configuration.upgradedSendsPerSecond : configuration.sendsPerSecond
         do throws(CloudAPIError) {
             try registry.update(state.account)
         } catch {

@@ -34,12 +34,35 @@ extension CloudAPIEndpoint {
         let request: SendMessageRequest
         do throws(GraphError) {
             state = try authenticate(phoneNumberID: phoneNumberID, bearer: bearer, method: "POST")
+        } catch {
+            fail(error)
+            return
+        }
+        // The number's throughput, before anything else is spent on the request.
+        if case let .refuse(error, delay) = state.gate.admit(at: clock.now()) {
+            refuseAtTheGate(error, after: delay, fail: fail)
+            return
+        }
+        do throws(GraphError) {
             request = try SendMessageRequest(body: body)
+            var windowOpen: Bool?
             if case .text = request.content {
-                let store: MessageStore
-                do throws(CloudAPIError) { store = try self.store(for: state.account) } catch { throw .unknown("\(error)") }
-                let last = try? store.lastInbound(business: state.account.phone.e164, consumer: request.recipient.e164, now: clock.now())
-                guard let last, clock.now() - last <= configuration.serviceWindowMilliseconds else { throw .reEngagement() }
+                guard try isInServiceWindow(state, request.recipient) else { throw .reEngagement() }
+                windowOpen = true
+            }
+            switch state.gate.check(request.recipient, at: clock.now()) {
+            case .proceed:
+                break
+            case let .refuse(error, delay):
+                refuseAtTheGate(error, after: delay, fail: fail)
+                return
+            case let .refuseIfBusinessInitiated(error):
+                let reply: Bool
+                if let windowOpen { reply = windowOpen } else { reply = try isInServiceWindow(state, request.recipient) }
+                if !reply {
+                    refuseAtTheGate(error, after: 0, fail: fail)
+                    return
+                }
             }
         } catch {
             fail(error)
@@ -49,6 +72,26 @@ extension CloudAPIEndpoint {
             guard let self, let state else { return }
             self.encryptAndSend(request, state: state, trace: trace, respond: respond, fail: fail)
         }
+    }
+
+    /// Whether `user` wrote to `state`'s number within the customer-service window.
+    private func isInServiceWindow(_ state: BusinessState, _ user: PhoneNumber) throws(GraphError) -> Bool {
+        let store: MessageStore
+        do throws(CloudAPIError) { store = try self.store(for: state.account) } catch { throw .unknown("\(error)") }
+        let now = clock.now()
+        guard let last = try? store.lastInbound(business: state.account.phone.e164, consumer: user.e164, now: now) else { return false }
+        return now - last <= configuration.serviceWindowMilliseconds
+    }
+
+    /// Answers a send the gate refused, after `delay` ms (a throughput refusal is held so that a
+    /// client hammering the API gets at most one answer per wait and connection).
+    private func refuseAtTheGate(_ error: GraphError, after delay: Int64, fail: @escaping (GraphError) -> Void) {
+        statistics.refusedAtTheGate += 1
+        guard delay > 0 else {
+            fail(error)
+            return
+        }
+        _ = loop.scheduleTimer(after: .milliseconds(delay)) { fail(error) }
     }
 
     /// Runs `body` once a session with `user` exists, fetching a prekey bundle first if needed.
@@ -125,7 +168,11 @@ extension CloudAPIEndpoint {
                 case let .success((envelopeID, time)):
                     self.sent(request, envelopeID: envelopeID, time: Int64(clamping: time), state: state, respond: respond, fail: fail)
                 case let .failure(error):
-                    fail(Self.graphError(for: error))
+                    let graph = Self.graphError(for: error)
+                    if case let .refused(_, text) = error {
+                        state.gate.remember(graph, relayText: text, recipient: request.recipient, at: self.clock.now())
+                    }
+                    fail(graph)
                 }
             }
         }

@@ -18,6 +18,8 @@ public final class CloudAPIEndpoint {
     public let loop: EventLoop
     /// Its configuration.
     public let configuration: EndpointConfiguration
+    /// Meta's name of the tier with the upgraded throughput.
+    static let unlimitedTier = "TIER_UNLIMITED"
     /// The custody registry.
     public let registry: BusinessRegistry
     let masterKey: MasterKey
@@ -131,7 +133,9 @@ public final class CloudAPIEndpoint {
     func loadNewBusinesses() throws(CloudAPIError) {
         for account in try registry.accounts() where businesses[account.phoneNumberID] == nil {
             let (party, lastUsed) = try registry.loadParty(for: account, random: random)
-            let state = BusinessState(account: account, party: party)
+            let state = BusinessState(account: account, party: party, gate: SendGate(
+                perSecond: account.messagingLimit == Self.unlimitedTier ? configuration.upgradedSendsPerSecond : configuration.sendsPerSecond,
+                limitHoldMilliseconds: configuration.messagingLimitHoldMilliseconds))
             state.sessionLastUsed = lastUsed
             businesses[account.phoneNumberID] = state
             byPhone[account.phone] = account.phoneNumberID
@@ -327,10 +331,13 @@ final class BusinessState: RelayLinkDelegate {
     var sessionLastUsed: [String: Int64] = [:]
     /// The last client message id used (time-based, so unique across restarts).
     var nextClientMessageID: UInt64 = 0
+    /// Its throughput and the relay refusals remembered (checked before any work on a send).
+    var gate: SendGate
 
-    init(account: BusinessAccount, party: Party) {
+    init(account: BusinessAccount, party: Party, gate: SendGate) {
         self.account = account
         self.party = party
+        self.gate = gate
     }
 
     func link(_ link: RelayLink, didRegisterWith token: RelayToken) { endpoint?.registered(self, token: token) }
@@ -361,6 +368,9 @@ public struct EndpointStatistics: Sendable, Hashable {
     public var outbound = 0
     /// Send requests refused (any Graph error).
     public var refused = 0
+    /// Of those, refused by the endpoint itself before any work: over the number's throughput,
+    /// or held by a refusal the relay gave earlier (`SendGate`).
+    public var refusedAtTheGate = 0
     /// Webhook POSTs answered 2xx.
     public var webhooksDelivered = 0
     /// Webhook attempts that failed (will be retried).

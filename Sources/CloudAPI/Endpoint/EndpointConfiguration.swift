@@ -20,13 +20,22 @@ public struct EndpointConfiguration: Sendable {
     public var housekeepingIntervalMilliseconds: Int64
     /// Delay before reconnecting a business's relay link.
     public var reconnectDelayMilliseconds: Int64
+    /// Send requests a second per number (Meta's default throughput, 80), checked before any
+    /// work on a send; a burst of one second's worth is allowed.
+    public var sendsPerSecond: Int
+    /// The same once the number reached `TIER_UNLIMITED` (Meta's upgraded throughput, 1 000).
+    public var upgradedSendsPerSecond: Int
+    /// How long a messaging-limit refusal (131048) from the relay holds its user before the
+    /// relay is asked again.
+    public var messagingLimitHoldMilliseconds: Int64
 
     /// A configuration with defaults.
     public init(
         relayAddress: SocketAddress, dataDirectory: String, preKeyBatchSize: Int = 50,
         serviceWindowMilliseconds: Int64 = 86_400_000, webhookInitialBackoffMilliseconds: Int64 = 1_000,
         webhookMaximumBackoffMilliseconds: Int64 = 300_000, webhookConcurrency: Int = 32,
-        housekeepingIntervalMilliseconds: Int64 = 250, reconnectDelayMilliseconds: Int64 = 500
+        housekeepingIntervalMilliseconds: Int64 = 250, reconnectDelayMilliseconds: Int64 = 500,
+        sendsPerSecond: Int = 80, upgradedSendsPerSecond: Int = 1_000, messagingLimitHoldMilliseconds: Int64 = 60_000
     ) {
         self.relayAddress = relayAddress
         self.dataDirectory = dataDirectory
@@ -37,6 +46,9 @@ public struct EndpointConfiguration: Sendable {
         self.webhookConcurrency = webhookConcurrency
         self.housekeepingIntervalMilliseconds = housekeepingIntervalMilliseconds
         self.reconnectDelayMilliseconds = reconnectDelayMilliseconds
+        self.sendsPerSecond = sendsPerSecond
+        self.upgradedSendsPerSecond = upgradedSendsPerSecond
+        self.messagingLimitHoldMilliseconds = messagingLimitHoldMilliseconds
     }
 }
 

@@ -71,6 +71,15 @@ struct GraphFormatTests {
         #expect(GraphError.admissionDenied(relayText: "131056 pair rate limit") == .pairRateLimit("pair rate limit"))
         #expect(GraphError.admissionDenied(relayText: "130429 80 msg/s") == .throughput("80 msg/s"))
         #expect(GraphError.admissionDenied(relayText: "tier exhausted").code == 368)
+        // Written without Foundation: the same bytes JSONSerialization gives (sorted keys, slashes
+        // unescaped), for details with quotes, control characters and non-ASCII text.
+        for error in [GraphError.invalidParameter("to: \"+1/555\"\n\u{1}é 🙂"), .unknownObject("123", method: "GET"), .throughput("x")] {
+            var inner: [String: Any] = ["message": error.message, "type": error.type, "code": error.code, "fbtrace_id": "A/b"]
+            if let subcode = error.subcode { inner["error_subcode"] = subcode }
+            if let details = error.details { inner["error_data"] = ["messaging_product": "whatsapp", "details": details] }
+            let expected = try JSONSerialization.data(withJSONObject: ["error": inner], options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(error.jsonBody(traceID: "A/b") == Array(expected), "\(String(decoding: error.jsonBody(traceID: "A/b"), as: UTF8.self))")
+        }
     }
 
     @Test("webhook bodies carry metadata, contacts with wa_id and user_id, and the message")

@@ -24,6 +24,12 @@ struct CloudAPICommand: Command {
                                      it or anything in it grants access to group or others
           --master-key-file FILE     32-byte master key, created 0600 on first run (default DIR/master.key);
                                      refused if group or others can read it
+          --sends-per-second N       send requests a second per number, checked before any work on a send
+                                     (Meta's throughput; default 80, 1000 once the number is TIER_UNLIMITED);
+                                     over it: 429 / 130429, answered after the wait
+          --upgraded-sends-per-second N   the same at TIER_UNLIMITED (default 1000)
+          --limit-hold S             seconds a messaging-limit refusal (131048) from the relay holds its user
+                                     before the relay is asked again (default 60)
           --status-interval S        seconds between status lines on stderr, 0 = none (default 10)
           --help                     this text
 
@@ -38,6 +44,9 @@ struct CloudAPICommand: Command {
     let dataDirectory: String
     let masterKeyFile: String
     let statusInterval: Int
+    let sendsPerSecond: Int
+    let upgradedSendsPerSecond: Int
+    let limitHoldSeconds: Int
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
         relay = try Self.address(&arguments, "--relay")
@@ -46,6 +55,12 @@ struct CloudAPICommand: Command {
         dataDirectory = data
         masterKeyFile = try arguments.option("--master-key-file") ?? data + "/master.key"
         statusInterval = try arguments.integer("--status-interval", in: 0...86_400) ?? 10
+        sendsPerSecond = try arguments.integer("--sends-per-second", in: 1...1_000_000) ?? 80
+        upgradedSendsPerSecond = try arguments.integer("--upgraded-sends-per-second", in: 1...1_000_000) ?? max(1_000, sendsPerSecond)
+        limitHoldSeconds = try arguments.integer("--limit-hold", in: 0...86_400) ?? 60
+        guard upgradedSendsPerSecond >= sendsPerSecond else {
+            throw CLIError("--upgraded-sends-per-second must be at least --sends-per-second")
+        }
     }
 
     static func address(_ arguments: inout Arguments, _ name: String) throws(CLIError) -> SocketAddress {
@@ -68,8 +83,10 @@ struct CloudAPICommand: Command {
         // refused at start-up instead of surfacing while serving.
         try Database.verifyFiles(under: dataDirectory)
         let masterKey = try MasterKey.loadOrCreate(path: masterKeyFile)
-        let host = try CloudAPIHost.start(
-            EndpointConfiguration(relayAddress: relay, dataDirectory: dataDirectory), listen: listen, masterKey: masterKey)
+        let configuration = EndpointConfiguration(
+            relayAddress: relay, dataDirectory: dataDirectory, sendsPerSecond: sendsPerSecond, upgradedSendsPerSecond: upgradedSendsPerSecond,
+            messagingLimitHoldMilliseconds: Int64(limitHoldSeconds) * 1_000)
+        let host = try CloudAPIHost.start(configuration, listen: listen, masterKey: masterKey)
         print("listening on \(host.address)")
         fflush(nil)
         if let note = ListenAddress.exposureNote(host.address, option: "--listen") { Console.progress("cloudapi: \(note)") }
@@ -84,7 +101,7 @@ struct CloudAPICommand: Command {
     static func status(_ endpoint: CloudAPIEndpoint) -> String {
         let s = endpoint.statistics
         var line = "cloudapi: \(endpoint.businessCount) businesses (\(endpoint.connectedCount) connected); "
-        line += "inbound \(s.inbound), outbound \(s.outbound), refused \(s.refused), webhooks \(s.webhooksDelivered) ok / \(s.webhookFailures) failed"
+        line += "inbound \(s.inbound), outbound \(s.outbound), refused \(s.refused) (\(s.refusedAtTheGate) at the gate), webhooks \(s.webhooksDelivered) ok / \(s.webhookFailures) failed"
         if s.undecryptable > 0 { line += ", undecryptable \(s.undecryptable)" }
         if let error = endpoint.lastError { line += "; last error: \(error)" }
         return line

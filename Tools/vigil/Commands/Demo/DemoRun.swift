@@ -182,8 +182,12 @@ final class DemoRun {
         }
         let cloud: CloudAPIHost
         do {
+            // A messaging-limit refusal holds its user for 60 s of event time: under `--speed`
+            // that is 60 s / speed of wall time.
+            let hold = Int64((60_000 / max(options.speed, 1)).rounded(.up))
             cloud = try CloudAPIHost.start(
-                EndpointConfiguration(relayAddress: relay.address, dataDirectory: paths.cloud), listen: .loopbackIPv4(port: 0), masterKey: masterKey)
+                EndpointConfiguration(relayAddress: relay.address, dataDirectory: paths.cloud, messagingLimitHoldMilliseconds: hold),
+                listen: .loopbackIPv4(port: 0), masterKey: masterKey)
         } catch {
             throw DemoError("cannot start the Cloud API endpoint: \(error)")
         }
