@@ -7,7 +7,7 @@ struct BenchHostileCommand: Command {
     static let help = """
         USAGE: vigil bench hostile [--attack NAME|all] [--seconds S] [--warmup S] [--pairs K]
                                    [--report-rate R] [--idle N] [--slowloris N] [--stalled N]
-                                   [--rss-limit MIB] [--json]
+                                   [--send-limit N] [--rss-limit MIB] [--json]
 
         For each attack, a fresh `vigil serve` child (this executable; relay, analyzer and HTTP API
         on ephemeral 127.0.0.1 ports, fresh data directory). Four businesses (known to the child)
@@ -35,9 +35,16 @@ struct BenchHostileCommand: Command {
           sybil-reports     10^4 distinct reporters without proof of contact: none may count
                             (both floods re-send a batch answered 429 at once, ignoring
                             Retry-After; only batches answered 202 count toward 10^5 / 10^6)
+          send-flood        a business on a `vigil cloudapi` child (on the serve child's relay)
+                            POSTing marketing templates from 4 closed loops round robin over 600
+                            users (its tier allows 250 a day), ignoring every 429. Both of its
+                            conditions add an honest business on the same endpoint sending 10
+                            templates/s to its 40 users (p99 from each POST's scheduled time),
+                            and check that every send answered 200 reached its user's phone;
+                            the endpoint allows --send-limit requests a second per number
 
         Printed per attack: each figure alone → under attack and its ratio (targets: p99 ≤ 2×,
-        throughput ≥ 0.8×), the child's peak RSS (VmHWM, /proc/PID/status) against --rss-limit,
+        throughput ≥ 0.8×), each child's peak RSS (VmHWM, /proc/PID/status) against --rss-limit,
         acknowledged data lost (every envelope delivered; the businesses' counted_reports equal
         to the reports acknowledged with 202), the attack's own counters, and the child's exit
         status after SIGTERM. RLIMIT_NOFILE is raised to what the attack needs (at most the hard
@@ -53,7 +60,9 @@ struct BenchHostileCommand: Command {
           --idle N            idle-connections size (default 10000)
           --slowloris N       slowloris size (default 2000)
           --stalled N         bad-frames stalled connections (default 400)
-          --rss-limit MIB     the bound on the child's peak RSS (default 1024)
+          --send-limit N      send-flood: `vigil cloudapi --sends-per-second N` (default 80, Meta's
+                              throughput); the honest business sends at most N/2 a second
+          --rss-limit MIB     the bound on each child's peak RSS (default 1024)
           --json              one JSON object instead of the text
         """
 
@@ -81,6 +90,7 @@ struct BenchHostileCommand: Command {
         settings.idleConnections = try arguments.integer("--idle", in: 1...100_000) ?? settings.idleConnections
         settings.slowlorisConnections = try arguments.integer("--slowloris", in: 1...100_000) ?? settings.slowlorisConnections
         settings.stalledConnections = try arguments.integer("--stalled", in: 0...100_000) ?? settings.stalledConnections
+        settings.sendLimit = try arguments.integer("--send-limit", in: 2...1_000_000) ?? settings.sendLimit
         settings.rssLimitMiB = try arguments.double("--rss-limit") ?? settings.rssLimitMiB
         json = arguments.flag("--json")
         guard settings.seconds > 0, settings.seconds <= 120 else { throw CLIError("--seconds must be in (0, 120]") }
@@ -112,8 +122,11 @@ struct BenchHostileCommand: Command {
     /// Raises this process's soft RLIMIT_NOFILE to what the attacks need (the child, started
     /// from here, inherits it and raises its own further); throws if the hard limit is lower.
     private func raiseDescriptorLimit() throws(CLIError) {
-        let needed = attacks.contains(.idleConnections) || attacks.contains(.slowloris) || attacks.contains(.badFrames)
+        var needed = attacks.contains(.idleConnections) || attacks.contains(.slowloris) || attacks.contains(.badFrames)
             ? settings.descriptorsNeeded : 4 * settings.pairs + 256
+        if attacks.contains(.sendFlood) {
+            needed = max(needed, 4 * settings.pairs + 256 + settings.floodRecipients + settings.honestSendRecipients)
+        }
         let granted: Int
         do throws(SystemError) {
             granted = try ResourceLimits.raiseOpenFiles(toAtLeast: needed)

@@ -8,6 +8,7 @@ enum HostileAttackKind: String, CaseIterable, Sendable {
     case badFrames = "bad-frames"
     case reportFlood = "report-flood"
     case sybilReports = "sybil-reports"
+    case sendFlood = "send-flood"
 
     /// One line on what the attack does, for the report.
     var summary: String {
@@ -17,8 +18,12 @@ enum HostileAttackKind: String, CaseIterable, Sendable {
         case .badFrames: "relay: connections flooding oversized, malformed, unknown-type and truncated frames, and stalled near-maximum frames"
         case .reportFlood: "HTTP API: one reporter with proof of contact filing reports in 1 000-item batches"
         case .sybilReports: "HTTP API: distinct reporters without proof of contact, 1 000-item batches"
+        case .sendFlood: "Cloud API: a business POSTing templates past its throughput, messaging limit and pair rate, ignoring 429s"
         }
     }
+
+    /// Whether its conditions need a `vigil cloudapi` child with businesses and users.
+    var needsCloudAPI: Bool { self == .sendFlood }
 }
 
 /// A running attack: started by ``start()`` (it returns once the attack is in full force) and

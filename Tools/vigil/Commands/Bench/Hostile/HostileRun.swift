@@ -9,6 +9,13 @@ struct HostileCondition: Sendable {
     var reports: HonestReportFigures
     /// That condition's `vigil serve` child's VmHWM at its end, MiB.
     var peakRSSMiB: Double?
+    /// The honest business's sends through `vigil cloudapi` (send-flood only).
+    var sends: HonestSendFigures?
+    /// That condition's `vigil cloudapi` child's VmHWM at its end, MiB (send-flood only).
+    var cloudAPIPeakRSSMiB: Double?
+    /// CPU seconds per second of the measurement: `vigil serve`, and `vigil cloudapi` (send-flood only).
+    var serveCPU: Double?
+    var cloudAPICPU: Double?
 }
 
 /// One attack's result: the baseline, the same honest traffic under attack, and the checks.
@@ -25,8 +32,14 @@ struct HostileResult: Sendable {
     /// be counted.
     var reportsAcknowledged = 0
     var reportsCounted: Int?
+    /// Business sends answered 200 (honest and attacking, both conditions) and how many of
+    /// them never reached their user's phone (send-flood only).
+    var sendsAcknowledged = 0
+    var sendsLost: Int?
     /// The attacked `vigil serve`'s exit status after SIGTERM (nil: had to be killed).
     var exitStatus: Int32?
+    /// The attacked `vigil cloudapi`'s exit status after SIGTERM (send-flood only).
+    var cloudAPIExitStatus: Int32?
     /// Why the run stopped early, if it did.
     var failure: String?
 }
@@ -44,37 +57,50 @@ struct HostileRun {
     func run(_ attack: HostileAttackKind) -> HostileResult {
         var result = HostileResult(attack: attack, scale: settings.scale(of: attack))
         do throws(CLIError) {
-            let baseline = try condition(nil, name: "\(attack.rawValue): alone", pacedRate: nil, into: &result)
+            let baseline = try condition(attack, attacking: false, name: "\(attack.rawValue): alone", pacedRate: nil, into: &result)
             result.baseline = baseline
-            result.underAttack = try condition(attack, name: "\(attack.rawValue): under attack", pacedRate: baseline.relay.pacedRate, into: &result)
+            result.underAttack = try condition(
+                attack, attacking: true, name: "\(attack.rawValue): under attack", pacedRate: baseline.relay.pacedRate, into: &result)
         } catch {
             result.failure = error.description
         }
         return result
     }
 
-    /// One condition on a fresh child; `attack` nil for the baseline.
+    /// One condition of `attack` on a fresh child (and, for the send flood, a fresh Cloud API
+    /// child): alone, or with the attack running.
     private func condition(
-        _ attack: HostileAttackKind?, name: String, pacedRate: Double?, into result: inout HostileResult
+        _ attack: HostileAttackKind, attacking: Bool, name: String, pacedRate: Double?, into result: inout HostileResult
     ) throws(CLIError) -> HostileCondition {
         Console.progress("\(name): starting vigil serve")
         let scratch = try RedisServerProcess.makeScratchDirectory(prefix: "vigil-bench-hostile")
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let contacts = try HostileContacts(businessCount: settings.businessCount, perBusiness: settings.reportersPerBusiness)
-        let child = try ServeChild(directory: scratch, businesses: contacts.businesses)
+        var known = contacts.businesses
+        if attack.needsCloudAPI { known += [CloudAPIStage.honestBusiness, CloudAPIStage.attackingBusiness].compactMap(\.self) }
+        let child = try ServeChild(directory: scratch, businesses: known)
         defer {
             let status = child.stop()
-            if attack != nil { result.exitStatus = status }
+            if attacking { result.exitStatus = status }
         }
         do throws(CLIError) {
-            return try measure(attack, name: name, pacedRate: pacedRate, child: child, contacts: contacts, into: &result)
+            var stage: CloudAPIStage?
+            if attack.needsCloudAPI {
+                Console.progress("\(name): starting vigil cloudapi and \(settings.honestSendRecipients + settings.floodRecipients) users' phones")
+                stage = try CloudAPIStage(directory: scratch, relay: child.relayAddress, settings: settings)
+            }
+            defer {
+                if let status = stage?.stop(), attacking { result.cloudAPIExitStatus = status }
+            }
+            return try measure(attacking ? attack : nil, name: name, pacedRate: pacedRate, child: child, stage: stage, contacts: contacts,
+                               into: &result)
         } catch {
             throw CLIError("\(error.description); vigil serve's log ends: \(child.logTail)")
         }
     }
 
     private func measure(
-        _ kind: HostileAttackKind?, name: String, pacedRate: Double?, child: ServeChild, contacts: HostileContacts,
+        _ kind: HostileAttackKind?, name: String, pacedRate: Double?, child: ServeChild, stage: CloudAPIStage?, contacts: HostileContacts,
         into result: inout HostileResult
     ) throws(CLIError) -> HostileCondition {
         try contacts.establish(on: child.relayAddress)
@@ -84,34 +110,61 @@ struct HostileRun {
         let driver = PhaseDriver(load: load, pairs: settings.pairs, payloadSize: settings.payloadSize, window: settings.window,
                                  warmup: settings.warmup, seconds: settings.seconds)
         let server = (name: "vigil serve", pid: child.pid)
-        let attack = kind.map { makeAttack($0, child: child, contacts: contacts, poster: poster) }
+        let cpuBefore = (serve: child.cpuSeconds, cloudAPI: stage?.child.cpuSeconds, time: BenchClock.now())
+        let attack = try kind.map { kind throws(CLIError) in try makeAttack(kind, child: child, stage: stage, contacts: contacts, poster: poster) }
         if let attack {
             Console.progress("\(name): starting the attack (\(result.scale))")
             try attack.start()
         }
-        let outcome: Result<(PhaseFigures, HonestReportFigures), CLIError>
+        let outcome: Result<(PhaseFigures, HonestReportFigures, HonestSendFigures?), CLIError>
         do throws(CLIError) {
-            outcome = .success(try honest.measure(limit: settings.conditionLimit) { () throws(CLIError) in
-                try driver.run(.relay(child.relayAddress), name: name, server: server, pacedRate: pacedRate)
-            })
+            let limit = settings.conditionLimit
+            let relayAndReports = { () throws(CLIError) -> (PhaseFigures, HonestReportFigures) in
+                try honest.measure(limit: limit) { () throws(CLIError) in
+                    try driver.run(.relay(child.relayAddress), name: name, server: server, pacedRate: pacedRate)
+                }
+            }
+            if let stage {
+                let ((relay, reports), sends) = try stage.honest.measure(limit: limit, during: relayAndReports)
+                outcome = .success((relay, reports, sends))
+            } else {
+                let (relay, reports) = try relayAndReports()
+                outcome = .success((relay, reports, nil))
+            }
         } catch {
             outcome = .failure(error)
         }
         var acknowledged = 0
+        var floodSends: [EnvelopeID] = []
         if let attack {
             result.attackCounters = attack.stop()
             if let flood = attack as? ReportFlood { acknowledged += flood.accepted }
+            if let flood = attack as? SendFlood { floodSends = flood.sent }
         }
+        let seconds = Double(BenchClock.now() - cpuBefore.time) / 1e9
+        let cpu = (serve: child.cpuSeconds.flatMap { after in cpuBefore.serve.map { (after - $0) / seconds } },
+                   cloudAPI: stage?.child.cpuSeconds.flatMap { after in cpuBefore.cloudAPI.map { (after - $0) / seconds } })
         guard child.isRunning else { throw CLIError("vigil serve exited") }
-        let (relay, reports) = try outcome.get()
+        if let stage, !stage.child.isRunning { throw CLIError("vigil cloudapi exited; its log ends: \(stage.child.logTail)") }
+        let (relay, reports, sends) = try outcome.get()
         acknowledged += reports.accepted
         let counted = try countedReports(child: child, businesses: contacts.businesses)
         result.reportsAcknowledged += acknowledged
         result.reportsCounted = (result.reportsCounted ?? 0) + counted
-        return HostileCondition(relay: relay, reports: reports, peakRSSMiB: child.peakResidentMiB)
+        if let stage, let sends {
+            let lost = stage.undelivered(sends.sent, from: stage.child.businesses[0].phone, within: .seconds(15))
+                + stage.undelivered(floodSends, from: stage.child.businesses[1].phone, within: .seconds(15))
+            result.sendsAcknowledged += sends.sent.count + floodSends.count
+            result.sendsLost = (result.sendsLost ?? 0) + lost
+            if let failure = stage.phoneFailure { throw CLIError("bench: \(failure)") }
+        }
+        return HostileCondition(relay: relay, reports: reports, peakRSSMiB: child.peakResidentMiB, sends: sends,
+                                cloudAPIPeakRSSMiB: stage?.child.peakResidentMiB, serveCPU: cpu.serve, cloudAPICPU: cpu.cloudAPI)
     }
 
-    private func makeAttack(_ kind: HostileAttackKind, child: ServeChild, contacts: HostileContacts, poster: ReportPoster) -> any HostileAttack {
+    private func makeAttack(
+        _ kind: HostileAttackKind, child: ServeChild, stage: CloudAPIStage?, contacts: HostileContacts, poster: ReportPoster
+    ) throws(CLIError) -> any HostileAttack {
         let limit = settings.conditionLimit
         switch kind {
         case .slowloris:
@@ -130,6 +183,9 @@ struct HostileRun {
         case .sybilReports:
             return ReportFlood(poster: poster, reporters: .sybils(count: settings.sybils), businesses: contacts.businesses,
                                budget: settings.sybilReportBudget, limit: limit)
+        case .sendFlood:
+            guard let stage else { throw CLIError("bench: the send flood needs the Cloud API stage") }
+            return SendFlood(sender: stage.attacker, recipients: stage.floodRecipients, threads: settings.sendFloodThreads, limit: limit)
         }
     }
 

@@ -29,7 +29,18 @@ struct HostileSettings: Sendable {
     /// Sybil reports decided at most (the reporters cycle until the condition ends or this many
     /// were answered 202; batches refused with 429 are re-sent and not counted).
     var sybilReportBudget = 1_000_000
-    /// The bound `vigil serve`'s peak RSS is held to, MiB.
+    /// Threads of the send flood, each a closed loop on its own connection.
+    var sendFloodThreads = 4
+    /// Users the send flood cycles over (its tier allows 250 a day).
+    var floodRecipients = 600
+    /// The Cloud API child's send requests a second per number (`vigil cloudapi --sends-per-second`).
+    var sendLimit = 80
+    /// The honest business's sends per second during the send flood's conditions (at most half
+    /// of `sendLimit`).
+    var honestSendRate = 10.0
+    /// The honest business's users.
+    var honestSendRecipients = 40
+    /// The bound each child's peak RSS is held to, MiB.
     var rssLimitMiB = 1024.0
 
     /// Targets from the issue.
@@ -69,6 +80,7 @@ struct HostileSettings: Sendable {
         case .badFrames: "\(floodThreads) flooding threads, \(stalledConnections) stalled 255 KiB frames"
         case .reportFlood: "\(floodReports) reports from 1 reporter"
         case .sybilReports: "\(sybils) reporters, at most \(sybilReportBudget) reports decided"
+        case .sendFlood: "\(sendFloodThreads) closed loops over \(floodRecipients) users"
         }
     }
 }

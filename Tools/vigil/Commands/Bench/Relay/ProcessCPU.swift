@@ -47,7 +47,7 @@ enum ProcessCPU {
     }
 
     /// utime + stime of a `stat` file, in seconds.
-    private static func cpuSeconds(statPath: String) -> Double? {
+    static func cpuSeconds(statPath: String) -> Double? {
         commAndCPU(statPath: statPath)?.1
     }
 
