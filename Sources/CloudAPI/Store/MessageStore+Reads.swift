@@ -47,19 +47,24 @@ extension MessageStore {
     }
 
     /// Up to `limit` records whose webhook is not done and whose next attempt is due
-    /// (`nextAttemptAt ≤ now`), most overdue first (then by time, then id), decrypted. This is how
-    /// webhook retransmission survives restarts: the queue *is* the store.
-    public func pendingWebhooks(now: Int64, limit: Int) throws(MessageStoreError) -> [MessageRecord] {
+    /// (`nextAttemptAt ≤ now`), most overdue first (then by time, then id), decrypted — leaving out
+    /// the ids in `skipping` (webhooks already in flight) before anything is decrypted. This is
+    /// how webhook retransmission survives restarts: the queue *is* the store.
+    public func pendingWebhooks(now: Int64, limit: Int, skipping: Set<String> = []) throws(MessageStoreError) -> [MessageRecord] {
         guard limit > 0 else { return [] }
         var candidates: [(row: Row, day: UTCDay, due: Int64, time: Int64, id: String)] = []
+        // Skipped records are due too and sort among the rest: read enough rows to pass them.
+        let rowsWanted = Int64(limit + skipping.count)
         for day in liveDays {
             guard let database = try dayFiles.existingDatabase(for: day) else { continue }
             let rows = try database.storeQuery("""
                 SELECT \(Self.recordColumns) FROM records WHERE delivered = 0 AND next_attempt_at <= ?
                 ORDER BY next_attempt_at, time, id LIMIT ?
-                """, [.integer(now), .integer(Int64(limit))])
+                """, [.integer(now), .integer(rowsWanted)])
             for row in rows {
-                candidates.append((row, day, row[5].int64Value ?? 0, row[2].int64Value ?? 0, row[0].stringValue ?? ""))
+                let id = row[0].stringValue ?? ""
+                guard !skipping.contains(id) else { continue }
+                candidates.append((row, day, row[5].int64Value ?? 0, row[2].int64Value ?? 0, id))
             }
         }
         candidates.sort { ($0.due, $0.time, $0.id) < ($1.due, $1.time, $1.id) }

@@ -120,6 +120,10 @@ import Testing
         #expect(try store.pendingWebhooks(now: now, limit: 10).map(\.id) == ["wamid.early", "wamid.third", "wamid.late"])
         #expect(try store.pendingWebhooks(now: now, limit: 2).map(\.id) == ["wamid.early", "wamid.third"])
         #expect(try store.pendingWebhooks(now: now, limit: 0).isEmpty)
+        // Webhooks in flight are left out, and the limit counts only the others.
+        #expect(try store.pendingWebhooks(now: now, limit: 2, skipping: ["wamid.early"]).map(\.id) == ["wamid.third", "wamid.late"])
+        #expect(try store.pendingWebhooks(now: now, limit: 1, skipping: ["wamid.early", "wamid.third"]).map(\.id) == ["wamid.late"])
+        #expect(try store.pendingWebhooks(now: now, limit: 5, skipping: ["wamid.early", "wamid.third", "wamid.late"]).isEmpty)
         // Before the late one is due.
         #expect(try store.pendingWebhooks(now: F.Clock(day: F.day0.advanced(by: 1), minute: 7).now, limit: 10).map(\.id)
             == ["wamid.early", "wamid.third"])
