@@ -192,7 +192,7 @@ extension CloudAPIEndpoint {
                 kind: "\(request.type):\(request.category)", payload: Self.outboundPayload(request),
                 delivery: DeliveryState(status: .sent, nextAttemptAt: time, webhookDelivered: true))
             do throws(MessageStoreError) { try store.append(record) } catch { throw .invalidConfiguration("message store: \(error)") }
-            queueStatus(.sent, for: record, account: account, store: store, error: nil)
+            queueStatus(.sent, for: record, account: account, store: store, error: nil, tracker: .some(request.tracker))
         } catch {
             // The relay accepted it: the user will get it. Answer success; the record is missing.
             lastError = "storing outbound record: \(error)"
@@ -207,9 +207,10 @@ extension CloudAPIEndpoint {
 
     /// What an outbound record keeps (encrypted at rest): the text and the business's tracker.
     static func outboundPayload(_ request: SendMessageRequest) -> [UInt8] {
-        var object: [String: Any] = ["type": request.type, "text": request.plaintext]
-        if let tracker = request.tracker { object["tracker"] = tracker }
-        return JSON.encode(object)
+        // Written directly, the same bytes as JSONSerialization's sorted output (one per send).
+        var members: [(String, GraphJSON)] = [("type", .string(request.type)), ("text", .string(request.plaintext))]
+        if let tracker = request.tracker { members.append(("tracker", .string(tracker))) }
+        return GraphJSON.object(members).bytes
     }
 
     /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any.

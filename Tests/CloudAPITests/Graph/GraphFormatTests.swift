@@ -82,6 +82,18 @@ struct GraphFormatTests {
         }
     }
 
+    @Test("an outbound record's payload is JSONSerialization's bytes, written directly")
+    func outboundPayload() throws {
+        for body in [#"{"messaging_product":"whatsapp","to":"447700900123","text":{"body":"a \"quote\" / é 🙂\n"},"biz_opaque_callback_data":"t/1"}"#,
+                     #"{"messaging_product":"whatsapp","to":"447700900123","type":"template","template":{"name":"x","language":{"code":"en"}}}"#] {
+            let request = try SendMessageRequest(body: Array(body.utf8))
+            var object: [String: Any] = ["type": request.type, "text": request.plaintext]
+            if let tracker = request.tracker { object["tracker"] = tracker }
+            let expected = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            #expect(CloudAPIEndpoint.outboundPayload(request) == Array(expected))
+        }
+    }
+
     @Test("webhook bodies carry metadata, contacts with wa_id and user_id, and the message")
     func webhooks() throws {
         let envelope = WebhookEnvelope(accountID: "102290129340398", phoneNumberID: "106540352242922", display: PhoneNumber("+14155550100")!)
