@@ -4,10 +4,13 @@ public import Transport
 public final class HTTPWebhookTransport: WebhookTransport {
     private let client: HTTPClient
 
-    /// A transport on `loop`.
-    public init(on loop: EventLoop, requestTimeout: Duration = .seconds(10)) {
+    /// A transport on `loop` keeping up to `connectionsPerHost` keep-alive connections to each
+    /// webhook host (the endpoint passes its webhook concurrency: with fewer, deliveries in
+    /// flight queue behind one another and the webhook pipe is narrower than the endpoint).
+    public init(on loop: EventLoop, requestTimeout: Duration = .seconds(10), connectionsPerHost: Int = 8) {
         var configuration = HTTPClientConfiguration()
         configuration.requestTimeout = requestTimeout
+        configuration.maximumConnectionsPerHost = max(1, connectionsPerHost)
         configuration.userAgent = "Vigil-CloudAPI/1"
         client = HTTPClient(on: loop, configuration: configuration)
     }
