@@ -17,7 +17,8 @@ final class CloudAPIChild {
     let apiAddress: SocketAddress
     /// The businesses, in the order given.
     let businesses: [CloudAPIChildBusiness]
-    private let child: ChildProcess
+    /// The process (pid, peak RSS, CPU, log, stop).
+    let process: ChildProcess
 
     /// Creates `phones` as businesses and starts the endpoint against `relay`, allowing each
     /// `sendsPerSecond` send requests a second.
@@ -39,30 +40,11 @@ final class CloudAPIChild {
             throw CLIError("bench: cannot create the Cloud API businesses: \(error)")
         }
         businesses = created
-        child = try ChildProcess(
+        process = try ChildProcess(
             name: "vigil cloudapi",
             arguments: ["cloudapi", "--relay", "\(relay)", "--data", data, "--listen", "127.0.0.1:0", "--status-interval", "0",
                         "--sends-per-second", String(sendsPerSecond)],
             logPath: directory + "/cloudapi.log", lines: 1, timeout: timeout)
-        apiAddress = try child.address(line: 0, prefix: "listening on ")
+        apiAddress = try process.address(line: 0, prefix: "listening on ")
     }
-
-    /// The child's process id.
-    var pid: Int32 { child.pid }
-
-    /// The child's peak RSS (`VmHWM`) in MiB, while it runs.
-    var peakResidentMiB: Double? { child.peakResidentMiB }
-
-    /// The child's CPU time so far, in seconds.
-    var cpuSeconds: Double? { child.cpuSeconds }
-
-    /// Whether the child still runs.
-    var isRunning: Bool { child.isRunning }
-
-    /// The last lines of its stderr.
-    var logTail: String { child.logTail }
-
-    /// SIGTERM, then SIGKILL after 10 s; its exit status (nil if killed). Idempotent.
-    @discardableResult
-    func stop() -> Int32? { child.stop() }
 }

@@ -94,7 +94,7 @@ final class CloudAPIStage {
                     continue
                 case let .refused(status, code):
                     throw CLIError("bench: the honest business's first send to \(recipient) was refused: HTTP \(status), Graph code \(code); "
-                        + "vigil cloudapi's log ends: \(child.logTail)")
+                        + "vigil cloudapi's log ends: \(child.process.logTail)")
                 case let .failed(reason):
                     throw CLIError("bench: the honest business's first send to \(recipient) failed: \(reason)")
                 }
@@ -126,7 +126,7 @@ final class CloudAPIStage {
     @discardableResult
     func stop() -> Int32? {
         if let exitStatus { return exitStatus }
-        let status = child.stop()
+        let status = child.process.stop()
         let phones = self.phones
         _ = load.call { phones.value.close() }
         load.stop()

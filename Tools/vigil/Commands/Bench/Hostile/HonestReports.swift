@@ -52,17 +52,9 @@ final class HonestReports: Sendable {
     func measure<T>(limit: Duration, during body: () throws(CLIError) -> T) throws(CLIError) -> (T, HonestReportFigures) {
         let figures = Mutex(HonestReportFigures())
         let started = BenchClock.now()
-        let worker = HostileWorker(name: "vigil-bench-honest-reports", limit: limit) { [self] worker in
-            post(until: worker, into: figures, started: started)
-        }
-        let result: T
-        do {
-            result = try body()
-        } catch {
-            worker.stop()
-            throw error
-        }
-        worker.stop()
+        let result = try HostileWorker.running(name: "vigil-bench-honest-reports", limit: limit, { [self] worker in
+            worker.paced(rate: rate, started: started) { due in post(due: due, into: figures) }
+        }, during: body)
         var final = figures.withLock { $0 }
         final.seconds = Double(BenchClock.now() - started) / 1e9
         return (result, final)
@@ -71,44 +63,35 @@ final class HonestReports: Sendable {
     /// Shuts the HTTP client down.
     func close() { client.close() }
 
-    private func post(until worker: HostileWorker, into figures: borrowing Mutex<HonestReportFigures>, started: UInt64) {
-        let interval = UInt64(1e9 / rate)
-        var issued: UInt64 = 0
-        while !worker.shouldStop {
-            let due = started + issued * interval
-            let now = BenchClock.now()
-            if now < due {
-                sleepThread(for: .nanoseconds(Int64(min(due - now, 50_000_000))))
-                continue
-            }
-            let index = cursor.withLock { value -> Int? in
-                guard value < pairs.count else { return nil }
-                defer { value += 1 }
-                return value
-            }
-            guard let index else {
-                figures.withLock { $0.exhausted = true }
-                return
-            }
-            issued += 1
-            let pair = pairs[index]
-            let outcome = poster.post(ReportPoster.body([(pair.reporter, pair.business)]), with: client)
-            let latency = BenchClock.now() - due
-            figures.withLock { value in
-                value.posted += 1
-                value.latency.record(latency)
-                switch outcome {
-                case let .accepted(count):
-                    value.answered += 1
-                    value.accepted += count
-                case let .status(code):
-                    value.failures += 1
-                    if value.firstFailure == nil { value.firstFailure = "HTTP \(code)" }
-                case let .failed(reason):
-                    value.failures += 1
-                    if value.firstFailure == nil { value.firstFailure = reason }
-                }
+    /// One report POST scheduled at `due`; false once the reporters are used up.
+    private func post(due: UInt64, into figures: borrowing Mutex<HonestReportFigures>) -> Bool {
+        let index = cursor.withLock { value -> Int? in
+            guard value < pairs.count else { return nil }
+            defer { value += 1 }
+            return value
+        }
+        guard let index else {
+            figures.withLock { $0.exhausted = true }
+            return false
+        }
+        let pair = pairs[index]
+        let outcome = poster.post(ReportPoster.body([(pair.reporter, pair.business)]), with: client)
+        let latency = BenchClock.now() - due
+        figures.withLock { value in
+            value.posted += 1
+            value.latency.record(latency)
+            switch outcome {
+            case let .accepted(count):
+                value.answered += 1
+                value.accepted += count
+            case let .status(code):
+                value.failures += 1
+                if value.firstFailure == nil { value.firstFailure = "HTTP \(code)" }
+            case let .failed(reason):
+                value.failures += 1
+                if value.firstFailure == nil { value.firstFailure = reason }
             }
         }
+        return true
     }
 }

@@ -43,17 +43,14 @@ final class HonestSends: Sendable {
     func measure<T>(limit: Duration, during body: () throws(CLIError) -> T) throws(CLIError) -> (T, HonestSendFigures) {
         let figures = Mutex(HonestSendFigures())
         let started = BenchClock.now()
-        let worker = HostileWorker(name: "vigil-bench-honest-sends", limit: limit) { [self] worker in
-            send(until: worker, into: figures, started: started)
-        }
-        let result: T
-        do {
-            result = try body()
-        } catch {
-            worker.stop()
-            throw error
-        }
-        worker.stop()
+        let result = try HostileWorker.running(name: "vigil-bench-honest-sends", limit: limit, { [self] worker in
+            var next = 0
+            worker.paced(rate: rate, started: started) { due in
+                defer { next += 1 }
+                send(to: recipients[next % recipients.count], due: due, into: figures)
+                return true
+            }
+        }, during: body)
         var final = figures.withLock { $0 }
         final.seconds = Double(BenchClock.now() - started) / 1e9
         return (result, final)
@@ -62,33 +59,22 @@ final class HonestSends: Sendable {
     /// Shuts the HTTP client down.
     func close() { client.close() }
 
-    private func send(until worker: HostileWorker, into figures: borrowing Mutex<HonestSendFigures>, started: UInt64) {
-        let interval = UInt64(1e9 / rate)
-        var issued: UInt64 = 0
-        while !worker.shouldStop {
-            let due = started + issued * interval
-            let now = BenchClock.now()
-            if now < due {
-                sleepThread(for: .nanoseconds(Int64(min(due - now, 50_000_000))))
-                continue
-            }
-            let recipient = recipients[Int(issued % UInt64(recipients.count))]
-            issued += 1
-            let outcome = sender.send(to: recipient, with: client)
-            let latency = BenchClock.now() - due
-            figures.withLock { value in
-                value.posted += 1
-                value.latency.record(latency)
-                switch outcome {
-                case let .sent(id):
-                    value.sent.append(id)
-                case let .refused(status, code):
-                    value.failures += 1
-                    if value.firstFailure == nil { value.firstFailure = "HTTP \(status), Graph code \(code)" }
-                case let .failed(reason):
-                    value.failures += 1
-                    if value.firstFailure == nil { value.firstFailure = reason }
-                }
+    /// One template to `recipient`, scheduled at `due`.
+    private func send(to recipient: PhoneNumber, due: UInt64, into figures: borrowing Mutex<HonestSendFigures>) {
+        let outcome = sender.send(to: recipient, with: client)
+        let latency = BenchClock.now() - due
+        figures.withLock { value in
+            value.posted += 1
+            value.latency.record(latency)
+            switch outcome {
+            case let .sent(id):
+                value.sent.append(id)
+            case let .refused(status, code):
+                value.failures += 1
+                if value.firstFailure == nil { value.firstFailure = "HTTP \(status), Graph code \(code)" }
+            case let .failed(reason):
+                value.failures += 1
+                if value.firstFailure == nil { value.firstFailure = reason }
             }
         }
     }

@@ -80,7 +80,7 @@ struct HostileRun {
         if attack.needsCloudAPI { known += [CloudAPIStage.honestBusiness, CloudAPIStage.attackingBusiness].compactMap(\.self) }
         let child = try ServeChild(directory: scratch, businesses: known)
         defer {
-            let status = child.stop()
+            let status = child.process.stop()
             if attacking { result.exitStatus = status }
         }
         do throws(CLIError) {
@@ -95,7 +95,7 @@ struct HostileRun {
             return try measure(attacking ? attack : nil, name: name, pacedRate: pacedRate, child: child, stage: stage, contacts: contacts,
                                into: &result)
         } catch {
-            throw CLIError("\(error.description); vigil serve's log ends: \(child.logTail)")
+            throw CLIError("\(error.description); vigil serve's log ends: \(child.process.logTail)")
         }
     }
 
@@ -109,8 +109,8 @@ struct HostileRun {
         defer { honest.close() }
         let driver = PhaseDriver(load: load, pairs: settings.pairs, payloadSize: settings.payloadSize, window: settings.window,
                                  warmup: settings.warmup, seconds: settings.seconds)
-        let server = (name: "vigil serve", pid: child.pid)
-        let cpuBefore = (serve: child.cpuSeconds, cloudAPI: stage?.child.cpuSeconds, time: BenchClock.now())
+        let server = (name: "vigil serve", pid: child.process.pid)
+        let cpuBefore = (serve: child.process.cpuSeconds, cloudAPI: stage?.child.process.cpuSeconds, time: BenchClock.now())
         let attack = try kind.map { kind throws(CLIError) in try makeAttack(kind, child: child, stage: stage, contacts: contacts, poster: poster) }
         if let attack {
             Console.progress("\(name): starting the attack (\(result.scale))")
@@ -142,10 +142,10 @@ struct HostileRun {
             if let flood = attack as? SendFlood { floodSends = flood.sent }
         }
         let seconds = Double(BenchClock.now() - cpuBefore.time) / 1e9
-        let cpu = (serve: child.cpuSeconds.flatMap { after in cpuBefore.serve.map { (after - $0) / seconds } },
-                   cloudAPI: stage?.child.cpuSeconds.flatMap { after in cpuBefore.cloudAPI.map { (after - $0) / seconds } })
-        guard child.isRunning else { throw CLIError("vigil serve exited") }
-        if let stage, !stage.child.isRunning { throw CLIError("vigil cloudapi exited; its log ends: \(stage.child.logTail)") }
+        let cpu = (serve: child.process.cpuSeconds.flatMap { after in cpuBefore.serve.map { (after - $0) / seconds } },
+                   cloudAPI: stage?.child.process.cpuSeconds.flatMap { after in cpuBefore.cloudAPI.map { (after - $0) / seconds } })
+        guard child.process.isRunning else { throw CLIError("vigil serve exited") }
+        if let stage, !stage.child.process.isRunning { throw CLIError("vigil cloudapi exited; its log ends: \(stage.child.process.logTail)") }
         let (relay, reports, sends) = try outcome.get()
         acknowledged += reports.accepted
         let counted = try countedReports(child: child, businesses: contacts.businesses)
@@ -158,8 +158,8 @@ struct HostileRun {
             result.sendsLost = (result.sendsLost ?? 0) + lost
             if let failure = stage.phoneFailure { throw CLIError("bench: \(failure)") }
         }
-        return HostileCondition(relay: relay, reports: reports, peakRSSMiB: child.peakResidentMiB, sends: sends,
-                                cloudAPIPeakRSSMiB: stage?.child.peakResidentMiB, serveCPU: cpu.serve, cloudAPICPU: cpu.cloudAPI)
+        return HostileCondition(relay: relay, reports: reports, peakRSSMiB: child.process.peakResidentMiB, sends: sends,
+                                cloudAPIPeakRSSMiB: stage?.child.process.peakResidentMiB, serveCPU: cpu.serve, cloudAPICPU: cpu.cloudAPI)
     }
 
     private func makeAttack(

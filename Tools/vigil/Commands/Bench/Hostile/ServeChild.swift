@@ -10,7 +10,8 @@ final class ServeChild {
     let httpAddress: SocketAddress
     /// The HTTP API's Bearer token.
     let token: String
-    private let child: ChildProcess
+    /// The process (pid, peak RSS, CPU, log, stop).
+    let process: ChildProcess
 
     /// Starts `vigil serve --data directory/serve` with `businesses` known from the start, and
     /// waits (up to `timeout`) for its `listening on` and `http on` lines.
@@ -20,9 +21,9 @@ final class ServeChild {
             "--token-file", directory + "/token",
         ]
         if !businesses.isEmpty { arguments += ["--business", businesses.map(\.description).joined(separator: ",")] }
-        child = try ChildProcess(name: "vigil serve", arguments: arguments, logPath: directory + "/serve.log", lines: 2, timeout: timeout)
-        relayAddress = try child.address(line: 0, prefix: "listening on ")
-        httpAddress = try child.address(line: 1, prefix: "http on ")
+        process = try ChildProcess(name: "vigil serve", arguments: arguments, logPath: directory + "/serve.log", lines: 2, timeout: timeout)
+        relayAddress = try process.address(line: 0, prefix: "listening on ")
+        httpAddress = try process.address(line: 1, prefix: "http on ")
         let tokenBytes: [UInt8]
         do {
             tokenBytes = try FileIO.read(directory + "/token")
@@ -31,23 +32,4 @@ final class ServeChild {
         }
         token = String(decoding: tokenBytes.prefix { $0 != UInt8(ascii: "\n") }, as: UTF8.self)
     }
-
-    /// The child's process id, for `/proc/PID/status`.
-    var pid: Int32 { child.pid }
-
-    /// The child's peak RSS (`VmHWM`) in MiB, while it runs.
-    var peakResidentMiB: Double? { child.peakResidentMiB }
-
-    /// The child's CPU time so far, in seconds.
-    var cpuSeconds: Double? { child.cpuSeconds }
-
-    /// Whether the child still runs.
-    var isRunning: Bool { child.isRunning }
-
-    /// The last lines of its stderr, for error messages.
-    var logTail: String { child.logTail }
-
-    /// SIGTERM, then SIGKILL after 10 s; its exit status (nil if killed). Idempotent.
-    @discardableResult
-    func stop() -> Int32? { child.stop() }
 }
