@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
         .testTarget(name: "ClientTests", dependencies: ["Client", "Transport", "Crypto"], swiftSettings: swiftSettings),
         .testTarget(name: "IntegrityTests", dependencies: ["Integrity", "Stats", "Transport", "Storage"], swiftSettings: swiftSettings),
-        .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "Client", "Transport", "Crypto", "Storage"], swiftSettings: swiftSettings),
+        .testTarget(name: "CloudAPITests", dependencies: ["CloudAPI", "Client", "Transport", "Crypto", "Storage", "Integrity"], swiftSettings: swiftSettings),
         // DESIGN.md's module rules, checked against `swift package dump-package`.
         .testTarget(name: "ArchitectureTests", swiftSettings: swiftSettings),
         // Runs the built `vigil` binary and checks its output, exit status and error lines.

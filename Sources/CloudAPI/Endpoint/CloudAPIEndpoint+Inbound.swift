@@ -97,19 +97,22 @@ extension CloudAPIEndpoint {
         }
     }
 
-    /// Stores a status webhook (`sent`, `delivered`, `read`, `failed`) for an outbound record.
-    /// `tracker` is the business's `biz_opaque_callback_data` when the caller has it at hand
-    /// (the send itself); otherwise it is read back from the record's payload.
+    /// Stores a status webhook (`sent`, `delivered`, `read`, `failed`) for an outbound record,
+    /// its tracker (`biz_opaque_callback_data`) read back from the record's payload.
+    func queueStatus(_ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?) {
+        queueStatus(status, for: record, account: account, store: store, error: error, tracker: Self.tracker(of: record))
+    }
+
+    /// As above, with the tracker at hand (the send itself).
     func queueStatus(
-        _ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?,
-        tracker: String?? = nil
+        _ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?, tracker: String?
     ) {
         guard let consumer = PhoneNumber(record.consumer) else { return }
         let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
         let now = clock.now()
         let body = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
             id: record.id, status: status.rawValue, recipient: consumer, userID: userID(business: account, consumer: consumer),
-            time: now, category: category, conversationID: record.id, tracker: tracker ?? Self.tracker(of: record), error: error)
+            time: now, category: category, conversationID: record.id, tracker: tracker, error: error)
         do throws(MessageStoreError) {
             try store.append(MessageRecord(
                 id: record.id + "#" + status.rawValue, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,

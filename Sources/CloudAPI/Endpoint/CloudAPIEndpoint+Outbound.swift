@@ -45,21 +45,20 @@ extension CloudAPIEndpoint {
         }
         do throws(GraphError) {
             request = try SendMessageRequest(body: body)
-            var windowOpen: Bool?
-            if case .text = request.content {
-                guard try isInServiceWindow(state, request.recipient) else { throw .reEngagement() }
-                windowOpen = true
-            }
+            // What the relay refused before, then the customer-service window (a store read),
+            // looked up only where the answer depends on it.
+            let isText = if case .text = request.content { true } else { false }
             switch state.gate.check(request.recipient, at: clock.now()) {
             case .proceed:
-                break
+                if isText, try !isInServiceWindow(state, request.recipient) { throw .reEngagement() }
             case let .refuse(error, delay):
                 refuseAtTheGate(error, after: delay, fail: fail)
                 return
             case let .refuseIfBusinessInitiated(error):
-                let reply: Bool
-                if let windowOpen { reply = windowOpen } else { reply = try isInServiceWindow(state, request.recipient) }
-                if !reply {
+                // A reply inside the window is not business-initiated; free-form text outside
+                // it is refused as always (131047).
+                guard try isInServiceWindow(state, request.recipient) else {
+                    if isText { throw .reEngagement() }
                     refuseAtTheGate(error, after: 0, fail: fail)
                     return
                 }
@@ -192,7 +191,7 @@ extension CloudAPIEndpoint {
                 kind: "\(request.type):\(request.category)", payload: Self.outboundPayload(request),
                 delivery: DeliveryState(status: .sent, nextAttemptAt: time, webhookDelivered: true))
             do throws(MessageStoreError) { try store.append(record) } catch { throw .invalidConfiguration("message store: \(error)") }
-            queueStatus(.sent, for: record, account: account, store: store, error: nil, tracker: .some(request.tracker))
+            queueStatus(.sent, for: record, account: account, store: store, error: nil, tracker: request.tracker)
         } catch {
             // The relay accepted it: the user will get it. Answer success; the record is missing.
             lastError = "storing outbound record: \(error)"

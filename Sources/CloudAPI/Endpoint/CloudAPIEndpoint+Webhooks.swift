@@ -27,11 +27,33 @@ extension CloudAPIEndpoint {
             }
             for record in due {
                 guard webhooksInFlight.count < configuration.webhookConcurrency else { return }
-                guard let state = businesses[record.businessPhoneNumberID], let url = state.account.webhookURL,
-                      state.account.webhookVerified
-                else { continue }
+                // A record that cannot go now is parked, never skipped: skipped, it would stay at
+                // the head of the queue, be decrypted on every pump and hold a delivery slot.
+                guard let state = businesses[record.businessPhoneNumberID] else {
+                    park(record, in: store, until: now + configuration.webhookMaximumBackoffMilliseconds, done: false)
+                    continue
+                }
+                guard let url = state.account.webhookURL else {
+                    park(record, in: store, until: now, done: true)  // no webhook: nothing to deliver
+                    continue
+                }
+                guard state.account.webhookVerified else {
+                    park(record, in: store, until: now + configuration.webhookInitialBackoffMilliseconds, done: false)
+                    continue
+                }
                 deliver(record, to: url, state: state, store: store)
             }
+        }
+    }
+
+    /// Moves `record`'s next attempt to `until` without counting an attempt, or marks its webhook
+    /// done (`done`, for a business without a webhook URL).
+    private func park(_ record: MessageRecord, in store: MessageStore, until: Int64, done: Bool) {
+        do throws(MessageStoreError) {
+            try store.updateDelivery(id: record.id, status: record.delivery.status, attempts: record.delivery.webhookAttempts,
+                                     nextAttemptAt: until, delivered: done)
+        } catch {
+            lastError = "parking webhook \(record.id): \(error)"
         }
     }
 

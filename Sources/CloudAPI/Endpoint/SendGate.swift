@@ -1,23 +1,28 @@
+import Foundation
 import Transport
 
 /// What the endpoint checks for one business before it spends any work on a send — a prekey
 /// fetch, X3DH, a ratchet step, a commit, a relay round trip:
 ///
-/// - **Throughput** (``admit(at:)``, before the body is read): at most `perSecond` send requests
-///   a second (Meta's 80 by default), with a burst of one second's worth, as a GCRA (one
+/// - **Throughput** (``admit(at:)``, before the body is parsed): at most `perSecond` send
+///   requests a second (Meta's 80 by default), with a burst of one second's worth, as a GCRA (one
 ///   theoretical arrival time). Every request counts, including those refused below, so a
 ///   business hammering the API costs the endpoint a bounded amount of work whatever it sends.
 ///   Over it: 130429, answered after the wait (at most 1 s), so ignoring it gains nothing.
 /// - **Refusals the relay gave** (``check(_:at:)``): a pair-rate refusal (131056, "retry in
 ///   S s") holds that user until then; a messaging-limit refusal (131048) holds that user for
 ///   `limitHoldMilliseconds` (the relay's 24-hour window frees a slot only as an old
-///   conversation ages out); a spam restriction (131048 "until T ms") holds every user until
-///   then; a throughput refusal (130429 "retry in S s") and a policy block (368 "until T ms")
-///   hold the whole number. A held send is answered with the relay's error again, without
-///   asking it. The 131048 holds cover business-initiated messages only, as the relay's: a
-///   reply inside a customer-service window still goes (the endpoint tells which is which).
+///   conversation ages out); a spam restriction (131048 "until T ms") holds every user's
+///   business-initiated messages; a throughput refusal (130429 "retry in S s") and a policy
+///   block (368 "until T ms") hold every message of the number. A held send is answered with the
+///   relay's error again, without asking it. No hold lasts longer than `limitHoldMilliseconds`:
+///   the relay's "until" is its analyzer's event time, which need not be this clock (a
+///   time-warped demo, another host), so the relay is asked again at least that often. The
+///   131048 holds cover business-initiated messages only, as the relay's do: a reply inside a
+///   customer-service window still goes (the endpoint tells which is which).
 ///
-/// A pure value: the endpoint feeds it the wall clock (ms) and applies its verdicts.
+/// A pure value: the endpoint feeds it the wall clock (ms) and applies its verdicts. A clock
+/// stepping back never holds a business longer than a second's worth of its throughput.
 struct SendGate: Sendable {
     /// A refusal remembered until `until` (ms).
     struct Hold: Sendable, Hashable {
@@ -37,6 +42,15 @@ struct SendGate: Sendable {
         /// Answer `error` if the message is business-initiated (no customer-service window
         /// open with the user); otherwise go on.
         case refuseIfBusinessInitiated(GraphError)
+
+        /// How strict it is: proceed < refuse if business-initiated < refuse.
+        fileprivate var strictness: Int {
+            switch self {
+            case .proceed: 0
+            case .refuseIfBusinessInitiated: 1
+            case .refuse: 2
+            }
+        }
     }
 
     /// The most users held at once; beyond it the hold ending first is dropped (it can only let
@@ -44,34 +58,45 @@ struct SendGate: Sendable {
     static let maximumUserHolds = 4_096
     /// The longest a refusal is held back before it is answered.
     static let maximumDelayMilliseconds: Int64 = 1_000
+    /// The highest throughput the gate can meter (one request per microsecond).
+    static let maximumPerSecond = 1_000_000
 
-    /// Send requests a second.
-    var perSecond: Int
-    /// How long a messaging-limit refusal holds its user (ms).
+    /// Send requests a second (1…``maximumPerSecond``).
+    var perSecond: Int {
+        didSet { perSecond = min(max(1, perSecond), Self.maximumPerSecond) }
+    }
+    /// How long a messaging-limit refusal holds its user, and the longest any hold lasts (ms);
+    /// 0 remembers nothing.
     var limitHoldMilliseconds: Int64
     /// GCRA: the theoretical arrival time, in microseconds.
     private var theoreticalArrival: Int64 = .min
+    /// Number-wide holds: every message (130429, 368), and business-initiated ones (spam restriction).
     private var numberHold: Hold?
+    private var numberHoldBusinessInitiated: Hold?
     private var userHolds: [PhoneNumber: Hold] = [:]
 
     init(perSecond: Int, limitHoldMilliseconds: Int64) {
-        self.perSecond = max(1, perSecond)
-        self.limitHoldMilliseconds = limitHoldMilliseconds
+        self.perSecond = min(max(1, perSecond), Self.maximumPerSecond)
+        self.limitHoldMilliseconds = max(0, limitHoldMilliseconds)
     }
 
-    /// Users held now (for tests and the status line).
+    /// Users held now (tests).
     var heldUsers: Int { userHolds.count }
 
-    /// The throughput's verdict on a send request at `now` (ms), before its body is read; a
+    /// The throughput's verdict on a send request at `now` (ms), before its body is parsed; a
     /// request that proceeds has taken its token.
     mutating func admit(at now: Int64) -> Verdict {
         let nowMicros = now &* 1_000
         let interval = 1_000_000 / Int64(perSecond)
+        let burst = interval * Int64(perSecond)
         if theoreticalArrival != .min {
-            let wait = theoreticalArrival - interval * Int64(perSecond - 1) - nowMicros
+            // Never further ahead than one burst: a clock stepping back would otherwise hold
+            // every send for as long as the step.
+            theoreticalArrival = min(theoreticalArrival, nowMicros + burst)
+            let wait = theoreticalArrival - (burst - interval) - nowMicros
             if wait > 0 {
                 let milliseconds = (wait + 999) / 1_000
-                return .refuse(.throughput("more than \(perSecond) send requests per second; retry in \(Self.seconds(milliseconds)) s"),
+                return .refuse(.throughput("more than \(perSecond) send requests per second"),
                                delayMilliseconds: min(milliseconds, Self.maximumDelayMilliseconds))
             }
         }
@@ -80,44 +105,38 @@ struct SendGate: Sendable {
     }
 
     /// The verdict of the remembered refusals on a send to `recipient` at `now`, once the
-    /// throughput admitted it.
+    /// throughput admitted it: the strictest hold that applies.
     mutating func check(_ recipient: PhoneNumber, at now: Int64) -> Verdict {
-        if let hold = numberHold {
-            if hold.until > now { return Self.verdict(hold) }
-            numberHold = nil
+        var verdict = Verdict.proceed
+        for hold in [Self.live(&numberHold, at: now), Self.live(&numberHoldBusinessInitiated, at: now), Self.live(&userHolds[recipient], at: now)] {
+            guard let hold else { continue }
+            let candidate: Verdict = hold.businessInitiatedOnly ? .refuseIfBusinessInitiated(hold.error) : .refuse(hold.error, delayMilliseconds: 0)
+            if candidate.strictness > verdict.strictness { verdict = candidate }
         }
-        guard let hold = userHolds[recipient] else { return .proceed }
-        guard hold.until > now else {
-            userHolds[recipient] = nil
-            return .proceed
-        }
-        return Self.verdict(hold)
-    }
-
-    /// The verdict a live hold gives.
-    private static func verdict(_ hold: Hold) -> Verdict {
-        hold.businessInitiatedOnly ? .refuseIfBusinessInitiated(hold.error) : .refuse(hold.error, delayMilliseconds: 0)
+        return verdict
     }
 
     /// Remembers the relay's refusal `error` (whose relay text was `relayText`) of a send to
-    /// `recipient` at `now`.
+    /// `recipient` at `now`. Texts without a duration the gate can read are not remembered.
     mutating func remember(_ error: GraphError, relayText: String, recipient: PhoneNumber, at now: Int64) {
+        guard limitHoldMilliseconds > 0 else { return }
+        let cap = now + limitHoldMilliseconds
         switch error.code {
         case 131056:
             guard let wait = Self.retryMilliseconds(in: relayText) else { return }
-            hold(recipient, Hold(until: now + wait, error: error, businessInitiatedOnly: false), at: now)
+            hold(recipient, Hold(until: min(now + wait, cap), error: error, businessInitiatedOnly: false), at: now)
         case 131048:
             if let until = Self.untilMilliseconds(in: relayText) {
-                numberHold = Hold(until: until, error: error, businessInitiatedOnly: true)
+                Self.extend(&numberHoldBusinessInitiated, Hold(until: min(until, cap), error: error, businessInitiatedOnly: true), at: now)
             } else {
-                hold(recipient, Hold(until: now + limitHoldMilliseconds, error: error, businessInitiatedOnly: true), at: now)
+                hold(recipient, Hold(until: cap, error: error, businessInitiatedOnly: true), at: now)
             }
         case 130429:
             guard let wait = Self.retryMilliseconds(in: relayText) else { return }
-            numberHold = Hold(until: now + wait, error: error, businessInitiatedOnly: false)
+            Self.extend(&numberHold, Hold(until: min(now + wait, cap), error: error, businessInitiatedOnly: false), at: now)
         case 368:
             guard let until = Self.untilMilliseconds(in: relayText) else { return }
-            numberHold = Hold(until: until, error: error, businessInitiatedOnly: false)
+            Self.extend(&numberHold, Hold(until: min(until, cap), error: error, businessInitiatedOnly: false), at: now)
         default:
             return
         }
@@ -126,7 +145,24 @@ struct SendGate: Sendable {
     /// Forgets every hold (the standing changed: a new tier, a lifted restriction).
     mutating func forgetHolds() {
         numberHold = nil
+        numberHoldBusinessInitiated = nil
         userHolds = [:]
+    }
+
+    /// `slot`'s hold if it is still live at `now`; an expired one is cleared.
+    private static func live(_ slot: inout Hold?, at now: Int64) -> Hold? {
+        guard let hold = slot else { return nil }
+        guard hold.until > now else {
+            slot = nil
+            return nil
+        }
+        return hold
+    }
+
+    /// Puts `hold` in `slot` unless a live hold there lasts longer.
+    private static func extend(_ slot: inout Hold?, _ hold: Hold, at now: Int64) {
+        if let current = live(&slot, at: now), current.until >= hold.until { return }
+        slot = hold
     }
 
     private mutating func hold(_ recipient: PhoneNumber, _ hold: Hold, at now: Int64) {
@@ -136,6 +172,8 @@ struct SendGate: Sendable {
                 userHolds[first.key] = nil
             }
         }
+        // A pair-rate hold is stricter than a messaging-limit one: keep it while it lasts.
+        if let current = Self.live(&userHolds[recipient], at: now), !current.businessInitiatedOnly, hold.businessInitiatedOnly { return }
         userHolds[recipient] = hold
     }
 
@@ -153,10 +191,5 @@ struct SendGate: Sendable {
         let digits = text[range.upperBound...].prefix(while: \.isNumber)
         guard text[range.upperBound...].dropFirst(digits.count).hasPrefix(" ms") else { return nil }
         return Int64(digits)
-    }
-
-    private static func seconds(_ milliseconds: Int64) -> String {
-        let tenths = (max(milliseconds, 0) + 99) / 100
-        return "\(tenths / 10).\(tenths % 10)"
     }
 }

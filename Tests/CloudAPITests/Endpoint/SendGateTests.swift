@@ -26,7 +26,7 @@ struct SendGateTests {
             Issue.record("the 81st request in the same millisecond proceeded")
             return
         }
-        #expect(error.code == 130429 && error.httpStatus == 429)
+        #expect(error.code == 130429 && error.httpStatus == 429 && error.details == "more than 80 send requests per second")
         #expect(delay == 13)  // 1/80 s = 12.5 ms, rounded up
         #expect(gate.admit(at: start + 12) != .proceed)
         #expect(gate.admit(at: start + 13) == .proceed)
@@ -65,20 +65,54 @@ struct SendGateTests {
         #expect(gate.check(Self.alice, at: 60_000) == .proceed)
     }
 
-    @Test("a spam restriction holds every user's business-initiated messages until it ends; a policy block holds everything")
+    @Test("a spam restriction holds every user's business-initiated messages, a policy block everything; no hold outlasts the cap")
     func numberWide() {
         var gate = SendGate(perSecond: 80, limitHoldMilliseconds: 60_000)
         let restricted = "131048 spam rate limit hit: business-initiated messages are restricted until 86400000 ms because of blocks and reports"
         gate.remember(.spamRateLimit("r"), relayText: restricted, recipient: Self.alice, at: 1_000)
-        #expect(gate.check(Self.bob, at: 86_399_999) == .refuseIfBusinessInitiated(.spamRateLimit("r")))
-        #expect(gate.check(Self.bob, at: 86_400_000) == .proceed)
-        gate.remember(.policyBlock("b"), relayText: "368 temporarily blocked for policy violations until 90000 ms", recipient: Self.bob, at: 1_000)
+        // The relay's "until" is its own event time: held at most 60 s here, then the relay is asked again.
+        #expect(gate.check(Self.bob, at: 60_999) == .refuseIfBusinessInitiated(.spamRateLimit("r")))
+        #expect(gate.check(Self.bob, at: 61_000) == .proceed)
+        gate.remember(.policyBlock("b"), relayText: "368 temporarily blocked for policy violations until 90000 ms", recipient: Self.bob, at: 70_000)
+        #expect(gate.check(Self.alice, at: 89_999) == .refuse(.policyBlock("b"), delayMilliseconds: 0))
+        // A shorter throughput hold does not replace the longer block.
+        gate.remember(.throughput("t"), relayText: "130429 rate limit hit: more than 80 messages per second; retry in 0.2 s", recipient: Self.bob, at: 70_000)
         #expect(gate.check(Self.alice, at: 89_999) == .refuse(.policyBlock("b"), delayMilliseconds: 0))
         gate.forgetHolds()
         #expect(gate.check(Self.alice, at: 89_999) == .proceed)
         gate.remember(.throughput("t"), relayText: "130429 rate limit hit: more than 80 messages per second; retry in 0.2 s", recipient: Self.bob, at: 0)
         #expect(Self.code(gate.check(Self.alice, at: 199)) == 130429)
         #expect(gate.check(Self.alice, at: 200) == .proceed)
+        // Holding nothing at all: --limit-hold 0.
+        var forgetful = SendGate(perSecond: 80, limitHoldMilliseconds: 0)
+        forgetful.remember(.pairRateLimit("x"), relayText: "131056 pair rate limit hit; retry in 5.0 s", recipient: Self.alice, at: 0)
+        #expect(forgetful.check(Self.alice, at: 1) == .proceed)
+    }
+
+    @Test("the strictest hold wins: a user's pair-rate hold is not hidden by a number-wide business-initiated one")
+    func strictestHold() {
+        var gate = SendGate(perSecond: 80, limitHoldMilliseconds: 60_000)
+        gate.remember(.spamRateLimit("r"), relayText: "131048 … restricted until 50000 ms …", recipient: Self.bob, at: 0)
+        gate.remember(.pairRateLimit("p"), relayText: "131056 pair rate limit hit; retry in 6.0 s", recipient: Self.alice, at: 0)
+        #expect(gate.check(Self.alice, at: 1) == .refuse(.pairRateLimit("p"), delayMilliseconds: 0))
+        #expect(gate.check(Self.bob, at: 1) == .refuseIfBusinessInitiated(.spamRateLimit("r")))
+        // A messaging-limit refusal does not shorten a live pair-rate hold of the same user.
+        gate.remember(.spamRateLimit("m"), relayText: "131048 messaging limit reached: 250 …", recipient: Self.alice, at: 2)
+        #expect(gate.check(Self.alice, at: 3) == .refuse(.pairRateLimit("p"), delayMilliseconds: 0))
+    }
+
+    @Test("a clock stepping back holds a business no longer than a second's burst")
+    func clockSteppingBack() {
+        var gate = SendGate(perSecond: 80, limitHoldMilliseconds: 60_000)
+        let start: Int64 = 1_700_000_000_000
+        for _ in 0..<80 { #expect(gate.admit(at: start) == .proceed) }
+        // The wall clock jumps back an hour: at most one interval's wait, then sends go again.
+        let back = start - 3_600_000
+        if case let .refuse(_, delay) = gate.admit(at: back) { #expect(delay <= 13) } else { Issue.record("not refused at once") }
+        // A second later the whole burst is there again (not an hour later).
+        var burst = 0
+        for _ in 0..<100 where gate.admit(at: back + 1_000) == .proceed { burst += 1 }
+        #expect(burst == 80)
     }
 
     @Test("texts without a retry time or an end are not remembered; at most 4 096 users are held")

@@ -25,11 +25,14 @@ struct CloudAPICommand: Command {
           --master-key-file FILE     32-byte master key, created 0600 on first run (default DIR/master.key);
                                      refused if group or others can read it
           --sends-per-second N       send requests a second per number, checked before any work on a send
-                                     (Meta's throughput; default 80, 1000 once the number is TIER_UNLIMITED);
-                                     over it: 429 / 130429, answered after the wait
-          --upgraded-sends-per-second N   the same at TIER_UNLIMITED (default 1000)
+                                     (Meta's throughput; default 80); over it: 429 / 130429, answered
+                                     after the wait
+          --upgraded-sends-per-second N
+                                     the same once the number is TIER_UNLIMITED (default 1000, or
+                                     --sends-per-second if higher)
           --limit-hold S             seconds a messaging-limit refusal (131048) from the relay holds its user
-                                     before the relay is asked again (default 60)
+                                     before the relay is asked again, and the longest any remembered
+                                     refusal is held (default 60; 0: remember none)
           --status-interval S        seconds between status lines on stderr, 0 = none (default 10)
           --help                     this text
 

@@ -51,7 +51,8 @@ struct HostileReport {
 
     /// Whether both children's peak RSS stayed within the bound under attack.
     func rssWithinBound(_ condition: HostileCondition) -> Bool {
-        (condition.peakRSSMiB ?? .infinity) <= settings.rssLimitMiB && (condition.cloudAPIPeakRSSMiB ?? 0) <= settings.rssLimitMiB
+        (condition.peakRSSMiB ?? .infinity) <= settings.rssLimitMiB
+            && (condition.sends == nil || (condition.cloudAPIPeakRSSMiB ?? .infinity) <= settings.rssLimitMiB)
     }
 
     /// Honest business sends that failed in either condition.

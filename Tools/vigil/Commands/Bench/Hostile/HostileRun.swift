@@ -13,8 +13,9 @@ struct HostileCondition: Sendable {
     var sends: HonestSendFigures?
     /// That condition's `vigil cloudapi` child's VmHWM at its end, MiB (send-flood only).
     var cloudAPIPeakRSSMiB: Double?
-    /// CPU seconds per second of the measurement: `vigil serve`, and `vigil cloudapi` (send-flood only).
+    /// `vigil serve`'s CPU seconds per second of the measurement (cores busy).
     var serveCPU: Double?
+    /// The same for `vigil cloudapi` (send-flood only).
     var cloudAPICPU: Double?
 }
 
@@ -32,9 +33,9 @@ struct HostileResult: Sendable {
     /// be counted.
     var reportsAcknowledged = 0
     var reportsCounted: Int?
-    /// Business sends answered 200 (honest and attacking, both conditions) and how many of
-    /// them never reached their user's phone (send-flood only).
+    /// Business sends answered 200, honest and attacking, both conditions (send-flood only).
     var sendsAcknowledged = 0
+    /// Of those, how many never reached their user's phone (nil: not checked).
     var sendsLost: Int?
     /// The attacked `vigil serve`'s exit status after SIGTERM (nil: had to be killed).
     var exitStatus: Int32?

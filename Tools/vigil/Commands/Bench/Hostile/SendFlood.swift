@@ -6,6 +6,10 @@ import Transport
 /// users than its tier allows in 24 h, as fast as answers come back, ignoring every 429 —
 /// over its throughput (130429), its messaging limit (131048) and, later, each user's pair rate
 /// (131056). Every send answered 200 must still reach its user.
+///
+/// `@unchecked Sendable`: `workers` and `clients` are touched only by the orchestrating thread
+/// (``start()`` and ``stop()``); the worker threads share only `tally` and `acknowledged`, both
+/// locked.
 final class SendFlood: HostileAttack, @unchecked Sendable {
     private let sender: GraphSender
     private let recipients: [PhoneNumber]
