@@ -42,10 +42,11 @@ extension IntegrityCore {
             for slot in 0..<count where positions[slot] >= 0 {
                 mix = mix &+ UInt64(UnsafeRawPointer(base + Int(positions[slot])).load(as: UInt8.self))
             }
+            let warmed = BusinessState.warmedBytes
             for slot in 0..<count where positions[slot] >= 0 {
                 let state = UnsafeRawPointer(base + Int(positions[slot]))
                 var offset = 64
-                while offset < MemoryLayout<BusinessState>.size {
+                while offset < warmed {
                     mix = mix &+ UInt64(state.load(fromByteOffset: offset, as: UInt8.self))
                     offset += 64
                 }
@@ -76,6 +77,9 @@ extension IntegrityCore {
 }
 
 extension BusinessState {
+    /// The bytes of a state the look-ahead loads: all but the quality tally's expiry buckets.
+    static let warmedBytes = (MemoryLayout<BusinessState>.offset(of: \BusinessState.quality) ?? 0) + QualityTally.headerBytes
+
     /// Loads the headers of the tables `tables` (see `IntegrityCore.tables(of:)`), and of the
     /// 7-day table if an event at `time` will re-measure quality; returns a mix.
     @inline(__always)
