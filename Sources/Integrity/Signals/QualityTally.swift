@@ -7,14 +7,16 @@
 /// decaying: seen from tick `frame + k`, each is multiplied by the weight of age `k`. A field
 /// leaves the sums when it is overwritten or its entry dropped; a field that ages past 7 days
 /// during the next ``horizon`` ticks was put, at the scan, in the bucket of the tick it expires
-/// at, and is taken out from that tick on. Beyond the horizon, or after anything that drops
-/// entries wholesale (purges, level changes, key rotations, weekly sweeps), the tally is
-/// invalid and the next re-measure scans again.
+/// at, and is taken out from that tick on. The tally holds until the first tick at which a field
+/// of the scan expires outside the buckets (at least ``horizon`` ticks; up to 7 days when the
+/// table holds nothing older than its traffic) — beyond that, or after anything that drops
+/// entries wholesale (purges, level changes, key rotations, weekly sweeps), it is invalid and
+/// the next re-measure scans again.
 ///
 /// The score equals the scan's up to rounding (the same terms summed in another order): counts
 /// are exact, so "no delivery and no feedback" (a nil score) is decided exactly.
 struct QualityTally {
-    /// Ticks after the frame that expiry buckets cover (a re-measure later than that scans).
+    /// Ticks after the frame that expiry buckets cover.
     static let horizon = 8
 
     /// The fields expiring at one tick of the horizon.
@@ -38,6 +40,9 @@ struct QualityTally {
     /// How many deliveries, and blocks and reports of non-zero reason weight, the sums hold.
     private(set) var deliveredCount: Int32 = 0
     private(set) var negativeCount: Int32 = 0
+    /// The last tick after the frame the sums hold at: before the first field of the scan expires
+    /// outside the buckets, and within 7 days (``horizon`` … 1007).
+    private(set) var coverage = Int32(TimeTicks.week - 1)
     /// `expiring[j − 1]`: the fields (already in the sums) that expire at tick `frame + j`.
     private(set) var expiring = InlineArray<8, Bucket>(repeating: Bucket())
 
@@ -46,12 +51,13 @@ struct QualityTally {
 
     /// A tally as a snapshot holds it.
     init(frame: Int64, delivered: Double, negative: Double, deliveredCount: Int32, negativeCount: Int32,
-         expiring: InlineArray<8, Bucket>) {
+         coverage: Int32, expiring: InlineArray<8, Bucket>) {
         self.frame = frame
         self.delivered = delivered
         self.negative = negative
         self.deliveredCount = deliveredCount
         self.negativeCount = negativeCount
+        self.coverage = coverage
         self.expiring = expiring
     }
 
@@ -78,9 +84,9 @@ struct QualityTally {
         }
     }
 
-    /// Whether the sums can give the score at `tick` (valid, and `tick` within the horizon).
+    /// Whether the sums can give the score at `tick` (valid, and `tick` within the coverage).
     func covers(tick: Int64) -> Bool {
-        isValid && tick >= frame && tick - frame <= Int64(Self.horizon)
+        isValid && tick >= frame && tick - frame <= Int64(coverage)
     }
 
     /// The quality score at `tick`, which the tally must ``covers(tick:)``: what
@@ -90,7 +96,7 @@ struct QualityTally {
         let ticks = Int(tick - frame)
         var delivered = self.delivered, negative = self.negative
         var deliveredCount = self.deliveredCount, negativeCount = self.negativeCount
-        for index in 0..<ticks {
+        for index in 0..<min(ticks, Self.horizon) {
             let bucket = expiring[index]
             delivered -= bucket.delivered
             negative -= bucket.negative
@@ -105,7 +111,7 @@ struct QualityTally {
     }
 
     /// Follows one entry of the table changing from `old` to `new` at `tick` (a delivery, block or
-    /// report recorded on it). Out of the horizon the tally is dropped instead.
+    /// report recorded on it). Out of the coverage the tally is dropped instead.
     mutating func update(from old: ContactProof, to new: ContactProof, tick: Int64, parameters: SignalParameters) {
         guard isValid else { return }
         guard covers(tick: tick) else { return invalidate() }
@@ -140,8 +146,10 @@ struct QualityTally {
     private mutating func add(age: Int, negative isNegative: Bool, weight: Double, parameters: SignalParameters) {
         guard age < TimeTicks.week else { return }
         let term = Self.frameWeight(age: age, parameters: parameters) * weight
-        // Only fields live at the frame can expire within the horizon (they are ≥ 1000 ticks old).
+        // The tick (after the frame) the field expires at: only fields of the scan ≥ 1000 ticks
+        // old expire within the buckets; the earliest of the others ends the coverage.
         let bucket = TimeTicks.week - age
+        if bucket > Self.horizon { coverage = min(coverage, Int32(bucket - 1)) }
         if isNegative {
             self.negative += term
             if weight != 0 { negativeCount += 1 }
@@ -186,7 +194,7 @@ struct QualityTally {
     }
 
     /// 2^(−age / half-life) for a field `age` ticks old seen from the frame; a field made after
-    /// the frame (−horizon ≤ age < 0) weighs more than 1.
+    /// the frame (−1007 ≤ age < 0) weighs more than 1.
     @inline(__always)
     private static func frameWeight(age: Int, parameters: SignalParameters) -> Double {
         age >= 0 ? parameters.weight(age: age) : parameters.growthWeights[-age]

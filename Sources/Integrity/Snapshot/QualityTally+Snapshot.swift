@@ -1,5 +1,5 @@
 extension QualityTally {
-    /// Valid flag; if valid the frame, sums and counts, a mask of the non-empty expiry buckets
+    /// Valid flag; if valid the frame, sums, counts and coverage, a mask of the non-empty expiry buckets
     /// and those buckets (most tallies have none).
     func write(to writer: inout SnapshotWriter) {
         writer.bool(isValid)
@@ -9,6 +9,7 @@ extension QualityTally {
         writer.double(negative)
         writer.uint32(UInt32(deliveredCount))
         writer.uint32(UInt32(negativeCount))
+        writer.uint32(UInt32(coverage))
         var mask: UInt8 = 0
         for index in 0..<Self.horizon where expiring[index].deliveredCount != 0 || expiring[index].negativeCount != 0 {
             mask |= 1 << UInt8(index)
@@ -38,6 +39,8 @@ extension QualityTally {
         try reader.check(frame >= 0, "a quality tally frame of \(frame)")
         let delivered = try sum("delivered sum"), negative = try sum("negative sum")
         let deliveredCount = try count("delivered count"), negativeCount = try count("negative count")
+        let coverage = try reader.uint32()
+        try reader.check((UInt32(horizon)..<UInt32(TimeTicks.week)).contains(coverage), "a quality tally coverage of \(coverage) ticks")
         var expiring = InlineArray<8, Bucket>(repeating: Bucket())
         let mask = try reader.uint8()
         for index in 0..<horizon where mask & 1 << UInt8(index) != 0 {
@@ -45,6 +48,6 @@ extension QualityTally {
                                      deliveredCount: try count("bucket count"), negativeCount: try count("bucket count"))
         }
         return QualityTally(frame: frame, delivered: delivered, negative: negative, deliveredCount: deliveredCount,
-                            negativeCount: negativeCount, expiring: expiring)
+                            negativeCount: negativeCount, coverage: Int32(coverage), expiring: expiring)
     }
 }

@@ -86,6 +86,31 @@ import Transport
         #expect(Self.agree(score, driver.scannedScore(tick: TimeTicks.tick(time))))
     }
 
+    @Test func aTableOfYoungFieldsIsCoveredForDays() throws {
+        var driver = Driver()
+        for user in 0..<10 { driver.apply(.delivered, user: user, at: F.t0) }
+        let frame = driver.state.quality.frame
+        // Nothing in the table can expire for 7 days: a block 30 hours later needs no scan.
+        let time = F.t0 + 30 * F.hour
+        #expect(driver.apply(.block(.spam), user: 3, at: time).feedback == .counted)
+        #expect(driver.state.quality.frame == frame)
+        #expect(Self.agree(driver.state.lastQualityScore, driver.scannedScore(tick: TimeTicks.tick(time))))
+        #expect(driver.state.quality.covers(tick: frame + 1007) && !driver.state.quality.covers(tick: frame + 1008))
+    }
+
+    @Test func theCoverageEndsWhereAFieldExpiresOutsideTheBuckets() {
+        // One delivery expiring 3 ticks after the frame (a bucket), one 12 ticks after (beyond them).
+        let start = F.t0 - 7 * F.day + 30 * F.minute
+        var driver = Driver(time: start)
+        driver.apply(.delivered, user: 1, at: start)
+        driver.apply(.delivered, user: 2, at: start + 90 * F.minute)
+        driver.apply(.delivered, user: 3, at: F.t0)
+        let frame = TimeTicks.tick(F.t0)
+        driver.state.quality.rebuild(from: driver.state.proofs, tick: frame, parameters: driver.parameters)
+        #expect(driver.state.quality.coverage == 11)
+        #expect(driver.state.quality.covers(tick: frame + 11) && !driver.state.quality.covers(tick: frame + 12))
+    }
+
     @Test func atItsFrameTheTallyIsTheScanToTheBit() {
         var driver = Driver()
         var random = SplitMix64(seed: 11)
@@ -137,7 +162,7 @@ import Transport
 
     @Test func aTallyWithACountBeyondTheTableIsRefused() {
         var writer = SnapshotWriter()
-        QualityTally(frame: 5, delivered: 1, negative: 0, deliveredCount: 100, negativeCount: 0,
+        QualityTally(frame: 5, delivered: 1, negative: 0, deliveredCount: 100, negativeCount: 0, coverage: 100,
                      expiring: InlineArray(repeating: QualityTally.Bucket())).write(to: &writer)
         var reader = SnapshotReader(writer.bytes)
         #expect(throws: SnapshotError.self) { try QualityTally.read(from: &reader, maximumFields: 48) }
