@@ -12,8 +12,11 @@ extension IntegrityCore {
     static let lookaheadLimit = 64
 
     /// Loads what applying `events` (at most ``lookaheadLimit``) will read; returns a value mixed
-    /// from the loads, to be kept by the caller so that they are not optimized away.
-    func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
+    /// from the loads, to be kept by the caller so that they are not optimized away. `mutating`
+    /// only so that the analyzer reaches the core in place: called on the analyzer's stored core,
+    /// a non-mutating method gets a copy of the whole core (a retain and a release of each of
+    /// its arrays and dictionaries) for every group.
+    mutating func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
         let count = min(events.count, Self.lookaheadLimit)
         // Stage 0 (no memory but the group): what each stage needs, in small arrays, so that
         // every later loop is a handful of instructions per event and many loads fit in flight.
