@@ -43,6 +43,9 @@ struct QualityTally {
     /// The last tick after the frame the sums hold at: before the first field of the scan expires
     /// outside the buckets, and within 7 days (``horizon`` … 1007).
     private(set) var coverage = Int32(TimeTicks.week - 1)
+    /// Bit `j − 1` set when `expiring[j − 1]` holds a field: re-measuring reads only those
+    /// buckets (they lie past the lines every event touches).
+    private(set) var bucketMask: UInt8 = 0
     /// `expiring[j − 1]`: the fields (already in the sums) that expire at tick `frame + j`.
     private(set) var expiring = InlineArray<8, Bucket>(repeating: Bucket())
 
@@ -59,6 +62,9 @@ struct QualityTally {
         self.negativeCount = negativeCount
         self.coverage = coverage
         self.expiring = expiring
+        for index in 0..<Self.horizon where expiring[index].deliveredCount != 0 || expiring[index].negativeCount != 0 {
+            bucketMask |= 1 << UInt8(index)
+        }
     }
 
     /// Whether the sums describe the table.
@@ -96,7 +102,10 @@ struct QualityTally {
         let ticks = Int(tick - frame)
         var delivered = self.delivered, negative = self.negative
         var deliveredCount = self.deliveredCount, negativeCount = self.negativeCount
-        for index in 0..<min(ticks, Self.horizon) {
+        var expired = ticks >= Self.horizon ? bucketMask : bucketMask & (1 << UInt8(ticks) - 1)
+        while expired != 0 {
+            let index = expired.trailingZeroBitCount
+            expired &= expired - 1
             let bucket = expiring[index]
             delivered -= bucket.delivered
             negative -= bucket.negative
@@ -153,9 +162,10 @@ struct QualityTally {
         if isNegative {
             self.negative += term
             if weight != 0 { negativeCount += 1 }
-            if bucket <= Self.horizon {
+            if bucket <= Self.horizon && weight != 0 {
                 expiring[bucket - 1].negative += term
-                if weight != 0 { expiring[bucket - 1].negativeCount += 1 }
+                expiring[bucket - 1].negativeCount += 1
+                bucketMask |= 1 << UInt8(bucket - 1)
             }
         } else {
             delivered += term
@@ -163,6 +173,7 @@ struct QualityTally {
             if bucket <= Self.horizon {
                 expiring[bucket - 1].delivered += term
                 expiring[bucket - 1].deliveredCount += 1
+                bucketMask |= 1 << UInt8(bucket - 1)
             }
         }
     }
@@ -179,9 +190,10 @@ struct QualityTally {
         if isNegative {
             self.negative -= term
             if weight != 0 { negativeCount -= 1 }
-            if bucket <= Self.horizon {
+            if bucket <= Self.horizon && weight != 0 {
                 expiring[bucket - 1].negative -= term
-                if weight != 0 { expiring[bucket - 1].negativeCount -= 1 }
+                expiring[bucket - 1].negativeCount -= 1
+                emptied(bucket: bucket)
             }
         } else {
             delivered -= term
@@ -189,8 +201,17 @@ struct QualityTally {
             if bucket <= Self.horizon {
                 expiring[bucket - 1].delivered -= term
                 expiring[bucket - 1].deliveredCount -= 1
+                emptied(bucket: bucket)
             }
         }
+    }
+
+    /// Clears `bucket` (and its bit) if it no longer holds a field, dropping rounding residue.
+    @inline(__always)
+    private mutating func emptied(bucket: Int) {
+        guard expiring[bucket - 1].deliveredCount == 0 && expiring[bucket - 1].negativeCount == 0 else { return }
+        expiring[bucket - 1] = Bucket()
+        bucketMask &= ~(1 << UInt8(bucket - 1))
     }
 
     /// 2^(−age / half-life) for a field `age` ticks old seen from the frame; a field made after

@@ -10,12 +10,8 @@ extension QualityTally {
         writer.uint32(UInt32(deliveredCount))
         writer.uint32(UInt32(negativeCount))
         writer.uint32(UInt32(coverage))
-        var mask: UInt8 = 0
-        for index in 0..<Self.horizon where expiring[index].deliveredCount != 0 || expiring[index].negativeCount != 0 {
-            mask |= 1 << UInt8(index)
-        }
-        writer.uint8(mask)
-        for index in 0..<Self.horizon where mask & 1 << UInt8(index) != 0 {
+        writer.uint8(bucketMask)
+        for index in 0..<Self.horizon where bucketMask & 1 << UInt8(index) != 0 {
             writer.double(expiring[index].delivered)
             writer.double(expiring[index].negative)
             writer.uint32(UInt32(expiring[index].deliveredCount))
