@@ -15,12 +15,12 @@
 ///
 /// The score equals the scan's up to rounding (the same terms summed in another order): counts
 /// are exact, so "no delivery and no feedback" (a nil score) is decided exactly.
-struct QualityTally {
+struct QualityTally: Sendable {
     /// Ticks after the frame that expiry buckets cover.
     static let horizon = 8
 
     /// The fields expiring at one tick of the horizon.
-    struct Bucket {
+    struct Bucket: Sendable {
         var delivered = 0.0
         var negative = 0.0
         var deliveredCount: Int32 = 0
@@ -95,8 +95,8 @@ struct QualityTally {
         isValid && tick >= frame && tick - frame <= Int64(coverage)
     }
 
-    /// The quality score at `tick`, which the tally must ``covers(tick:)``: what
-    /// ``QualityMeasure/score(priorUsers:scale:)`` gives for a scan at `tick`.
+    /// The quality score at `tick` — what ``QualityMeasure/score(priorUsers:scale:)`` gives for a
+    /// scan at `tick`. The tally must cover the tick (``covers(tick:)``).
     func score(tick: Int64, priorUsers: Double, scale: Double, parameters: SignalParameters) -> Double? {
         precondition(covers(tick: tick), "the quality tally does not cover tick \(tick)")
         let ticks = Int(tick - frame)
