@@ -12,8 +12,11 @@ extension IntegrityCore {
     static let lookaheadLimit = 64
 
     /// Loads what applying `events` (at most ``lookaheadLimit``) will read; returns a value mixed
-    /// from the loads, to be kept by the caller so that they are not optimized away.
-    func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
+    /// from the loads, to be kept by the caller so that they are not optimized away. `mutating`
+    /// only so that the analyzer reaches the core in place: called on the analyzer's stored core,
+    /// a non-mutating method gets a copy of the whole core (a retain and a release of each of
+    /// its arrays and dictionaries) for every group.
+    mutating func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
         let count = min(events.count, Self.lookaheadLimit)
         // Stage 0 (no memory but the group): what each stage needs, in small arrays, so that
         // every later loop is a handful of instructions per event and many loads fit in flight.
@@ -42,10 +45,11 @@ extension IntegrityCore {
             for slot in 0..<count where positions[slot] >= 0 {
                 mix = mix &+ UInt64(UnsafeRawPointer(base + Int(positions[slot])).load(as: UInt8.self))
             }
+            let warmed = BusinessState.warmedBytes
             for slot in 0..<count where positions[slot] >= 0 {
                 let state = UnsafeRawPointer(base + Int(positions[slot]))
                 var offset = 64
-                while offset < MemoryLayout<BusinessState>.size {
+                while offset < warmed {
                     mix = mix &+ UInt64(state.load(fromByteOffset: offset, as: UInt8.self))
                     offset += 64
                 }
@@ -76,6 +80,9 @@ extension IntegrityCore {
 }
 
 extension BusinessState {
+    /// The bytes of a state the look-ahead loads: all but the quality tally's expiry buckets.
+    static let warmedBytes = (MemoryLayout<BusinessState>.offset(of: \BusinessState.quality) ?? 0) + QualityTally.headerBytes
+
     /// Loads the headers of the tables `tables` (see `IntegrityCore.tables(of:)`), and of the
     /// 7-day table if an event at `time` will re-measure quality; returns a mix.
     @inline(__always)

@@ -29,6 +29,7 @@ extension BusinessState {
         recent.removeAll(where: { !$0.isLive(now: tick) }, removed: { _ in })
         proofs.updateAll { entry in _ = entry.expire(now: tick) }
         proofs.removeAll(where: { !$0.isLive(now: tick) }, removed: { _ in })
+        quality.invalidate()
         lastNormalizedTick = tick
     }
 
@@ -42,6 +43,7 @@ extension BusinessState {
         })
         for slot in released { initiated.remove(at: slot) }
         proofs.removeAll(where: { $0.parity != parity }, removed: { _ in })
+        quality.invalidate()
         writers.prepare(epoch: epoch, graceOver: true)
         holdsPreviousEpoch = false
     }
@@ -50,6 +52,7 @@ extension BusinessState {
     mutating func flushTables() {
         recent.clear()
         proofs.clear()
+        quality.invalidate()
         initiated = SlidingCounts()
         burst = SlidingCounts()
         burstPeaks = SlidingCounts()
@@ -91,7 +94,8 @@ extension BusinessState {
         return index
     }
 
-    /// The slot of `pair`'s user in the 7-day table, like ``recentSlot(for:tick:create:)``.
+    /// The slot of `pair`'s user in the 7-day table, like ``recentSlot(for:tick:create:)``. Moving
+    /// or dropping entries invalidates the quality tally (it follows only fields being set).
     @inline(__always)
     mutating func proofSlot(for pair: PseudonymPair, tick: Int64, create: Bool) -> Int? {
         let parity = UInt8(truncatingIfNeeded: pair.epoch) & 1
@@ -102,12 +106,18 @@ extension BusinessState {
            let old = proofs.find(fingerprint: previous.fingerprint, parity: parity ^ 1) {
             entry = proofs[old]
             proofs.remove(at: old)
-            guard proofs.samples(rank: current.samplingRank) else { return nil }
+            guard proofs.samples(rank: current.samplingRank) else {
+                quality.invalidate()
+                return nil
+            }
             entry.rekey(fingerprint: current.fingerprint, rank: current.samplingRank, parity: parity)
         } else {
             guard create, proofs.samples(rank: current.samplingRank) else { return nil }
             entry = ContactProof(fingerprint: current.fingerprint, rank: current.samplingRank, parity: parity)
         }
-        return proofs.insert(entry, isLive: { $0.isLive(now: tick) }, removed: { _ in })
+        var dropped = false
+        let index = proofs.insert(entry, isLive: { $0.isLive(now: tick) }, removed: { _ in dropped = true })
+        if dropped || index == nil { quality.invalidate() }
+        return index
     }
 }

@@ -19,7 +19,9 @@ extension BusinessState {
             totals.delivered += 1
             delivered24h.record(at: time)
             if let slot = proofSlot(for: event.user, tick: tick, create: true) {
+                let before = proofs[slot]
                 proofs[slot].setDelivered(tick)
+                quality.update(from: before, to: proofs[slot], tick: tick, parameters: parameters)
             } else {
                 outcome.sampled = false
             }
@@ -28,7 +30,7 @@ extension BusinessState {
             read24h.record(at: time)
         case let .block(reason):
             totals.blocks += 1
-            outcome = feedback(from: event.user, tick: tick) { entry, tick in
+            outcome = feedback(from: event.user, tick: tick, parameters: parameters) { entry, tick in
                 guard (entry.blockedAge(now: tick) ?? .max) >= TimeTicks.week else { return false }
                 entry.setBlocked(tick, reason: reason)
                 return true
@@ -41,7 +43,7 @@ extension BusinessState {
             evaluateNow = outcome.feedback == .counted
         case let .report(reason):
             totals.reports += 1
-            outcome = feedback(from: event.user, tick: tick) { entry, tick in
+            outcome = feedback(from: event.user, tick: tick, parameters: parameters) { entry, tick in
                 guard (entry.reportedAge(now: tick) ?? .max) >= TimeTicks.week else { return false }
                 entry.setReported(tick, reason: reason)
                 return true
@@ -131,7 +133,8 @@ extension BusinessState {
     /// A block or report: counted only from a sampled user with proof of contact, once per user
     /// per 7 days (`count` records it and says whether it was new).
     @inline(__always)
-    private mutating func feedback(from pair: PseudonymPair, tick: Int64, count: (inout ContactProof, Int64) -> Bool) -> EventOutcome {
+    private mutating func feedback(from pair: PseudonymPair, tick: Int64, parameters: SignalParameters,
+                                   count: (inout ContactProof, Int64) -> Bool) -> EventOutcome {
         var outcome = EventOutcome()
         guard proofs.samples(rank: pair.current.samplingRank) else {
             outcome.sampled = false
@@ -143,7 +146,9 @@ extension BusinessState {
             outcome.feedback = .withoutProofOfContact
             return outcome
         }
+        let before = proofs[slot]
         if count(&proofs[slot], tick) {
+            quality.update(from: before, to: proofs[slot], tick: tick, parameters: parameters)
             outcome.feedback = .counted
         } else {
             totals.duplicateFeedback += 1

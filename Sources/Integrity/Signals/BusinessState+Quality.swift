@@ -26,7 +26,8 @@ struct QualityMeasure: Sendable {
 }
 
 extension BusinessState {
-    /// Scans the 7-day table (O(slots)).
+    /// Scans the 7-day table (O(slots)). The policy re-measures through ``quality`` instead; the
+    /// signals report this scan.
     func measureQuality(tick: Int64, parameters: SignalParameters) -> QualityMeasure {
         var measure = QualityMeasure()
         proofs.forEach { entry in
@@ -52,14 +53,16 @@ extension BusinessState {
         return measure
     }
 
-    /// Runs the policy state machine at `time` (re-measuring quality — a scan of the 7-day table —
-    /// when `rescore`) and publishes its changes.
+    /// Runs the policy state machine at `time` (re-measuring quality when `rescore`: from the
+    /// tally when it covers the tick, else by a scan of the 7-day table that restarts the tally)
+    /// and publishes its changes.
     mutating func evaluatePolicy(at time: Int64, parameters: SignalParameters, rescore: Bool, changes: inout [PolicyChange]) {
         let tick = TimeTicks.tick(time)
         initiated.advance(to: tick)
         if rescore || nextRescore == .min {
-            lastQualityScore = measureQuality(tick: tick, parameters: parameters)
-                .score(priorUsers: parameters.rules.quality.priorUsers, scale: proofs.scale)
+            if !quality.covers(tick: tick) { quality.rebuild(from: proofs, tick: tick, parameters: parameters) }
+            lastQualityScore = quality.score(tick: tick, priorUsers: parameters.rules.quality.priorUsers,
+                                             scale: proofs.scale, parameters: parameters)
             nextRescore = time + parameters.qualityRescore
         }
         let day = Self.day(time)

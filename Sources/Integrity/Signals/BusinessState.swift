@@ -64,6 +64,11 @@ struct BusinessState {
     var unprovenBlocks = SlidingCounts<8, UInt32>()
     var unprovenReports = SlidingCounts<8, UInt32>()
 
+    // Last, so that the look-ahead can stop before its expiry buckets (read only near a re-measure).
+
+    /// The policy's quality score kept between scans of ``proofs`` (see ``QualityTally``).
+    var quality = QualityTally()
+
     init(business: PhoneNumber, policy: NumberPolicy, time: Int64, parameters: SignalParameters) {
         self.business = business
         self.policy = policy

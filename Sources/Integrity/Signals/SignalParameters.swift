@@ -22,6 +22,9 @@ struct SignalParameters: Sendable {
     let reportWeights: [Double]
     /// `recencyWeights[age]` = 2^(−age / half-life) for ages 0 ..< 7 days in ticks.
     let recencyWeights: [Double]
+    /// `growthWeights[ticks]` = 2^(ticks / half-life) for ages 0 ..< 7 days in ticks: the weight,
+    /// seen from a quality tally's frame, of a field made that long after it.
+    let growthWeights: [Double]
 
     init(rules: Rules) {
         self.rules = rules
@@ -41,6 +44,7 @@ struct SignalParameters: Sendable {
         reportWeights = reports
         let halfLifeTicks = rules.signals.recencyHalfLifeHours * 6
         recencyWeights = (0..<TimeTicks.week).map { age in exp2(-Double(age) / halfLifeTicks) }
+        growthWeights = (0..<TimeTicks.week).map { ticks in exp2(Double(ticks) / halfLifeTicks) }
     }
 
     /// The recency weight of an age in ticks (0 outside 7 days).

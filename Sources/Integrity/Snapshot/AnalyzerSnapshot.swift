@@ -4,7 +4,7 @@ import Stats
 ///
 /// ```
 /// "VGSN"  magic                       4 bytes
-/// format  version (1)                 u16 LE
+/// format  version (2)                 u16 LE
 /// covers  report-log sequence         i64 LE
 /// length  body bytes                  u32 LE
 /// body    IntegrityCore               (IntegrityCore+Snapshot.swift and the files it calls)
@@ -15,8 +15,10 @@ import Stats
 /// their slot layout, and every count, index and enum is range-checked on read: a damaged,
 /// truncated or foreign image is a ``SnapshotError``, never a trap.
 public struct AnalyzerSnapshot: Sendable, Hashable {
-    /// The format this code writes and reads.
-    public static let formatVersion: UInt16 = 1
+    /// The format this code writes and reads. 2: each business's quality tally (the policy's
+    /// incremental score) follows its state, so that a restored analyzer scores exactly as the
+    /// one that wrote the image; a version-1 image is refused and recovery replays the log.
+    public static let formatVersion: UInt16 = 2
     static let magic: [UInt8] = Array("VGSN".utf8)
     static let checksumSeed: UInt64 = 0x5649_4749_4C53_4E50
 

@@ -27,6 +27,7 @@ extension BusinessState {
         pairGates.write(to: &writer)
         unprovenBlocks.write(to: &writer)
         unprovenReports.write(to: &writer)
+        quality.write(to: &writer)
     }
 
     /// A business's state as written, with table sizes from `parameters`.
@@ -64,6 +65,7 @@ extension BusinessState {
         state.pairGates = try .read(from: &reader, capacity: signals.pairSlots)
         state.unprovenBlocks = try .read(from: &reader)
         state.unprovenReports = try .read(from: &reader)
+        state.quality = try .read(from: &reader, maximumFields: 3 * signals.contactProofSlots)
         return state
     }
 }
