@@ -8,7 +8,8 @@ import Transport
 ///   requests a second (Meta's 80 by default), with a burst of one second's worth, as a GCRA (one
 ///   theoretical arrival time). Every request counts, including those refused below, so a
 ///   business hammering the API costs the endpoint a bounded amount of work whatever it sends.
-///   Over it: 130429, answered after the wait (at most 1 s), so ignoring it gains nothing.
+///   Over it: 130429, answered after the wait (at least 0.1 s, at most 1 s), so ignoring it
+///   gains nothing and a client looping on it costs at most ten refusals a second per connection.
 /// - **Refusals the relay gave** (``check(_:at:)``): a pair-rate refusal (131056, "retry in
 ///   S s") holds that user until then; a messaging-limit refusal (131048) holds that user for
 ///   `limitHoldMilliseconds` (the relay's 24-hour window frees a slot only as an old
@@ -58,6 +59,9 @@ struct SendGate: Sendable {
     static let maximumUserHolds = 4_096
     /// The longest a refusal is held back before it is answered.
     static let maximumDelayMilliseconds: Int64 = 1_000
+    /// The shortest: a client over its throughput gets its 130429 no sooner than this, so one
+    /// that ignores it and loops costs the endpoint at most ten refusals a second per connection.
+    static let minimumDelayMilliseconds: Int64 = 100
     /// The highest throughput the gate can meter (one request per microsecond).
     static let maximumPerSecond = 1_000_000
 
@@ -97,7 +101,7 @@ struct SendGate: Sendable {
             if wait > 0 {
                 let milliseconds = (wait + 999) / 1_000
                 return .refuse(.throughput("more than \(perSecond) send requests per second"),
-                               delayMilliseconds: min(milliseconds, Self.maximumDelayMilliseconds))
+                               delayMilliseconds: min(max(milliseconds, Self.minimumDelayMilliseconds), Self.maximumDelayMilliseconds))
             }
         }
         theoreticalArrival = max(theoreticalArrival, nowMicros) + interval

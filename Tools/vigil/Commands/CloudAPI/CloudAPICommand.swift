@@ -26,7 +26,7 @@ struct CloudAPICommand: Command {
                                      refused if group or others can read it
           --sends-per-second N       send requests a second per number, checked before any work on a send
                                      (Meta's throughput; default 80); over it: 429 / 130429, answered
-                                     after the wait
+                                     after the wait (0.1–1 s)
           --upgraded-sends-per-second N
                                      the same once the number is TIER_UNLIMITED (default 1000, or
                                      --sends-per-second if higher)

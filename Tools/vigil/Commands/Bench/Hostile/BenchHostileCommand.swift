@@ -56,7 +56,7 @@ struct BenchHostileCommand: Command {
           --seconds S         measured seconds per relay phase (default 5)
           --warmup S          unmeasured seconds before each phase (default 1)
           --pairs K           honest relay pairs (default 8)
-          --report-rate R     honest report POSTs per second (default 20)
+          --report-rate R     honest report POSTs per second (default 50)
           --idle N            idle-connections size (default 10000)
           --slowloris N       slowloris size (default 2000)
           --stalled N         bad-frames stalled connections (default 400)
