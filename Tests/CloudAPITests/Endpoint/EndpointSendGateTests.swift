@@ -35,44 +35,12 @@ struct EndpointSendGateTests {
         policy: ScriptedPolicy, sendsPerSecond: Int, clock: TestClock,
         _ body: (_ send: (String) -> GraphReply?, _ alice: TestPhone, _ shop: PhoneNumber, _ webhooks: RecordingWebhooks) throws -> Void
     ) throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-gate-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: root) }
-        let relay = try RelayHost.start(
-            RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256),
-            plugIns: { RelayPlugIns(sink: DiscardingSink(), policy: policy) })
-        defer { relay.stop() }
-        let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
-        let shop = try #require(PhoneNumber("+14155550100"))
-        let registry = try BusinessRegistry(directory: root + "/cloudapi", masterKey: masterKey)
-        let added = try registry.add(phone: shop, name: "Shop", webhookURL: "http://127.0.0.1:1/hook", verifyToken: "vt-1",
-                                     appSecret: "app-secret", region: .eu, localStorageDirectory: nil, now: 0)
-        registry.close()
         let webhooks = RecordingWebhooks(verifyToken: "vt-1")
-        let thread = try EventLoopThread(name: "gate-test")
-        defer { thread.stopAndJoin() }
-        let loop = thread.loop
-        let endpoint = OnLoop<CloudAPIEndpoint>()
-        let alice = try TestPhone("+447700900123")
-        let relayAddress = relay.address
-        _ = loop.executeAndWait {
-            endpoint.value = try! CloudAPIEndpoint(
-                configuration: EndpointConfiguration(relayAddress: relayAddress, dataDirectory: root + "/cloudapi", sendsPerSecond: sendsPerSecond),
-                masterKey: masterKey, webhooks: webhooks, on: loop, clock: clock)
-            try! alice.start(relay: relayAddress, on: loop)
-        }
-        defer { _ = loop.executeAndWait { endpoint.value?.stop(); endpoint.value = nil; alice.link?.close() } }
-        #expect(eventually { alice.ready && (loop.executeAndWaitValue { endpoint.value?.connectedCount } ?? 0) == 1 })
-        let (id, token) = (added.account.phoneNumberID, added.accessToken)
-        let send = { (body: String) -> GraphReply? in
-            let reply = OnLoop<GraphReply>()
-            _ = loop.executeAndWait {
-                endpoint.value?.sendMessage(phoneNumberID: id, bearer: token, body: Array(body.utf8)) { reply.value = $0 }
-            }
-            _ = eventually { loop.executeAndWaitValue { reply.value } != nil }
-            return loop.executeAndWaitValue { reply.value } ?? nil
-        }
-        try body(send, alice, shop, webhooks)
+        let rig = try EndpointRig(
+            "gate", businesses: [.init(phone: "+14155550100", webhookURL: "http://127.0.0.1:1/hook")], webhooks: webhooks, clock: clock,
+            plugIns: { RelayPlugIns(sink: DiscardingSink(), policy: policy) }, configure: { $0.sendsPerSecond = sendsPerSecond })
+        defer { rig.stop() }
+        try body({ rig.send($0) }, rig.alice, rig.businesses[0].account.phone, webhooks)
     }
 
     @Test("over the number's throughput: 130429 from the endpoint, held for the wait, the relay never asked")

@@ -118,3 +118,89 @@ func eventually(_ seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     }
     return condition()
 }
+
+/// A running system for an endpoint test: a fresh directory, a relay on 127.0.0.1 (its plug-ins
+/// from `plugIns`), the businesses added to the registry, an endpoint on its own loop thread and
+/// Alice's phone (+447700900123, prekeys published). ``stop()`` tears it all down.
+final class EndpointRig: @unchecked Sendable {
+    /// A business to add: its number and, optionally, its webhook.
+    struct Business {
+        var phone: String
+        var webhookURL: String?
+        var region: StorageRegion = .eu
+    }
+
+    let root: String
+    let relay: RelayHost
+    let thread: EventLoopThread
+    let endpoint = OnLoop<CloudAPIEndpoint>()
+    let alice: TestPhone
+    /// The businesses as added, in order: account and access token.
+    let businesses: [(account: BusinessAccount, token: String)]
+    var loop: EventLoop { thread.loop }
+
+    /// Starts everything; `configure` adjusts the endpoint's configuration. Waits until Alice is
+    /// registered and every business is connected to the relay.
+    init(
+        _ name: String, businesses: [Business], webhooks: RecordingWebhooks, clock: any EndpointClock = SystemWallClock(),
+        plugIns: @escaping @Sendable () throws -> RelayPlugIns = { .defaults() },
+        configure: (inout EndpointConfiguration) -> Void = { _ in }
+    ) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        relay = try RelayHost.start(
+            RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256),
+            plugIns: plugIns)
+        let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
+        let registry = try BusinessRegistry(directory: root + "/cloudapi", masterKey: masterKey)
+        var added: [(account: BusinessAccount, token: String)] = []
+        for business in businesses {
+            let result = try registry.add(
+                phone: PhoneNumber(business.phone)!, name: business.phone, webhookURL: business.webhookURL,
+                verifyToken: business.webhookURL == nil ? nil : webhooks.verifyToken, appSecret: "app-secret-\(business.phone)",
+                region: business.region, localStorageDirectory: nil, now: 0)
+            added.append((result.account, result.accessToken))
+        }
+        registry.close()
+        self.businesses = added
+        var configuration = EndpointConfiguration(relayAddress: relay.address, dataDirectory: root + "/cloudapi")
+        configure(&configuration)
+        thread = try EventLoopThread(name: "\(name)-test")
+        alice = try TestPhone("+447700900123")
+        let (endpoint, alice, loop, relayAddress, finalConfiguration) = (endpoint, alice, thread.loop, relay.address, configuration)
+        nonisolated(unsafe) let clock = clock  // used only on the loop from here on
+        _ = loop.executeAndWait {
+            endpoint.value = try! CloudAPIEndpoint(configuration: finalConfiguration, masterKey: masterKey, webhooks: webhooks, on: loop, clock: clock)
+            try! alice.start(relay: relayAddress, on: loop)
+        }
+        let count = businesses.count
+        guard eventually(10, { alice.ready && (loop.executeAndWaitValue { endpoint.value?.connectedCount } ?? 0) == count }) else {
+            stop()
+            throw RigError(description: "Alice or the businesses did not connect to the relay")
+        }
+    }
+
+    /// `POST …/messages` with `body` as business `index`; waits up to 10 s for the answer.
+    func send(_ body: String, as index: Int = 0) -> GraphReply? {
+        let reply = OnLoop<GraphReply>()
+        let (endpoint, business) = (endpoint, businesses[index])
+        _ = loop.executeAndWait {
+            endpoint.value?.sendMessage(phoneNumberID: business.account.phoneNumberID, bearer: business.token, body: Array(body.utf8)) {
+                reply.value = $0
+            }
+        }
+        _ = eventually { loop.executeAndWaitValue { reply.value } != nil }
+        return loop.executeAndWaitValue { reply.value } ?? nil
+    }
+
+    /// Stops the endpoint, Alice, the loop and the relay, and removes the directory. Idempotent.
+    func stop() {
+        let (endpoint, alice) = (endpoint, alice)
+        _ = loop.executeAndWait { endpoint.value?.stop(); endpoint.value = nil; alice.link?.close() }
+        thread.stopAndJoin()
+        relay.stop()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
+    struct RigError: Error, CustomStringConvertible { let description: String }
+}
