@@ -57,6 +57,7 @@ extension CloudAPIEndpoint {
                 } catch {
                     throw .invalidConfiguration("message store: \(error)")
                 }
+                noteInbound(from: envelope.sender, to: account.phone, at: time)
                 statistics.inbound += 1
             }
         } catch {

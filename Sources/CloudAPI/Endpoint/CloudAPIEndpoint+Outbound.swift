@@ -73,13 +73,28 @@ extension CloudAPIEndpoint {
         }
     }
 
-    /// Whether `user` wrote to `state`'s number within the customer-service window.
+    /// Whether `user` wrote to `state`'s number within the customer-service window: from the
+    /// inbound messages seen since start when it can, else from the store (one key derivation and
+    /// two queries, once per send of a text before this cache).
     private func isInServiceWindow(_ state: BusinessState, _ user: PhoneNumber) throws(GraphError) -> Bool {
+        let now = clock.now()
+        let key = RecentInboundKey(business: state.account.phone, user: user)
+        if let last = recentInbound[key], last <= now, now - last <= configuration.serviceWindowMilliseconds { return true }
         let store: MessageStore
         do throws(CloudAPIError) { store = try self.store(for: state.account) } catch { throw .unknown("\(error)") }
-        let now = clock.now()
         guard let last = try? store.lastInbound(business: state.account.phone.e164, consumer: user.e164, now: now) else { return false }
+        remember(last, for: key)
         return now - last <= configuration.serviceWindowMilliseconds
+    }
+
+    /// Records an inbound message from `user` to `business` at `time` for the window check.
+    func noteInbound(from user: PhoneNumber, to business: PhoneNumber, at time: Int64) {
+        remember(time, for: RecentInboundKey(business: business, user: user))
+    }
+
+    private func remember(_ time: Int64, for key: RecentInboundKey) {
+        if recentInbound.count >= Self.recentInboundLimit, recentInbound[key] == nil { recentInbound.removeAll(keepingCapacity: true) }
+        recentInbound[key] = max(recentInbound[key] ?? time, time)
     }
 
     /// Answers a send the gate refused, after `delay` ms (a throughput refusal is held so that a
@@ -262,4 +277,16 @@ extension CloudAPIEndpoint {
         let bytes = (try? random.bytes(count: 9)) ?? [UInt8](repeating: 0, count: 9)
         return "A" + Base64URL.encode(bytes)
     }
+}
+
+/// A (business, user) pair, the key of the endpoint's recent-inbound cache.
+struct RecentInboundKey: Hashable, Sendable {
+    let business: PhoneNumber
+    let user: PhoneNumber
+}
+
+extension CloudAPIEndpoint {
+    /// The most (business, user) pairs the recent-inbound cache holds; past it the cache starts
+    /// over (misses read the store).
+    static let recentInboundLimit = 65_536
 }

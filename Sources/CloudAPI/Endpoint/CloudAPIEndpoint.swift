@@ -35,6 +35,10 @@ public final class CloudAPIEndpoint {
     var webhooksInFlight: Set<String> = []
     /// Rotates which store `pumpWebhooks` serves first.
     var webhookPumpRound = 0
+    /// The newest inbound message time per (business, user) seen since start (or since the last
+    /// failed commit): answers the customer-service window without a store query. Bounded by
+    /// ``recentInboundLimit``; a miss reads the store.
+    var recentInbound: [RecentInboundKey: Int64] = [:]
     /// Set by `stop()`.
     public private(set) var isStopped = false
     /// Counters for the status line and tests.
@@ -116,6 +120,7 @@ public final class CloudAPIEndpoint {
     /// After a failed commit memory may be ahead of disk: reload every business from the registry.
     private func failedTurn() {
         webhooksInFlight.removeAll()
+        recentInbound.removeAll()
         for (_, state) in businesses { state.link?.close() }
         businesses.removeAll()
         byPhone.removeAll()
