@@ -62,7 +62,7 @@ extension CloudAPIEndpoint {
         state.account.messagingLimit = notice.currentLimit
         // The standing changed: what the relay refused before may pass now.
         state.gate.forgetHolds()
-        state.gate.perSecond = notice.currentLimit == Self.unlimitedTier ? configuration.upgradedSendsPerSecond : configuration.sendsPerSecond
+        state.gate.perSecond = configuration.sendsPerSecond(atTier: notice.currentLimit)
         do throws(CloudAPIError) {
             try registry.update(state.account)
         } catch {

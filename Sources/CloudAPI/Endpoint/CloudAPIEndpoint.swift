@@ -18,8 +18,6 @@ public final class CloudAPIEndpoint {
     public let loop: EventLoop
     /// Its configuration.
     public let configuration: EndpointConfiguration
-    /// Meta's name of the tier with the upgraded throughput.
-    static let unlimitedTier = "TIER_UNLIMITED"
     /// The custody registry.
     public let registry: BusinessRegistry
     let masterKey: MasterKey
@@ -139,7 +137,7 @@ public final class CloudAPIEndpoint {
         for account in try registry.accounts() where businesses[account.phoneNumberID] == nil {
             let (party, lastUsed) = try registry.loadParty(for: account, random: random)
             let state = BusinessState(account: account, party: party, gate: SendGate(
-                perSecond: account.messagingLimit == Self.unlimitedTier ? configuration.upgradedSendsPerSecond : configuration.sendsPerSecond,
+                perSecond: configuration.sendsPerSecond(atTier: account.messagingLimit),
                 limitHoldMilliseconds: configuration.messagingLimitHoldMilliseconds))
             state.sessionLastUsed = lastUsed
             businesses[account.phoneNumberID] = state

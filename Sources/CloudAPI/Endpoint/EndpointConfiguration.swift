@@ -29,6 +29,12 @@ public struct EndpointConfiguration: Sendable {
     /// relay is asked again.
     public var messagingLimitHoldMilliseconds: Int64
 
+    /// Send requests a second for a number at messaging-limit tier `tier` (Meta's name):
+    /// ``upgradedSendsPerSecond`` at `TIER_UNLIMITED`, else ``sendsPerSecond``.
+    public func sendsPerSecond(atTier tier: String) -> Int {
+        tier == "TIER_UNLIMITED" ? upgradedSendsPerSecond : sendsPerSecond
+    }
+
     /// A configuration with defaults.
     public init(
         relayAddress: SocketAddress, dataDirectory: String, preKeyBatchSize: Int = 50,

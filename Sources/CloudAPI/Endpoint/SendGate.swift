@@ -112,11 +112,9 @@ struct SendGate: Sendable {
     /// throughput admitted it: the strictest hold that applies.
     mutating func check(_ recipient: PhoneNumber, at now: Int64) -> Verdict {
         var verdict = Verdict.proceed
-        for hold in [Self.live(&numberHold, at: now), Self.live(&numberHoldBusinessInitiated, at: now), Self.live(&userHolds[recipient], at: now)] {
-            guard let hold else { continue }
-            let candidate: Verdict = hold.businessInitiatedOnly ? .refuseIfBusinessInitiated(hold.error) : .refuse(hold.error, delayMilliseconds: 0)
-            if candidate.strictness > verdict.strictness { verdict = candidate }
-        }
+        Self.tighten(&verdict, by: Self.live(&numberHold, at: now))
+        Self.tighten(&verdict, by: Self.live(&numberHoldBusinessInitiated, at: now))
+        Self.tighten(&verdict, by: Self.live(&userHolds[recipient], at: now))
         return verdict
     }
 
@@ -151,6 +149,13 @@ struct SendGate: Sendable {
         numberHold = nil
         numberHoldBusinessInitiated = nil
         userHolds = [:]
+    }
+
+    /// Replaces `verdict` with `hold`'s when that is stricter.
+    private static func tighten(_ verdict: inout Verdict, by hold: Hold?) {
+        guard let hold else { return }
+        let candidate: Verdict = hold.businessInitiatedOnly ? .refuseIfBusinessInitiated(hold.error) : .refuse(hold.error, delayMilliseconds: 0)
+        if candidate.strictness > verdict.strictness { verdict = candidate }
     }
 
     /// `slot`'s hold if it is still live at `now`; an expired one is cleared.

@@ -40,6 +40,15 @@ struct SendGateTests {
         if case let .refuse(_, delay) = slow.admit(at: start) { #expect(delay == 1_000) } else { Issue.record("not refused") }
     }
 
+    @Test("the configured throughput per tier: the upgraded one only at TIER_UNLIMITED")
+    func throughputPerTier() throws {
+        let configuration = EndpointConfiguration(relayAddress: try SocketAddress(parsing: "127.0.0.1:1"), dataDirectory: "/x",
+                                                  sendsPerSecond: 80, upgradedSendsPerSecond: 1_000)
+        #expect(configuration.sendsPerSecond(atTier: "TIER_250") == 80)
+        #expect(configuration.sendsPerSecond(atTier: "TIER_100K") == 80)
+        #expect(configuration.sendsPerSecond(atTier: "TIER_UNLIMITED") == 1_000)
+    }
+
     @Test("a pair-rate refusal holds that user until the relay's retry time, and no one else")
     func pairRate() {
         var gate = SendGate(perSecond: 80, limitHoldMilliseconds: 60_000)
