@@ -41,7 +41,7 @@ final class ChildProcess {
         do throws(CLIError) {
             startLines = try Self.readLines(lines, from: output.fileHandleForReading.fileDescriptor, timeout: timeout, name: name)
         } catch {
-            Self.terminate(process, pid: process.processIdentifier)
+            process.stop(grace: .seconds(10))
             throw CLIError("\(error.description); its log: \(Self.tail(of: logPath))")
         }
     }
@@ -73,21 +73,7 @@ final class ChildProcess {
     /// status (nil if it had to be killed). Idempotent.
     @discardableResult
     func stop() -> Int32? {
-        Self.terminate(process, pid: pid)
-    }
-
-    @discardableResult
-    private static func terminate(_ process: Process, pid: Int32) -> Int32? {
-        guard process.isRunning else { return process.terminationStatus }
-        process.terminate()
-        for _ in 0..<1000 where process.isRunning { sleepThread(for: .milliseconds(10)) }
-        if process.isRunning {
-            kill(pid, SIGKILL)
-            process.waitUntilExit()
-            return nil
-        }
-        process.waitUntilExit()
-        return process.terminationStatus
+        process.stop(grace: .seconds(10))
     }
 
     /// Reads up to `count` lines from `descriptor` (a pipe), waiting at most `timeout` in all.
@@ -121,5 +107,24 @@ final class ChildProcess {
     private static func tail(of path: String) -> String {
         guard let bytes = try? FileIO.read(path) else { return "(no log)" }
         return String(decoding: bytes.suffix(600), as: UTF8.self).replacingOccurrences(of: "\n", with: " | ")
+    }
+}
+
+extension Process {
+    /// SIGTERM, then SIGKILL if it has not exited within `grace`; waits for it. Returns its exit
+    /// status (nil if it had to be killed). Idempotent: a process that has exited returns its status.
+    @discardableResult
+    func stop(grace: Duration) -> Int32? {
+        guard isRunning else { return terminationStatus }
+        terminate()
+        let deadline = ContinuousClock.now + grace
+        while isRunning, ContinuousClock.now < deadline { sleepThread(for: .milliseconds(10)) }
+        if isRunning {
+            kill(processIdentifier, SIGKILL)
+            waitUntilExit()
+            return nil
+        }
+        waitUntilExit()
+        return terminationStatus
     }
 }

@@ -51,25 +51,11 @@ final class RedisServerProcess {
     var peakResidentMiB: Double? { ProcessMemory.peakResidentMiB(of: String(pid)) }
 
     /// The server's CPU time so far (user + system) in seconds, from `/proc/PID/stat`.
-    var cpuSeconds: Double? {
-        guard let bytes = try? FileIO.read("/proc/\(pid)/stat"),
-              let close = bytes.lastIndex(of: UInt8(ascii: ")")) else { return nil }
-        // After the command name: state, ppid, … utime and stime are the 12th and 13th fields.
-        let fields = bytes[(close + 1)...].split(separator: UInt8(ascii: " "))
-        guard fields.count > 12, let user = Double(String(decoding: fields[11], as: UTF8.self)),
-              let system = Double(String(decoding: fields[12], as: UTF8.self)) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    var cpuSeconds: Double? { ProcessCPU.cpuSeconds(statPath: "/proc/\(pid)/stat") }
 
     /// SIGTERM, then SIGKILL if it has not exited within 3 s; waits for it. Idempotent.
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        for _ in 0..<300 where process.isRunning {
-            sleepThread(for: .milliseconds(10))
-        }
-        if process.isRunning { kill(pid, SIGKILL) }
-        process.waitUntilExit()
+        process.stop(grace: .seconds(3))
     }
 
     /// Connects and sends `PING` until `+PONG` comes back, the process dies, or `timeout` passes.
