@@ -38,7 +38,12 @@ public final class BusinessRegistry {
     ]
 
     /// Opens (creating, directory 0700, file 0600) the registry in `directory`.
-    public init(directory: String, masterKey: MasterKey) throws(CloudAPIError) {
+    ///
+    /// With `durability` ``Database/Durability/deferred`` (the endpoint's choice) ``commit()`` and
+    /// ``commit(_:)`` return before the disk has the writes and the owner syncs ``walFile``;
+    /// ``add(phone:name:webhookURL:verifyToken:appSecret:region:localStorageDirectory:random:now:)``
+    /// still syncs before it returns.
+    public init(directory: String, masterKey: MasterKey, durability: Database.Durability = .immediate) throws(CloudAPIError) {
         do throws(StorageError) {
             try FileSystem.createDirectories(directory)
         } catch {
@@ -46,7 +51,7 @@ public final class BusinessRegistry {
         }
         sealer = try Sealer(masterKey: masterKey.key)
         do throws(StorageError) {
-            database = try Database.open(path: directory + "/" + Self.fileName)
+            database = try Database.open(path: directory + "/" + Self.fileName, options: Database.Options(durability: durability))
             _ = try database.migrate(Self.migrations)
         } catch {
             throw .storage(error)
@@ -99,6 +104,7 @@ public final class BusinessRegistry {
                     .blob(account.accessTokenHash), .blob(secrets), .blob(keys), .text(account.qualityRating),
                     .text(account.status), .text(account.messagingLimit), .integer(now),
                 ])
+            try database.walFile?.sync()
         } catch {
             throw .storage(error)
         }
@@ -207,11 +213,11 @@ public final class BusinessRegistry {
 
     /// Deletes sessions idle since before `cutoff` — the consumer's number goes with them — and,
     /// if any were deleted, checkpoints the WAL (TRUNCATE) so no older copy of their pages stays
-    /// in the `-wal` file (`secure_delete` has already zeroed them in the database file). Commits
-    /// pending writes first; call between turns.
+    /// in the `-wal` file (`secure_delete` has already zeroed them in the database file). Queued
+    /// writes stay queued: one that saves a session deleted here puts it back, with its newer
+    /// `last_used`. Call outside a transaction (between commits).
     @discardableResult
     public func expireSessions(idleBefore cutoff: Int64) throws(CloudAPIError) -> Int {
-        try commit()
         let deleted: Int
         do throws(StorageError) {
             deleted = try database.execute("DELETE FROM sessions WHERE last_used < ?", bindings: [.integer(cutoff)])
@@ -229,6 +235,25 @@ public final class BusinessRegistry {
     public func commit() throws(CloudAPIError) {
         if case let .rolledBack(_, error) = batch.commit(on: database) { throw .storage(error) }
     }
+
+    /// Removes and returns the queued writes, to be committed later with ``commit(_:)`` — by an
+    /// owner that must first make other files durable (the endpoint syncs a turn's message
+    /// records before the sessions that decrypted them).
+    public func takeQueuedWrites() -> GroupCommit<Int> {
+        var taken = GroupCommit<Int>()
+        swap(&taken, &batch)
+        return taken
+    }
+
+    /// Commits `writes` (taken with ``takeQueuedWrites()``, possibly of several turns, in order)
+    /// in one transaction.
+    public func commit(_ writes: consuming GroupCommit<Int>) throws(CloudAPIError) {
+        var writes = writes
+        if case let .rolledBack(_, error) = writes.commit(on: database) { throw .storage(error) }
+    }
+
+    /// The log to sync after commits, with deferred durability.
+    public var walFile: WALFile? { database.walFile }
 
     /// Closes the database.
     public func close() { try? database.close() }

@@ -1,16 +1,20 @@
 public import Crypto
 public import Transport
+import Storage
 
 /// The Cloud API endpoint on an event loop: it speaks for every business in the registry — one
 /// relay link per business number, their Signal sessions with users, the encrypted message store,
 /// webhook delivery with retries, and the Graph API operations (`send`, `phone number`). HTTP
 /// routing lives in `CloudAPIServer`; this type answers with status codes and bodies.
 ///
-/// **Commit before anything leaves.** Ratchet state, custody records and message records written
-/// during a loop turn are committed at the end of the turn (the endpoint's end-of-turn hook runs
-/// before its relay links' hooks); only then do queued effects run: ciphertext goes to the relay,
-/// acks confirm envelopes, HTTP answers are sent, webhooks are scheduled. A crash can lose only
-/// work nobody was told about, and no message key is ever used twice.
+/// **Durable before anything leaves.** Ratchet state, custody records and message records written
+/// during a loop turn are committed — records at the end of the turn, sessions after the records
+/// are on disk (``DurabilityPipeline``) — and their logs synced on a syncer thread while the loop
+/// keeps serving; only then do the turn's queued effects run: ciphertext goes to the relay, acks
+/// confirm envelopes, HTTP answers are sent. A crash (or power cut) can lose only work nobody was
+/// told about, and no message key is ever used twice. Webhooks read committed records and may
+/// run ahead of the sync: after a power cut a message can reach the webhook twice, never zero
+/// times.
 ///
 /// Loop-confined.
 public final class CloudAPIEndpoint {
@@ -28,6 +32,11 @@ public final class CloudAPIEndpoint {
     var byPhone: [PhoneNumber: String] = [:]
     var stores: [StoreLocation: MessageStore] = [:]
     private var afterCommit: [() -> Void] = []
+    private var pipeline = DurabilityPipeline<WALFile>()
+    private let syncer = WALSyncer(label: "vigil-cloudapi-sync")
+    private let syncOutcome = SyncOutcome()
+    /// Bumped when the pipeline is reset, so a sync that was in flight is not taken as the next one's.
+    private var syncGeneration = 0
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
     var webhooksInFlight: Set<String> = []
@@ -56,7 +65,7 @@ public final class CloudAPIEndpoint {
         self.clock = clock
         self.webhooks = webhooks
         self.random = random
-        registry = try BusinessRegistry(directory: configuration.dataDirectory, masterKey: masterKey)
+        registry = try BusinessRegistry(directory: configuration.dataDirectory, masterKey: masterKey, durability: .deferred)
         // Registered before any relay link's hook, so commits precede their flushes.
         hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
         try loadNewBusinesses()
@@ -65,49 +74,107 @@ public final class CloudAPIEndpoint {
 
     /// Businesses the endpoint speaks for.
     public var businessCount: Int { businesses.count }
-    /// Businesses whose relay link is authenticated.
-    public var connectedCount: Int { businesses.values.filter { $0.link?.state == .ready }.count }
+    /// Businesses users can reach: the relay link is authenticated and the relay has accepted
+    /// the prekey bundles published on this run (they go out only once the keys are durable).
+    public var connectedCount: Int {
+        businesses.values.filter { $0.link?.state == .ready && $0.preKeysOnRelay }.count
+    }
 
     /// The account of `phoneNumberID`, if known.
     public func account(_ phoneNumberID: String) -> BusinessAccount? { businesses[phoneNumberID]?.account }
 
     // MARK: Commit
 
-    /// Runs `effect` after this turn's commit (immediately queued; executed in order).
+    /// Runs `effect` once this turn's writes are durable (in order with every other effect).
     func whenCommitted(_ effect: @escaping () -> Void) {
         afterCommit.append(effect)
     }
 
-    /// The end-of-turn hook: commit the registry and every store, then release effects. Effects
-    /// may write and queue effects again (a webhook answered at once records its delivery), so
-    /// commit and release repeat — a bounded number of rounds; anything left runs next turn.
-    private func endOfTurn() {
-        for _ in 0..<8 {
-            guard !afterCommit.isEmpty || hasPendingWrites else { return }
-            do throws(CloudAPIError) {
-                // Records before sessions (two files, two transactions): a crash between the two
-                // commits must leave an inbound message's record without its advanced session —
-                // the relay's re-delivery then finds the record and is only acknowledged — never
-                // the session without the record (the re-delivery could not be decrypted again,
-                // and an acknowledged message would be lost; Tests/faults found exactly that).
-                for store in stores.values where store.pendingWriteCount > 0 {
-                    do throws(MessageStoreError) { try store.commit() } catch { throw .invalidConfiguration("message store: \(error)") }
+    /// The end-of-turn hook: commit the turn's message records (their logs are synced later), hand
+    /// the turn — records' logs, registry writes, effects — to the pipeline, and start its next
+    /// step. With `synchronously`, sync on this thread and repeat until everything is durable and
+    /// released (stop), a bounded number of rounds.
+    private func endOfTurn(synchronously: Bool = false) {
+        for _ in 0..<(synchronously ? 8 : 1) {
+            guard !afterCommit.isEmpty || hasPendingWrites || !pipeline.isIdle else { return }
+            var logs: [WALFile] = []
+            for store in stores.values where store.pendingWriteCount > 0 {
+                do throws(MessageStoreError) { logs += try store.commit() } catch {
+                    fail("message store: \(error)")
+                    return
                 }
-                try registry.commit()
-            } catch {
-                // Nothing of this turn may be confirmed: drop the effects (HTTP answers never
-                // come, so clients time out and retry; unacknowledged envelopes are re-delivered)
-                // and reload from disk so memory does not run ahead of it.
-                statistics.commitFailures += 1
-                lastError = "commit failed: \(error)"
-                afterCommit.removeAll()
-                failedTurn()
-                return
             }
             let effects = afterCommit
             afterCommit.removeAll()
-            for effect in effects { effect() }
+            pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
+            if synchronously {
+                syncer.waitUntilIdle()
+                collectSync(synchronously: true)
+                perform(pipeline.nextStep(), synchronously: true)
+            } else {
+                perform(pipeline.nextStep(), synchronously: false)
+            }
         }
+    }
+
+    /// Performs pipeline steps until one is in flight or none is left. Runs released effects,
+    /// which may write and queue effects for this turn's end.
+    private func perform(_ first: DurabilityPipeline<WALFile>.Step?, synchronously: Bool) {
+        var next = first
+        while let step = next {
+            switch step {
+            case let .sync(logs):
+                if synchronously {
+                    if let error = WALSyncer.syncNow(logs) {
+                        fail("sync: \(error)")
+                        return
+                    }
+                    next = pipeline.synced()
+                } else {
+                    let generation = syncGeneration
+                    let outcome = syncOutcome
+                    let endpoint = LoopBound(self, on: loop)
+                    syncer.sync(logs) { error in
+                        outcome.put(generation: generation, error: error)
+                        _ = endpoint.loop.execute { endpoint.value.collectSync(synchronously: false) }
+                    }
+                    return
+                }
+            case let .commitRegistry(writes):
+                do throws(CloudAPIError) { try registry.commit(writes) } catch {
+                    fail("registry: \(error)")
+                    return
+                }
+                next = pipeline.registryCommitted(log: registry.walFile)
+            case let .release(effects):
+                for effect in effects { effect() }
+                next = pipeline.nextStep()
+            }
+        }
+    }
+
+    /// Takes the outcome of the sync in flight, if it arrived, and goes on from it.
+    private func collectSync(synchronously: Bool) {
+        guard let (generation, error) = syncOutcome.take(), generation == syncGeneration, pipeline.isBusy else { return }
+        if let error {
+            fail("sync: \(error)")
+            return
+        }
+        perform(pipeline.synced(), synchronously: synchronously)
+    }
+
+    /// A commit or sync failed. Nothing not yet released may be confirmed: drop every pending
+    /// effect (HTTP answers never come, so clients time out and retry; unacknowledged envelopes
+    /// are re-delivered) and every held registry write, and reload from disk so memory does not
+    /// run ahead of it.
+    private func fail(_ reason: String) {
+        statistics.commitFailures += 1
+        lastError = "commit failed: \(reason)"
+        afterCommit.removeAll()
+        _ = registry.takeQueuedWrites()
+        pipeline.reset()
+        syncGeneration += 1
+        failedTurn()
     }
 
     /// Whether the registry or a store has uncommitted writes.
@@ -154,7 +221,7 @@ public final class CloudAPIEndpoint {
             region: account.region, localStorageDirectory: account.localStorageDirectory, dataDirectory: configuration.dataDirectory)
         if let store = stores[location] { return store }
         do throws(MessageStoreError) {
-            let store = try MessageStore(location: location, masterKey: masterKey, random: random)
+            let store = try MessageStore(location: location, masterKey: masterKey, random: random, durability: .deferred)
             stores[location] = store
             return store
         } catch {
@@ -229,7 +296,10 @@ public final class CloudAPIEndpoint {
         state.preKeysConsumed = 0
         whenCommitted { [weak state] in
             state?.link?.publishPreKeys(bundles) { [weak self] result in
-                if case let .failure(error) = result {
+                switch result {
+                case .success:
+                    state?.preKeysOnRelay = true
+                case let .failure(error):
                     self?.lastError = "publishing prekeys: \(error)"
                     state?.needsPreKeys = true
                 }
@@ -290,7 +360,7 @@ public final class CloudAPIEndpoint {
         guard !isStopped else { return }
         isStopped = true
         if let housekeeping { _ = loop.cancelTimer(housekeeping) }
-        endOfTurn()
+        endOfTurn(synchronously: true)
         for (_, state) in businesses { state.link?.close() }
         if let hook { loop.removeEndOfTurnHook(hook) }
         hook = nil
@@ -328,6 +398,8 @@ final class BusinessState: RelayLinkDelegate {
     var needsPreKeys = true
     /// One-time prekeys used since the last batch.
     var preKeysConsumed = 0
+    /// Whether the relay accepted a batch of bundles on this run.
+    var preKeysOnRelay = false
     /// Sends waiting for a prekey bundle of this user (so one session is started, not two).
     var waitingForSession: [PhoneNumber: [() -> Void]] = [:]
     /// When each session was last used (ms), mirroring the registry's `last_used`.

@@ -35,12 +35,14 @@ final class DayFiles {
 
     /// The directory holding the day files.
     let directory: String
+    /// How the day files commit (the keyring, elsewhere, is always immediate).
+    let durability: Database.Durability
     private var connections: [UTCDay: Database] = [:]
     /// The days that have a file, kept in step with the directory by this class.
     private(set) var days: Set<UTCDay>
 
     /// Lists the day files in `directory`, creating the directory (0700) if missing.
-    init(directory: String) throws(MessageStoreError) {
+    init(directory: String, durability: Database.Durability = .immediate) throws(MessageStoreError) {
         do throws(SystemError) {
             try StoreFiles.createDirectoryIfMissing(directory, permissions: 0o700)
             days = Set(try StoreFiles.contents(ofDirectory: directory).compactMap(Self.day(forFileName:)))
@@ -48,6 +50,7 @@ final class DayFiles {
             throw .fileSystem(error, path: directory)
         }
         self.directory = directory
+        self.durability = durability
     }
 
     /// The path of `day`'s file.
@@ -63,7 +66,7 @@ final class DayFiles {
     func database(for day: UTCDay) throws(MessageStoreError) -> Database {
         if let database = connections[day] { return database }
         let database: Database
-        do throws(StorageError) { database = try Database.open(path: path(for: day)) } catch { throw .storage(error) }
+        do throws(StorageError) { database = try Database.open(path: path(for: day), options: Database.Options(durability: durability)) } catch { throw .storage(error) }
         do throws(StorageError) { try database.migrate(Self.migrations) } catch {
             try? database.close()
             throw .storage(error)

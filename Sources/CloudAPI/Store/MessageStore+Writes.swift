@@ -1,5 +1,5 @@
 import Crypto
-import Storage
+public import Storage
 
 extension MessageStore {
     /// Queues `record` for the next ``commit()``: seals it under its day's key (made and stored
@@ -69,17 +69,23 @@ extension MessageStore {
 
     /// Makes the queued writes durable: one transaction per day file touched (`BEGIN IMMEDIATE`,
     /// the writes in order, `COMMIT` with `synchronous=FULL`). When it returns, every queued write
-    /// is on disk; acknowledge only then.
+    /// is on disk — with deferred durability, once the returned logs are synced; acknowledge only
+    /// then.
     ///
     /// Day files commit independently. If a day's batch fails it is rolled back, the other days
     /// still commit, and the error lists the ids whose writes were lost
     /// (``MessageStoreError/commitFailed(ids:underlying:)``). Either way the queue is empty after.
-    public func commit() throws(MessageStoreError) {
+    ///
+    /// - Returns: With deferred durability, the logs of the day files committed to, which the
+    ///   caller syncs (``WALFile/sync()``) before acknowledging; empty otherwise.
+    @discardableResult
+    public func commit() throws(MessageStoreError) -> [WALFile] {
         let pending = batches
         batches.removeAll()
         pendingDays.removeAll()
         var lost: [String] = []
         var firstError: StorageError?
+        var logs: [WALFile] = []
         for day in pending.keys.sorted() {
             guard var batch = pending[day] else { continue }
             let database: Database
@@ -91,12 +97,15 @@ extension MessageStore {
             if case let .rolledBack(ids, error) = batch.commit(on: database) {
                 lost += ids
                 if firstError == nil { firstError = error }
+            } else if let log = database.walFile {
+                logs.append(log)
             }
         }
         guard lost.isEmpty else {
             throw .commitFailed(
                 ids: lost, underlying: firstError ?? .aborted("the day file of the batch could not be opened"))
         }
+        return logs
     }
 
     /// The live day whose file holds a committed record `id`, newest first (recent records are the

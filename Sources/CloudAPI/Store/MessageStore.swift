@@ -58,17 +58,20 @@ public final class MessageStore {
     ///   - masterKey: The key that wraps the day keys.
     ///   - retention: How long days are kept; Meta's 30 days by default.
     ///   - random: Where day keys and nonces come from; the operating system by default.
+    ///   - durability: How day files commit. With ``Database/Durability/deferred``, ``commit()``
+    ///     returns the logs the owner must sync before acknowledging (day keys are still durable
+    ///     before any record sealed under them).
     /// - Throws: ``MessageStoreError``, e.g. `.masterKeyMismatch` or `.locationUnavailable`.
     public init(
         location: StoreLocation, masterKey: MasterKey, retention: RetentionPolicy = .standard,
-        random: any RandomSource = SystemRandom()
+        random: any RandomSource = SystemRandom(), durability: Database.Durability = .immediate
     ) throws(MessageStoreError) {
         try Self.prepare(location)
         let keyring = try DayKeyring(
             path: location.directory + "/" + DayKeyring.fileName, masterKey: masterKey, random: random)
         let dayFiles: DayFiles
         do throws(MessageStoreError) {
-            dayFiles = try DayFiles(directory: location.directory + "/" + DayFiles.directoryName)
+            dayFiles = try DayFiles(directory: location.directory + "/" + DayFiles.directoryName, durability: durability)
             if let mark = keyring.shreddedBefore {
                 let leftovers = dayFiles.days.filter { $0 < mark }
                 for day in leftovers { try dayFiles.remove(day) }

@@ -16,8 +16,9 @@ extension Database {
     /// 3. `PRAGMA quick_check` unless ``Options/quickCheckAtOpen`` is off: a file that is not a
     ///    database is refused with ``StorageError/Code/notADatabase``, a damaged one with
     ///    ``StorageError/Code/corrupt`` carrying quick_check's findings. Nothing is written first.
-    /// 4. `journal_mode=WAL` (checked: the call fails if SQLite did not switch), `synchronous=FULL`,
-    ///    `foreign_keys=ON`, and `secure_delete=ON` if ``Options/secureDelete`` is set.
+    /// 4. `journal_mode=WAL` (checked: the call fails if SQLite did not switch), `synchronous=FULL`
+    ///    (with ``Durability/deferred``: `NORMAL`, and ``walFile`` opened), `foreign_keys=ON`, and
+    ///    `secure_delete=ON` if ``Options/secureDelete`` is set.
     ///
     /// - Parameters:
     ///   - path: A file path, or ``inMemoryPath`` (then steps 1, 3 and the WAL switch are skipped).
@@ -64,7 +65,14 @@ extension Database {
                              operation: "PRAGMA journal_mode=WAL on \(path)")
             }
         }
-        try execute("PRAGMA synchronous=FULL")
+        if !inMemory, options.durability == .deferred {
+            try execute("PRAGMA synchronous=NORMAL")
+            // A read opens the log (a new database gets its `-wal` file only then).
+            _ = try query("SELECT count(*) FROM sqlite_schema")
+            walFile = try WALFile(databasePath: path)
+        } else {
+            try execute("PRAGMA synchronous=FULL")
+        }
         try execute("PRAGMA foreign_keys=ON")
         if options.secureDelete { try execute("PRAGMA secure_delete=ON") }
     }

@@ -1,6 +1,19 @@
 extension Database {
-    /// How ``Database/open(path:options:)`` configures a connection. The WAL journal,
-    /// `synchronous=FULL` and `foreign_keys=ON` are not options: every Vigil store has them.
+    /// When a commit is on stable storage.
+    public enum Durability: Sendable, Hashable {
+        /// `synchronous=FULL`: `COMMIT` returns once its WAL frames are synced. The default.
+        case immediate
+        /// `synchronous=NORMAL` plus ``Database/walFile``: `COMMIT` returns once its frames are
+        /// written (a killed process loses nothing; a power cut could), and the owner syncs the
+        /// log with ``WALFile/sync()`` — on another thread, for many commits at once — before it
+        /// acknowledges anything those commits hold. Same guarantee as `.immediate` for whatever
+        /// is acknowledged only after the sync; the loop no longer waits for the disk.
+        case deferred
+    }
+
+    /// How ``Database/open(path:options:)`` configures a connection. The WAL journal and
+    /// `foreign_keys=ON` are not options: every Vigil store has them; durability is `FULL` at
+    /// `COMMIT` unless the owner syncs the log itself (``Durability/deferred``).
     public struct Options: Sendable, Hashable {
         /// How long a statement waits for another connection's lock before failing with
         /// ``StorageError/Code/busy`` (`sqlite3_busy_timeout`). Default 2 seconds.
@@ -17,18 +30,22 @@ extension Database {
         /// How many prepared statements the connection keeps, keyed by SQL text; the least
         /// recently used is dropped beyond it. 0 disables caching. Default 64.
         public var statementCacheCapacity: Int
+        /// When commits are durable. Default ``Durability/immediate``; ignored in memory.
+        public var durability: Durability
 
         /// Options with the defaults described on each property.
         public init(
             busyTimeout: Duration = .seconds(2),
             quickCheckAtOpen: Bool = true,
             secureDelete: Bool = false,
-            statementCacheCapacity: Int = 64
+            statementCacheCapacity: Int = 64,
+            durability: Durability = .immediate
         ) {
             self.busyTimeout = busyTimeout
             self.quickCheckAtOpen = quickCheckAtOpen
             self.secureDelete = secureDelete
             self.statementCacheCapacity = statementCacheCapacity
+            self.durability = durability
         }
     }
 }

@@ -6,7 +6,8 @@ extension Database {
     /// Called inside another transaction, it nests with a savepoint: `SAVEPOINT` … `RELEASE`, or
     /// `ROLLBACK TO` on throw, which undoes only the inner work.
     ///
-    /// When `COMMIT` returns, the transaction is durable (`synchronous=FULL`). When the commit
+    /// When `COMMIT` returns, the transaction is durable (`synchronous=FULL`; with
+    /// ``Options/durability`` `.deferred`, once ``walFile`` is synced after it). When the commit
     /// itself fails, the transaction is rolled back and a ``StorageError`` is thrown; after an I/O
     /// error the outcome on disk is unknown, so writes should be idempotent to be safely retried.
     ///

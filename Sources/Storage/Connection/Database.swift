@@ -1,8 +1,9 @@
 import CSQLite
 
 /// One connection to an SQLite database file, configured the way every Vigil store is: WAL
-/// journal, `synchronous=FULL`, `foreign_keys=ON`, a busy timeout, and a `quick_check` at open so
-/// a damaged file is refused instead of served.
+/// journal, `synchronous=FULL` (or a log its owner syncs: ``Options/durability``),
+/// `foreign_keys=ON`, a busy timeout, and a `quick_check` at open so a damaged file is refused
+/// instead of served.
 ///
 /// A `Database` belongs to one thread — in Vigil, one event loop — and is deliberately not
 /// `Sendable`: the connection is opened in SQLite's multi-thread mode (`SQLITE_OPEN_NOMUTEX`),
@@ -24,6 +25,8 @@ public final class Database {
     var statementCache: StatementCache
     /// Depth of nested ``transaction(_:)`` calls, used to name savepoints.
     var savepointDepth = 0
+    /// The write-ahead log to sync after commits, with ``Durability/deferred``; `nil` otherwise.
+    public internal(set) var walFile: WALFile?
 
     init(connection: Connection, path: String, options: Options) {
         self.connection = connection

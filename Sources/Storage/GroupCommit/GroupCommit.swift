@@ -69,7 +69,7 @@ public struct GroupCommit<Token> {
     public var isEmpty: Bool { pending.isEmpty }
 
     /// The waiting tokens, in enqueue order.
-    public var pendingTokens: [Token] { pending.map(\.token) }
+    public var pendingTokens: [Token] { pending.map { $0.token } }
 
     /// Queues one statement with its bindings, to run through the statement cache.
     public mutating func enqueue(_ token: Token, sql: String, bindings: [DatabaseValue] = []) {
@@ -79,6 +79,17 @@ public struct GroupCommit<Token> {
     /// Queues `write`, which may run several statements; it must not begin or end transactions.
     public mutating func enqueue(_ token: Token, _ write: @escaping Write) {
         pending.append((token, .closure(write)))
+    }
+
+    /// Moves the waiting writes of `other` to the end of this batch, keeping their order — how
+    /// an owner that commits later (a pipelined commit) gathers the writes of several turns into
+    /// one transaction. `other`'s statistics are not carried over.
+    public mutating func append(contentsOf other: consuming GroupCommit) {
+        if pending.isEmpty {
+            pending = other.takeBatch()
+        } else {
+            pending += other.takeBatch()
+        }
     }
 
     /// Removes and returns the waiting writes, in enqueue order.

@@ -1,0 +1,103 @@
+import Glibc
+import Synchronization
+import Testing
+@testable import Storage
+
+/// `Durability.deferred`: `synchronous=NORMAL` plus a log the owner syncs, and the syncer thread.
+@Suite struct DeferredDurabilityTests {
+    static func synchronousSetting(_ database: Database) throws -> Int64? {
+        try database.query("PRAGMA synchronous").first?[0].int64Value
+    }
+
+    @Test func immediateConnectionsCommitWithFullSyncAndHaveNoLog() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(path: directory.file("full.sqlite"))
+        #expect(try Self.synchronousSetting(database) == 2, "FULL")
+        #expect(database.walFile == nil)
+        let memory = try Database.open(path: Database.inMemoryPath, options: .init(durability: .deferred))
+        #expect(memory.walFile == nil, "an in-memory database has no log to sync")
+    }
+
+    @Test func deferredConnectionsCommitWithoutSyncAndSyncTheirOwnLog() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("deferred.sqlite")
+        let database = try Database.open(path: path, options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        #expect(try Self.synchronousSetting(database) == 1, "NORMAL")
+        let log = try #require(database.walFile)
+        #expect(log.path == path + "-wal")
+
+        var batch = GroupCommit<Int>()
+        for index in 0..<50 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob([UInt8(index), 7])]) }
+        guard case let .committed(tokens) = batch.commit(on: database) else {
+            Issue.record("the batch did not commit")
+            return
+        }
+        #expect(tokens == Array(0..<50))
+        var status = stat()
+        #expect(stat(log.path, &status) == 0 && status.st_size > 0, "the commit's frames are in the log")
+        try log.sync()
+        #expect(WALSyncer.syncNow([log, log]) == nil)
+
+        // Another connection sees the commit (it is committed, only its sync was the owner's job).
+        let reader = try Database.open(path: path)
+        #expect(try Fixture.count(reader, "queue") == 50)
+    }
+
+    @Test func aMissingLogIsAFileSystemErrorNamingIt() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let error = Fixture.storageError { _ = try WALFile(databasePath: directory.file("absent.sqlite")) }
+        #expect(error?.code == .fileSystem)
+        #expect(error?.operation == "open " + directory.file("absent.sqlite") + "-wal")
+        #expect(error?.systemErrno == ENOENT)
+    }
+
+    @Test func theSyncerRunsRequestsInOrderOffTheCallingThread() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(path: directory.file("s.sqlite"), options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        let log = try #require(database.walFile)
+        let syncer = WALSyncer()
+        let finished = Mutex<[Int]>([])
+        let caller = pthread_self()
+        let offThread = Mutex(true)
+        for request in 0..<20 {
+            syncer.sync([log]) { error in
+                finished.withLock { $0.append(error == nil ? request : -1) }
+                if pthread_equal(pthread_self(), caller) != 0 { offThread.withLock { $0 = false } }
+            }
+        }
+        syncer.waitUntilIdle()
+        #expect(finished.withLock { $0 } == Array(0..<20), "every request, in order, without error")
+        #expect(offThread.withLock { $0 })
+    }
+
+    @Test func batchesOfSeveralTurnsJoinInOrderAndCommitInOneTransaction() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try GroupCommitTests.makeDatabase(directory)
+        var joined = GroupCommit<Int>()
+        for turn in 0..<3 {
+            var batch = GroupCommit<Int>()
+            for index in 0..<4 {
+                let token = turn * 4 + index
+                batch.enqueue(token, sql: GroupCommitTests.insert, bindings: ["u", .blob([UInt8(token)])])
+            }
+            joined.append(contentsOf: batch)
+        }
+        #expect(joined.pendingTokens == Array(0..<12))
+        let commits = database.commitCount
+        guard case let .committed(tokens) = joined.commit(on: database) else {
+            Issue.record("the joined batch did not commit")
+            return
+        }
+        #expect(tokens == Array(0..<12))
+        #expect(database.commitCount == commits + 1)
+        let order = try database.query("SELECT envelope FROM queue ORDER BY id").map { $0[0].blobValue?.first ?? 255 }
+        #expect(order == (0..<12).map(UInt8.init))
+    }
+}
