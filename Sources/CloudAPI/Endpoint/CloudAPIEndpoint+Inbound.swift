@@ -66,7 +66,7 @@ extension CloudAPIEndpoint {
         }
         whenCommitted { [weak self, weak state] in
             state?.link?.acknowledge([envelope.id])
-            self?.pumpWebhooks()
+            self?.schedulePump()
         }
         if state.preKeysConsumed >= max(1, configuration.preKeyBatchSize / 2) { publishPreKeys(state) }
     }
@@ -94,7 +94,7 @@ extension CloudAPIEndpoint {
             if retry, !missing.isEmpty, let state {
                 self.received(Receipt(kind: receipt.kind, counterpart: receipt.counterpart, envelopeIDs: missing), for: state, retry: false)
             }
-            self.pumpWebhooks()
+            self.schedulePump()
         }
     }
 
@@ -121,7 +121,7 @@ extension CloudAPIEndpoint {
                 delivery: DeliveryState(status: status, nextAttemptAt: now)
             ))
             if status != .sent {
-                try store.updateDelivery(id: record.id, status: status, attempts: record.delivery.webhookAttempts,
+                try store.updateDelivery(of: record, status: status, attempts: record.delivery.webhookAttempts,
                                          nextAttemptAt: record.delivery.nextAttemptAt, delivered: record.delivery.webhookDelivered)
             }
         } catch {

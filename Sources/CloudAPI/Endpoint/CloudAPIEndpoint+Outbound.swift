@@ -215,7 +215,7 @@ extension CloudAPIEndpoint {
         let reply = GraphReply(status: 200, body: GraphResponses.sent(input: request.input, recipient: request.recipient, messageID: messageID))
         whenCommitted { [weak self] in
             respond(reply)
-            self?.pumpWebhooks()
+            self?.schedulePump()
         }
     }
 

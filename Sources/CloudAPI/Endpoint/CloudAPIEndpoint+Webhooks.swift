@@ -46,11 +46,22 @@ extension CloudAPIEndpoint {
         }
     }
 
+    /// Asks for one pump right after the current callback: the effects of a durable stage (often
+    /// dozens of deliveries and stored messages) then share one read of the due records.
+    func schedulePump() {
+        guard !pumpScheduled else { return }
+        pumpScheduled = true
+        loop.enqueueLocalTask { [weak self] in
+            self?.pumpScheduled = false
+            self?.pumpWebhooks()
+        }
+    }
+
     /// Moves `record`'s next attempt to `until` without counting an attempt, or marks its webhook
     /// done (`done`, for a business without a webhook URL).
     private func park(_ record: MessageRecord, in store: MessageStore, until: Int64, done: Bool) {
         do throws(MessageStoreError) {
-            try store.updateDelivery(id: record.id, status: record.delivery.status, attempts: record.delivery.webhookAttempts,
+            try store.updateDelivery(of: record, status: record.delivery.status, attempts: record.delivery.webhookAttempts,
                                      nextAttemptAt: until, delivered: done)
         } catch {
             lastError = "parking webhook \(record.id): \(error)"
@@ -82,7 +93,7 @@ extension CloudAPIEndpoint {
                 self.configuration.webhookMaximumBackoffMilliseconds,
                 self.configuration.webhookInitialBackoffMilliseconds << Int64(min(attempts - 1, 20)))
             do throws(MessageStoreError) {
-                try store.updateDelivery(id: record.id, status: record.delivery.status, attempts: attempts,
+                try store.updateDelivery(of: record, status: record.delivery.status, attempts: attempts,
                                          nextAttemptAt: self.clock.now() + (delivered ? 0 : backoff), delivered: delivered)
             } catch {
                 self.lastError = "recording webhook delivery: \(error)"
@@ -91,7 +102,7 @@ extension CloudAPIEndpoint {
             // read the old, undelivered state and send it again.
             self.whenCommitted { [weak self] in
                 self?.webhooksInFlight.remove(record.id)
-                if delivered { self?.pumpWebhooks() }
+                if delivered { self?.schedulePump() }
             }
         }
     }
@@ -114,7 +125,7 @@ extension CloudAPIEndpoint {
                 } catch {
                     self.lastError = "saving webhook verification: \(error)"
                 }
-                self.whenCommitted { [weak self] in self?.pumpWebhooks() }
+                self.whenCommitted { [weak self] in self?.schedulePump() }
             } else {
                 self.lastError = "webhook verification for \(state.account.phoneNumberID) failed: \(result)"
                 let delay = min(60_000, 500 << Int64(min(attempt, 7)))

@@ -40,6 +40,8 @@ public final class CloudAPIEndpoint {
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
     var webhooksInFlight: Set<String> = []
+    /// Whether a pump is queued for the end of the current callback (`schedulePump`).
+    var pumpScheduled = false
     /// Rotates which store `pumpWebhooks` serves first.
     var webhookPumpRound = 0
     /// The newest inbound message time per (business, user) seen since start (or since the last

@@ -45,7 +45,12 @@ public enum CloudAPIRoutes {
         guard let value = request.headers.values(for: "Authorization").first else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        return String(parts[1]).trimmingCharacters(in: .whitespaces)
+        // Spaces and tabs trimmed by hand: Foundation's `trimmingCharacters` bridges through
+        // NSString on every request.
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        var token = parts[1].drop(while: blank)
+        while let last = token.last, blank(last) { token.removeLast() }
+        return String(token)
     }
 
     static func response(_ reply: GraphReply) -> HTTPResponse {

@@ -54,6 +54,26 @@ extension MessageStore {
         guard attempts >= 0 else { throw .invalidRecord(id: id, reason: "the webhook attempt count is negative") }
         let found: UTCDay? = if let day = pendingDays[id] { day } else { try storedDay(of: id) }
         guard let day = found else { throw .recordNotFound(id: id) }
+        enqueueDeliveryUpdate(id: id, day: day, status: status, attempts: attempts, nextAttemptAt: nextAttemptAt, delivered: delivered)
+    }
+
+    /// As ``updateDelivery(id:status:attempts:nextAttemptAt:delivered:)`` for a record read from
+    /// this store (or appended to it): its day comes from its time, so nothing is looked up — the
+    /// webhook pump updates every record it delivers.
+    ///
+    /// - Throws: `.invalidRecord` for a negative attempt count.
+    public func updateDelivery(
+        of record: MessageRecord, status: DeliveryStatus, attempts: Int, nextAttemptAt: Int64, delivered: Bool
+    ) throws(MessageStoreError) {
+        guard attempts >= 0 else { throw .invalidRecord(id: record.id, reason: "the webhook attempt count is negative") }
+        enqueueDeliveryUpdate(
+            id: record.id, day: UTCDay(milliseconds: record.time), status: status, attempts: attempts,
+            nextAttemptAt: nextAttemptAt, delivered: delivered)
+    }
+
+    private func enqueueDeliveryUpdate(
+        id: String, day: UTCDay, status: DeliveryStatus, attempts: Int, nextAttemptAt: Int64, delivered: Bool
+    ) {
         batches[day, default: GroupCommit()].enqueue(id, sql: """
             UPDATE records SET status = ?, attempts = ?, next_attempt_at = ?, delivered = ? WHERE id = ?
             """, bindings: [

@@ -1,0 +1,24 @@
+import Testing
+@testable import CloudAPI
+import Transport
+
+/// `Authorization: Bearer …` as the Graph routes read it.
+@Suite("Cloud API bearer token parsing")
+struct BearerTokenTests {
+    static func token(_ value: String?) -> String? {
+        var headers = HTTPHeaders()
+        if let value { headers = ["Authorization": value] }
+        return CloudAPIRoutes.bearerToken(HTTPRequest(head: HTTPRequestHead(method: .post, target: "/v22.0/1/messages", headers: headers)))
+    }
+
+    @Test("the scheme is case-insensitive; blanks around the token are dropped, inside it kept")
+    func parsing() {
+        #expect(Self.token("Bearer EAAVabc") == "EAAVabc")
+        #expect(Self.token("bearer EAAVabc") == "EAAVabc")
+        #expect(Self.token("BEARER   EAAVabc \t ") == "EAAVabc")
+        #expect(Self.token("Bearer \tEAAV abc") == "EAAV abc")
+        #expect(Self.token("Basic dXNlcjpwYXNz") == nil)
+        #expect(Self.token("Bearer") == nil)
+        #expect(Self.token(nil) == nil)
+    }
+}
