@@ -131,3 +131,16 @@ extension SecureBytes: CustomStringConvertible {
     /// "SecureBytes(N bytes)": the contents are never printed.
     public var description: String { "SecureBytes(\(count) bytes)" }
 }
+
+extension Array where Element == UInt8 {
+    /// Appends `bytes` with one copy. The generic `append(contentsOf:)` would read a
+    /// `SecureBytes` one bounds-checked subscript at a time (a session's serialization is ~1 KiB).
+    public mutating func append(contentsOf bytes: SecureBytes) {
+        bytes.withUnsafeBytes { append(contentsOf: $0) }
+    }
+
+    /// Appends `rhs` with one copy (see ``append(contentsOf:)``).
+    public static func += (lhs: inout [UInt8], rhs: SecureBytes) {
+        lhs.append(contentsOf: rhs)
+    }
+}

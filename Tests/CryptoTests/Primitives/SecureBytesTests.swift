@@ -15,6 +15,18 @@ struct SecureBytesTests {
         #expect(SymmetricKey(data: [1, 2]).description == "SymmetricKey(16 bits)")
     }
 
+    /// Appending to a byte array copies every byte, in order, after what was there.
+    @Test func appendingToAByteArray() {
+        var bytes: [UInt8] = [7]
+        bytes.append(contentsOf: SecureBytes([1, 2, 3]))
+        bytes += SecureBytes([4, 5])
+        bytes += SecureBytes([UInt8]())
+        #expect(bytes == [7, 1, 2, 3, 4, 5])
+        var large: [UInt8] = []
+        large += SecureBytes((0..<4096).map { UInt8(truncatingIfNeeded: $0 * 31) })
+        #expect(large == (0..<4096).map { UInt8(truncatingIfNeeded: $0 * 31) })
+    }
+
     /// A throwing initializer propagates its error (and releases the buffer).
     @Test func throwingInitializer() {
         #expect(throws: CryptoError.zeroSharedSecret) {
