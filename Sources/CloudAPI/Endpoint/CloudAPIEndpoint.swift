@@ -37,6 +37,8 @@ public final class CloudAPIEndpoint {
     private let syncOutcome = SyncOutcome()
     /// Bumped when the pipeline is reset, so a sync that was in flight is not taken as the next one's.
     private var syncGeneration = 0
+    /// Tests: the next asynchronous sync reports this failure (after syncing) instead of success.
+    var injectedSyncFailure: StorageError?
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
     var webhooksInFlight: Set<String> = []
@@ -94,27 +96,33 @@ public final class CloudAPIEndpoint {
 
     /// The end-of-turn hook: commit the turn's message records (their logs are synced later), hand
     /// the turn — records' logs, registry writes, effects — to the pipeline, and start its next
-    /// step. With `synchronously`, sync on this thread and repeat until everything is durable and
-    /// released (stop), a bounded number of rounds.
+    /// step. Effects released here may write and queue effects again, so this repeats while the
+    /// pipeline is free, a bounded number of rounds; while a sync is in flight, what is queued
+    /// waits for the end of the turn that brings its completion. With `synchronously` (stop), sync
+    /// on this thread until everything is durable and released.
     private func endOfTurn(synchronously: Bool = false) {
-        for _ in 0..<(synchronously ? 8 : 1) {
-            guard !afterCommit.isEmpty || hasPendingWrites || !pipeline.isIdle else { return }
-            var logs: [WALFile] = []
-            for store in stores.values where store.pendingWriteCount > 0 {
-                do throws(MessageStoreError) { logs += try store.commit() } catch {
-                    fail("message store: \(error)")
-                    return
+        for _ in 0..<8 {
+            let hasNewWork = !afterCommit.isEmpty || hasPendingWrites
+            guard hasNewWork || (synchronously && !pipeline.isIdle) else { return }
+            if hasNewWork {
+                var logs: [WALFile] = []
+                for store in stores.values where store.pendingWriteCount > 0 {
+                    do throws(MessageStoreError) { logs += try store.commit() } catch {
+                        fail("message store: \(error)")
+                        return
+                    }
                 }
+                let effects = afterCommit
+                afterCommit.removeAll()
+                pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
             }
-            let effects = afterCommit
-            afterCommit.removeAll()
-            pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
             if synchronously {
                 syncer.waitUntilIdle()
                 collectSync(synchronously: true)
                 perform(pipeline.nextStep(), synchronously: true)
             } else {
                 perform(pipeline.nextStep(), synchronously: false)
+                if pipeline.isBusy { return }
             }
         }
     }
@@ -136,8 +144,10 @@ public final class CloudAPIEndpoint {
                     let generation = syncGeneration
                     let outcome = syncOutcome
                     let endpoint = LoopBound(self, on: loop)
+                    let injected = injectedSyncFailure
+                    injectedSyncFailure = nil
                     syncer.sync(logs) { error in
-                        outcome.put(generation: generation, error: error)
+                        outcome.put(generation: generation, error: error ?? injected)
                         _ = endpoint.loop.execute { endpoint.value.collectSync(synchronously: false) }
                     }
                     return

@@ -1,0 +1,44 @@
+import Foundation
+import Storage
+import Testing
+@testable import CloudAPI
+import Crypto
+import Transport
+
+/// The endpoint's durability pipeline against a failing sync: nothing of the failed stage is
+/// acknowledged, and the relay's re-delivery brings the message to the webhook exactly once.
+@Suite("Cloud API endpoint: a failed sync acknowledges nothing and loses nothing")
+struct EndpointDurabilityTests {
+    @Test("an inbound message whose records' sync fails is re-delivered, stored once and reaches the webhook once")
+    func failedSyncIsRecovered() throws {
+        let webhooks = RecordingWebhooks(verifyToken: "vt")
+        let rig = try EndpointRig("durability", businesses: [.init(phone: "+14155550100", webhookURL: "http://127.0.0.1:1/hook")], webhooks: webhooks)
+        defer { rig.stop() }
+        let (loop, endpoint, alice) = (rig.loop, rig.endpoint, rig.alice)
+        let shop = rig.businesses[0].account.phone
+        #expect(eventually { webhooks.gets.count == 1 })
+        #expect(eventually { loop.executeAndWaitValue { endpoint.value?.account(rig.businesses[0].account.phoneNumberID)?.webhookVerified } == true })
+
+        // The stage holding the decrypted message (record, advanced session, relay ack) fails at its sync.
+        _ = loop.executeAndWait {
+            endpoint.value?.injectedSyncFailure = .aborted("injected by the test")
+            alice.send("first try", to: shop, id: 1)
+        }
+        #expect(eventually { loop.executeAndWaitValue { endpoint.value?.statistics.commitFailures } == 1 })
+        #expect(loop.executeAndWaitValue { endpoint.value?.lastError }??.contains("injected by the test") == true)
+
+        // The ack never left, the session was reloaded from disk: the relay delivers again after
+        // the reconnect, the record (already committed) is found, and the webhook goes out once.
+        #expect(eventually { webhooks.posts.contains { String(decoding: $0.body, as: UTF8.self).contains("first try") } })
+        _ = loop.executeAndWait { alice.send("second", to: shop, id: 2) }
+        #expect(eventually { webhooks.posts.contains { String(decoding: $0.body, as: UTF8.self).contains("second") } })
+        #expect(webhooks.posts.filter { String(decoding: $0.body, as: UTF8.self).contains("first try") }.count == 1)
+        // And the pipeline runs on: a send is encrypted, made durable and answered.
+        let reply = rig.send(#"{"messaging_product":"whatsapp","to":"447700900123","type":"text","text":{"body":"welcome back"}}"#)
+        #expect(reply?.status == 200)
+        #expect(eventually { alice.received.map(\.text) == ["welcome back"] })
+        #expect(loop.executeAndWaitValue { endpoint.value?.statistics.commitFailures } == 1)
+        let undecryptable = loop.executeAndWaitValue { endpoint.value?.statistics.undecryptable }
+        #expect(undecryptable == 0, "the reloaded session decrypts the re-delivery")
+    }
+}
