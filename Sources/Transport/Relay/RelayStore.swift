@@ -126,7 +126,7 @@ public final class RelayStore {
         guard !writes.isEmpty else { return }
         var batch = GroupCommit<Int>()
         batch.enqueue(writes.count) { [self] database throws(StorageError) in
-            for write in writes { try apply(write, on: database) }
+            try apply(writes, on: database)
         }
         switch batch.commit(on: database) {
         case .committed:
