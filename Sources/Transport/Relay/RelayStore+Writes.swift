@@ -122,10 +122,8 @@ extension RelayStore {
         _ = try row.step()
         guard storingCiphertext, let ciphertext = envelope.ciphertext else { return }
         let bytes = statements.insertCiphertext
-        defer { bytes.reset() }
         try bytes.bind(sequence, at: 1)
-        try bytes.bind(.blob(ciphertext), at: 2)
-        _ = try bytes.step()
+        try bytes.run(bindingBlobInPlace: ciphertext, at: 2)
     }
 
     /// Deletes envelopes (with their ciphertext) accepted before `envelopesBefore`, and tombstones
