@@ -54,6 +54,41 @@ extension Statement {
         }
     }
 
+    /// Runs a write once with `bytes` bound as a blob at `index` **without copying them**
+    /// (`SQLITE_STATIC`: SQLite reads them in place while it steps), then resets the statement and
+    /// binds NULL at `index`, so no pointer into `bytes` outlives the call — also when it throws.
+    /// Bind the other parameters first. Meant for an `INSERT` or `UPDATE` of a large value on a
+    /// hot path, where the copy `bind(_:at:)` makes is a `malloc`, a `memcpy` and a `free` per row;
+    /// rows a statement might return are not read.
+    ///
+    /// The corresponding C functions are `sqlite3_bind_blob64`, `sqlite3_step` and `sqlite3_reset`.
+    public func run(bindingBlobInPlace bytes: [UInt8], at index: Int) throws(StorageError) {
+        let handle = try requireOpen()
+        guard index >= 1, index <= parameterCount else {
+            throw .usage(.bind, "parameter index \(index) is outside 1...\(parameterCount)", operation: sql)
+        }
+        let position = Int32(index)
+        let outcome: Result<Bool, StorageError> = bytes.withUnsafeBytes { buffer in
+            defer {
+                sqlite3_reset(handle)
+                sqlite3_bind_null(handle, position)
+            }
+            // An empty array may have no storage, and a NULL pointer would bind SQL NULL.
+            let bound = buffer.isEmpty
+                ? sqlite3_bind_zeroblob(handle, position, 0)
+                : sqlite3_bind_blob64(handle, position, buffer.baseAddress, sqlite3_uint64(buffer.count), nil)
+            guard bound == SQLITE_OK else {
+                return .failure(.sqlite(bound, handle: connection.handle, context: .bind, operation: sql))
+            }
+            do throws(StorageError) {
+                return .success(try step())
+            } catch {
+                return .failure(error)
+            }
+        }
+        _ = try outcome.get()
+    }
+
     /// Binds `value` to the named parameter `name`, written with its prefix: `:id`, `@id` or `$id`.
     ///
     /// The corresponding C function is `sqlite3_bind_parameter_index`.

@@ -6,7 +6,8 @@ extension RelayStore {
     struct HotStatements {
         let insertEnvelope: Statement
         let insertCiphertext: Statement
-        let deleteCiphertext: Statement
+        /// Deletes a run of consecutive sequence numbers (`?1` to `?2`, inclusive).
+        let deleteCiphertexts: Statement
     }
 
     /// The hot statements, prepared on first use.
@@ -18,25 +19,64 @@ extension RelayStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """),
             insertCiphertext: try database.prepare("INSERT INTO ciphertexts(seq, bytes) VALUES (?, ?)"),
-            deleteCiphertext: try database.prepare("DELETE FROM ciphertexts WHERE seq = ?")
+            deleteCiphertexts: try database.prepare("DELETE FROM ciphertexts WHERE seq BETWEEN ?1 AND ?2")
         )
         statements = prepared
         return prepared
     }
 
-    /// Runs one write inside the batch's transaction.
-    func apply(_ write: RelayWrite, on database: Database) throws(StorageError) {
+    /// Applies a batch inside its transaction, as planned by ``RelayCommitPlan``: per segment, the
+    /// acknowledged ciphertexts are deleted first, run by run, then the other writes in order.
+    func apply(_ writes: [RelayWrite], on database: Database) throws(StorageError) {
+        let plan = RelayCommitPlan(writes) { id in legacySequence(of: id) }
+        for segment in plan.segments {
+            try deleteCiphertexts(segment.deletions)
+            let skipped = segment.insertedThenAcknowledged
+            for index in segment.writes {
+                switch writes[index] {
+                case let .enqueue(envelope):
+                    try insert(envelope, storingCiphertext: skipped.isEmpty || !skipped.contains(Int64(bitPattern: envelope.sequence)))
+                case .acknowledge:
+                    continue
+                case let write:
+                    try apply(write, on: database)
+                }
+            }
+        }
+    }
+
+    /// The row key of an acknowledged envelope: its id's low half, or, for envelopes stored by
+    /// schema 1, the sequence number loaded with it (forgotten once acknowledged).
+    private func legacySequence(of id: EnvelopeID) -> Int64 {
+        guard !legacySequences.isEmpty, let sequence = legacySequences.removeValue(forKey: id) else {
+            return Int64(bitPattern: id.low)
+        }
+        return sequence
+    }
+
+    /// Deletes the ciphertext rows of `runs` (with `secure_delete`, their bytes are overwritten).
+    private func deleteCiphertexts(_ runs: [ClosedRange<Int64>]) throws(StorageError) {
+        guard !runs.isEmpty else { return }
+        let delete = try hotStatements().deleteCiphertexts
+        for run in runs {
+            defer { delete.reset() }
+            try delete.bind(.integer(run.lowerBound), at: 1)
+            try delete.bind(.integer(run.upperBound), at: 2)
+            _ = try delete.step()
+        }
+    }
+
+    /// Runs one write inside the batch's transaction, as it comes (the batch's `apply` plans
+    /// envelopes and acknowledgements itself and passes only the other writes here).
+    private func apply(_ write: RelayWrite, on database: Database) throws(StorageError) {
         switch write {
         case let .enqueue(envelope):
-            try insert(envelope)
+            try insert(envelope, storingCiphertext: true)
         case let .acknowledge(ids):
-            let delete = try hotStatements().deleteCiphertext
-            for id in ids {
-                let sequence = legacySequences.isEmpty ? Int64(bitPattern: id.low) : legacySequences.removeValue(forKey: id) ?? Int64(bitPattern: id.low)
-                defer { delete.reset() }
-                try delete.bind(.integer(sequence), at: 1)
-                _ = try delete.step()
-            }
+            try deleteCiphertexts(ids.map { id in
+                let sequence = legacySequence(of: id)
+                return sequence...sequence
+            })
         case let .register(phone, device, digest):
             try database.execute("INSERT OR REPLACE INTO registrations(phone, device, token_digest) VALUES (?, ?, ?)",
                                  bindings: [.integer(Int64(phone.digits)), .integer(Int64(device.rawValue)), .blob(digest.bytes)])
@@ -63,8 +103,9 @@ extension RelayStore {
         }
     }
 
-    /// One accepted envelope: its metadata row, and its ciphertext row unless it is a tombstone.
-    private func insert(_ envelope: StoredEnvelope) throws(StorageError) {
+    /// One accepted envelope: its metadata row, and its ciphertext row unless it is a tombstone or
+    /// `storingCiphertext` is off (acknowledged in the same batch).
+    private func insert(_ envelope: StoredEnvelope, storingCiphertext: Bool) throws(StorageError) {
         let statements = try hotStatements()
         let sequence = DatabaseValue.integer(Int64(bitPattern: envelope.sequence))
         let row = statements.insertEnvelope
@@ -79,12 +120,10 @@ extension RelayStore {
         try row.bind(.integer(Int64(envelope.kind.kindByte)), at: 8)
         try row.bind(.integer(Int64(envelope.kind.categoryByte)), at: 9)
         _ = try row.step()
-        guard let ciphertext = envelope.ciphertext else { return }
+        guard storingCiphertext, let ciphertext = envelope.ciphertext else { return }
         let bytes = statements.insertCiphertext
-        defer { bytes.reset() }
         try bytes.bind(sequence, at: 1)
-        try bytes.bind(.blob(ciphertext), at: 2)
-        _ = try bytes.step()
+        try bytes.run(bindingBlobInPlace: ciphertext, at: 2)
     }
 
     /// Deletes envelopes (with their ciphertext) accepted before `envelopesBefore`, and tombstones

@@ -10,6 +10,8 @@ public import Storage
 /// relay's sequence number (its rowid, so every insert appends to the B-tree), and `ciphertexts`
 /// holds the bytes under the same key, deleted on acknowledgement — an acknowledgement removes
 /// one row of a table whose pages fill at one end and empty at the other. No index on random ids.
+/// A batch's acknowledgements are deleted first, as runs of consecutive sequence numbers, so the
+/// pages they free are refilled by the same transaction's inserts (``RelayCommitPlan``).
 /// Pages are 16 KiB (fewer, larger WAL frames per envelope). Opened for the relay's storage
 /// thread, the WAL is checkpointed by a ``RelayCheckpointer`` on another connection, not inside
 /// the commits.
@@ -126,7 +128,7 @@ public final class RelayStore {
         guard !writes.isEmpty else { return }
         var batch = GroupCommit<Int>()
         batch.enqueue(writes.count) { [self] database throws(StorageError) in
-            for write in writes { try apply(write, on: database) }
+            try apply(writes, on: database)
         }
         switch batch.commit(on: database) {
         case .committed:
