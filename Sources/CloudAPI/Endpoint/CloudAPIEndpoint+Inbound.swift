@@ -26,6 +26,7 @@ extension CloudAPIEndpoint {
             let sessionEnvelope = try SessionEnvelope(encoded: envelope.ciphertext)
             if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil { usedOneTimePreKey = true }
             plaintext = try state.party.decrypt(sessionEnvelope, from: envelope.sender.e164)
+            turnDecryptedInbound = true
         } catch {
             // It can never be decrypted (corrupt, or for keys this endpoint no longer has).
             statistics.undecryptable += 1

@@ -8,9 +8,9 @@ import Storage
 /// routing lives in `CloudAPIServer`; this type answers with status codes and bodies.
 ///
 /// **Durable before anything leaves.** Ratchet state, custody records and message records written
-/// during a loop turn are committed — records at the end of the turn, sessions after the records
-/// are on disk (``DurabilityPipeline``) — and their logs synced on a syncer thread while the loop
-/// keeps serving; only then do the turn's queued effects run: ciphertext goes to the relay, acks
+/// during a loop turn are committed — a session advanced by an inbound message only once that
+/// message's record is on disk (``DurabilityPipeline``) — and their logs synced on a syncer thread
+/// while the loop keeps serving; only then do the turn's queued effects run: ciphertext goes to the relay, acks
 /// confirm envelopes, HTTP answers are sent. A crash (or power cut) can lose only work nobody was
 /// told about, and no message key is ever used twice. Webhooks read committed records and may
 /// run ahead of the sync: after a power cut a message can reach the webhook twice, never zero
@@ -39,6 +39,9 @@ public final class CloudAPIEndpoint {
     private var syncGeneration = 0
     /// Tests: the next asynchronous sync reports this failure (after syncing) instead of success.
     var injectedSyncFailure: StorageError?
+    /// Whether this turn advanced a session by decrypting an inbound message: its registry writes
+    /// are then held until its records are on disk (``DurabilityPipeline``).
+    var turnDecryptedInbound = false
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
     var webhooksInFlight: Set<String> = []
@@ -114,7 +117,9 @@ public final class CloudAPIEndpoint {
                 }
                 let effects = afterCommit
                 afterCommit.removeAll()
-                pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
+                pipeline.endTurn(
+                    recordLogs: logs, registryWrites: registry.takeQueuedWrites(), held: turnDecryptedInbound, effects: effects)
+                turnDecryptedInbound = false
             }
             if synchronously {
                 syncer.waitUntilIdle()
@@ -184,6 +189,7 @@ public final class CloudAPIEndpoint {
         lastError = "commit failed: \(reason)"
         afterCommit.removeAll()
         _ = registry.takeQueuedWrites()
+        turnDecryptedInbound = false
         pipeline.reset()
         syncGeneration += 1
         failedTurn()

@@ -5,20 +5,25 @@ import Synchronization
 /// released: a pure state machine over *turns* (the writes and effects of one event-loop turn);
 /// the endpoint performs its steps (``Step``) and reports back.
 ///
+/// A turn's message records are committed at its end (with deferred durability: written, not yet
+/// synced). Its registry writes (sessions, keys, account fields) are either **free** — they may
+/// reach the disk in any order relative to the records (an outbound send's ratchet step) — or
+/// **held**: a session advanced by decrypting an inbound message must never be on disk without
+/// that message's record, or the relay's re-delivery would be undecryptable and an acknowledged
+/// message lost. Once a turn's writes are held, every later turn's registry writes are held too
+/// (they are whole-session images that include the held change).
+///
 /// For each stage — one turn, or every turn that ended while the previous stage was in flight,
 /// merged in order — the steps are:
-/// 1. `sync` the logs of the message-record files the stage committed (its records are already
-///    committed, with deferred durability, at the end of their turn);
-/// 2. `commitRegistry`: the stage's registry writes (sessions, keys, account fields), held back
-///    until then, in one transaction;
-/// 3. `sync` the registry's log;
-/// 4. `release` the stage's effects (ciphertext to the relay, acks, HTTP answers), in order.
+/// 1. `commitRegistry`: the stage's free registry writes, in one transaction;
+/// 2. `sync` the logs of the records' files and, if step 1 ran, the registry's — together;
+/// 3. `commitRegistry`: the stage's held registry writes;
+/// 4. `sync` the registry's log;
+/// 5. `release` the stage's effects (ciphertext to the relay, acks, HTTP answers), in order.
 ///
-/// Steps that have nothing to do are skipped. **Records before sessions**: a power cut can never
-/// leave a session advanced by an inbound message without that message's record — the relay's
-/// re-delivery would then be undecryptable and an acknowledged message lost. One step is in
-/// flight at a time; the loop keeps serving (and ending turns) meanwhile, so one sync covers the
-/// writes of every turn that ended during the previous one.
+/// Steps with nothing to do are skipped: a stage of outbound sends and their records needs one
+/// sync round, a stage with inbound messages two. One step is in flight at a time; the loop keeps
+/// serving (and ending turns) meanwhile, so one sync covers every turn that ended during the last.
 ///
 /// `Log` is ``WALFile`` in the endpoint; tests use any class.
 struct DurabilityPipeline<Log: AnyObject> {
@@ -34,19 +39,22 @@ struct DurabilityPipeline<Log: AnyObject> {
 
     private struct Stage {
         var recordLogs: [Log] = []
-        var registryWrites = GroupCommit<Int>()
+        var freeWrites = GroupCommit<Int>()
+        var heldWrites = GroupCommit<Int>()
         var effects: [() -> Void] = []
 
-        var isEmpty: Bool { recordLogs.isEmpty && registryWrites.isEmpty && effects.isEmpty }
+        var isEmpty: Bool { recordLogs.isEmpty && freeWrites.isEmpty && heldWrites.isEmpty && effects.isEmpty }
     }
 
     private enum Phase: Equatable {
-        case idle, syncingRecords, committingRegistry, syncingRegistry
+        case idle, committingFree, syncingFirst, committingHeld, syncingHeld
     }
 
     private var waiting = Stage()
     private var current = Stage()
     private var phase = Phase.idle
+    /// The registry's log once the stage's free writes are committed (to sync with the records').
+    private var freeLog: Log?
 
     /// Whether no step is in flight and no turn waits.
     var isIdle: Bool { phase == .idle && waiting.isEmpty }
@@ -54,13 +62,20 @@ struct DurabilityPipeline<Log: AnyObject> {
     /// Whether a step is in flight (its completion not yet reported).
     var isBusy: Bool { phase != .idle }
 
-    /// Adds a turn that ended: the logs of the record files it committed, its registry writes,
-    /// its effects. Merged into the stage that starts after the one in flight.
-    mutating func endTurn(recordLogs: [Log], registryWrites: consuming GroupCommit<Int>, effects: consuming [() -> Void]) {
+    /// Adds a turn that ended: the logs of the record files it committed, its registry writes
+    /// (`held` when they include a session advanced by an inbound message), its effects. Merged
+    /// into the stage that starts after the one in flight.
+    mutating func endTurn(
+        recordLogs: [Log], registryWrites: consuming GroupCommit<Int>, held: Bool, effects: consuming [() -> Void]
+    ) {
         for log in recordLogs where !waiting.recordLogs.contains(where: { $0 === log }) {
             waiting.recordLogs.append(log)
         }
-        waiting.registryWrites.append(contentsOf: registryWrites)
+        if held || !waiting.heldWrites.isEmpty {
+            waiting.heldWrites.append(contentsOf: registryWrites)
+        } else {
+            waiting.freeWrites.append(contentsOf: registryWrites)
+        }
         if waiting.effects.isEmpty {
             waiting.effects = effects
         } else {
@@ -72,26 +87,37 @@ struct DurabilityPipeline<Log: AnyObject> {
     mutating func nextStep() -> Step? {
         guard phase == .idle, !waiting.isEmpty else { return nil }
         swap(&current, &waiting)
-        if !current.recordLogs.isEmpty {
-            phase = .syncingRecords
-            return .sync(current.recordLogs)
+        freeLog = nil
+        guard current.freeWrites.isEmpty else {
+            phase = .committingFree
+            return .commitRegistry(Self.take(&current.freeWrites))
         }
-        return commitRegistryOrRelease()
+        return syncFirstOrGoOn()
     }
 
     /// The `sync` step in flight succeeded.
     mutating func synced() -> Step {
-        precondition(phase == .syncingRecords || phase == .syncingRegistry, "no sync in flight")
-        return phase == .syncingRecords ? commitRegistryOrRelease() : release()
+        switch phase {
+        case .syncingFirst: return commitHeldOrRelease()
+        case .syncingHeld: return release()
+        default: preconditionFailure("no sync in flight")
+        }
     }
 
     /// The `commitRegistry` step succeeded; `log` is the registry's log to sync (`nil` when the
     /// registry commits durably itself).
     mutating func registryCommitted(log: Log?) -> Step {
-        precondition(phase == .committingRegistry, "no registry commit in flight")
-        guard let log else { return release() }
-        phase = .syncingRegistry
-        return .sync([log])
+        switch phase {
+        case .committingFree:
+            freeLog = log
+            return syncFirstOrGoOn()
+        case .committingHeld:
+            guard let log else { return release() }
+            phase = .syncingHeld
+            return .sync([log])
+        default:
+            preconditionFailure("no registry commit in flight")
+        }
     }
 
     /// A step failed: every stage is dropped — its effects never run, its held registry writes
@@ -100,14 +126,24 @@ struct DurabilityPipeline<Log: AnyObject> {
         waiting = Stage()
         current = Stage()
         phase = .idle
+        freeLog = nil
     }
 
-    private mutating func commitRegistryOrRelease() -> Step {
-        guard current.registryWrites.isEmpty else {
-            phase = .committingRegistry
-            var writes = GroupCommit<Int>()
-            swap(&writes, &current.registryWrites)
-            return .commitRegistry(writes)
+    /// Step 2: the records' logs and the registry's (if its free writes were committed).
+    private mutating func syncFirstOrGoOn() -> Step {
+        var logs = current.recordLogs
+        if let freeLog { logs.append(freeLog) }
+        guard logs.isEmpty else {
+            phase = .syncingFirst
+            return .sync(logs)
+        }
+        return commitHeldOrRelease()
+    }
+
+    private mutating func commitHeldOrRelease() -> Step {
+        guard current.heldWrites.isEmpty else {
+            phase = .committingHeld
+            return .commitRegistry(Self.take(&current.heldWrites))
         }
         return release()
     }
@@ -115,8 +151,15 @@ struct DurabilityPipeline<Log: AnyObject> {
     private mutating func release() -> Step {
         let effects = current.effects
         current = Stage()
+        freeLog = nil
         phase = .idle
         return .release(effects)
+    }
+
+    private static func take(_ writes: inout GroupCommit<Int>) -> GroupCommit<Int> {
+        var taken = GroupCommit<Int>()
+        swap(&taken, &writes)
+        return taken
     }
 }
 
