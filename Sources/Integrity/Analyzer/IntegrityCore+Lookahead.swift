@@ -38,31 +38,38 @@ extension IntegrityCore {
         for slot in 0..<count where numbers[slot] != 0 {
             if let position = index[digits: numbers[slot]] { positions[slot] = Int32(position) }
         }
-        businesses.withUnsafeBufferPointer { states in
-            guard let base = states.baseAddress else { return }
-            // Stage 2: the first cache line of each state (a page walk each, in a tight loop so
-            // that many are in flight), then its other lines (~1 KiB; an event reads many).
-            for slot in 0..<count where positions[slot] >= 0 {
-                mix = mix &+ UInt64(UnsafeRawPointer(base + Int(positions[slot])).load(as: UInt8.self))
+        // Stage 2: the first cache line of each state (a page walk each, in a tight loop so that
+        // many are in flight), then its other lines (~1 KiB; an event reads many), line by line
+        // across the group — the second line of every state, then the third — rather than state by
+        // state: consecutive loads then fall on different states' pages, so the misses in the
+        // processor's window spread over the group instead of queueing on one state (+0.6 to
+        // +6 % events per CPU-second in three sets of alternating runs). The states are read in
+        // place through their addresses (no copy of a state).
+        var states = InlineArray<64, UnsafePointer<BusinessState>?>(repeating: nil)
+        for slot in 0..<count where positions[slot] >= 0 {
+            let state = businesses.address(of: Int(positions[slot]))
+            states[slot] = state
+            mix = mix &+ UInt64(UnsafeRawPointer(state).load(as: UInt8.self))
+        }
+        let warmed = BusinessState.warmedBytes
+        var offset = 64
+        while offset < warmed {
+            for slot in 0..<count {
+                guard let state = states[slot].map(UnsafeRawPointer.init) else { continue }
+                mix = mix &+ UInt64(state.load(fromByteOffset: offset, as: UInt8.self))
             }
-            let warmed = BusinessState.warmedBytes
-            for slot in 0..<count where positions[slot] >= 0 {
-                let state = UnsafeRawPointer(base + Int(positions[slot]))
-                var offset = 64
-                while offset < warmed {
-                    mix = mix &+ UInt64(state.load(fromByteOffset: offset, as: UInt8.self))
-                    offset += 64
-                }
-            }
-            // Stage 3: the headers of the tables the events probe (their sizes), and of the 7-day
-            // table when the event will re-measure quality (a scan of it).
-            for slot in 0..<count where positions[slot] >= 0 {
-                mix = mix &+ states[Int(positions[slot])].warmHeaders(tables[slot], time: times[slot])
-            }
-            // Stage 4: the table slot and the filter block each event probes first.
-            for slot in 0..<count where positions[slot] >= 0 {
-                mix = mix &+ states[Int(positions[slot])].warmSlots(tables[slot], user: users[slot])
-            }
+            offset += 64
+        }
+        // Stage 3: the headers of the tables the events probe (their sizes), and of the 7-day
+        // table when the event will re-measure quality (a scan of it).
+        for slot in 0..<count {
+            guard let state = states[slot] else { continue }
+            mix = mix &+ state.pointee.warmHeaders(tables[slot], time: times[slot])
+        }
+        // Stage 4: the table slot and the filter block each event probes first.
+        for slot in 0..<count {
+            guard let state = states[slot] else { continue }
+            mix = mix &+ state.pointee.warmSlots(tables[slot], user: users[slot])
         }
         return mix
     }

@@ -7,7 +7,7 @@ import Transport
 struct IntegrityCore {
     let parameters: SignalParameters
     /// Active businesses, densely stored; `index` maps a number to its position.
-    var businesses: [BusinessState] = []
+    var businesses = BusinessStates()
     var index = BusinessIndex()
     /// Businesses idle past the eviction period: only their policy state and totals remain.
     var dormant: [PhoneNumber: DormantBusiness] = [:]

@@ -123,9 +123,11 @@ extension BusinessState {
             outcome.sampled = false
             return outcome
         }
-        let answers = recent[slot].isRecipient(now: tick)
-        if answers { recent[slot].replied = true }
-        recent[slot].setInbound(tick)
+        var entry = recent[slot]
+        let answers = entry.isRecipient(now: tick)
+        if answers { entry.replied = true }
+        entry.setInbound(tick)
+        recent[slot] = entry
         outcome.reply = answers
         return outcome
     }

@@ -48,8 +48,10 @@ struct SampledTable<Entry: SampledTableEntry> {
     @inline(__always)
     func samples(rank: Int) -> Bool { rank >= level }
 
-    /// 2^level: what one entry stands for in an estimate.
-    var scale: Double { Double(sign: .plus, exponent: level, significand: 1) }
+    /// 2^level: what one entry stands for in an estimate (built from its bits: the level is at
+    /// most 64, far inside the exponent's range; `Double(sign:exponent:significand:)` is a call).
+    @inline(__always)
+    var scale: Double { Double(bitPattern: UInt64(1023 + level) << 52) }
 
     /// The slot holding `fingerprint` under `parity`, or nil.
     @inline(__always)

@@ -3,7 +3,11 @@ import Transport
 
 /// The rules turned into what the per-event code needs: integer intervals, reason weights by raw
 /// value, and the recency weight of every age in ticks — computed once per analyzer.
-struct SignalParameters: Sendable {
+///
+/// A class (immutable, so shared safely): the core hands it to the business it applies an event
+/// to while the core itself is being changed, and a ~0.5 KiB struct read from the core there is
+/// copied onto the stack first — on every event; a reference is passed as is.
+final class SignalParameters: Sendable {
     let rules: Rules
     /// Pair-rate interval (ms).
     let pairInterval: Int64

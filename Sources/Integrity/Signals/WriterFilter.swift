@@ -54,13 +54,15 @@ struct WriterFilter {
     }
 
     /// The first word of the user's block, and the hash whose 9-bit fields (masked to the block
-    /// size) place the user's bits inside it.
+    /// size) place the user's bits inside it. Sizes are powers of two: shifts and masks, not the
+    /// divisions by a size known only at run time that a test would otherwise cost (three).
     @inline(__always)
     private static func block(_ pseudonym: Pseudonym, bitCount: Int) -> (word: Int, bits: UInt32, mask: UInt32) {
         let (a, b) = pseudonym.filterHashes
         let blockBits = min(512, bitCount)
-        let blocks = UInt32(bitCount / blockBits)
-        return (Int(a % blocks) * (blockBits / 64), b, UInt32(blockBits - 1))
+        let blockShift = blockBits.trailingZeroBitCount
+        let blocks = UInt32(truncatingIfNeeded: bitCount &>> blockShift)
+        return (Int(a & (blocks &- 1)) &<< (blockShift &- 6), b, UInt32(blockBits - 1))
     }
 
     /// Whether the user (probably) wrote: in the current filter, or in the previous one under

@@ -9,8 +9,8 @@ import Foundation
 public struct DecayedRate: Sendable, Equatable {
     /// Time constant τ in milliseconds.
     public let timeConstantMilliseconds: Double
-    var decayedCount: Double = 0
-    var lastTime: Int64?
+    @usableFromInline var decayedCount: Double = 0
+    @usableFromInline var lastTime: Int64?
 
     /// Creates a rate with time constant τ (> 0) in milliseconds, e.g. 60 000 for a 1-minute rate.
     public init(timeConstantMilliseconds: Double) {
@@ -18,7 +18,8 @@ public struct DecayedRate: Sendable, Equatable {
         self.timeConstantMilliseconds = timeConstantMilliseconds
     }
 
-    /// Records `weight` events at `time`.
+    /// Records `weight` events at `time`. Inlinable: callers record on every event.
+    @inlinable
     public mutating func record(weight: Double = 1, at time: Int64) {
         if let last = lastTime, time > last {
             decayedCount *= Self.decay(milliseconds: Double(time - last), tau: timeConstantMilliseconds)
@@ -36,6 +37,7 @@ public struct DecayedRate: Sendable, Equatable {
         return decayedCount * Self.decay(milliseconds: elapsed, tau: timeConstantMilliseconds) / timeConstantMilliseconds * unit
     }
 
+    @usableFromInline
     static func decay(milliseconds: Double, tau: Double) -> Double { exp(-milliseconds / tau) }
 }
 
