@@ -99,8 +99,10 @@ extension CloudAPIEndpoint {
                 self.lastError = "recording webhook delivery: \(error)"
             }
             // Still "in flight" until its new state is committed: a pump before the commit would
-            // read the old, undelivered state and send it again.
-            self.whenCommitted { [weak self] in
+            // read the old, undelivered state and send it again. Committed is enough — durable is
+            // not needed (after a power cut the webhook is sent again, at least once) — so the
+            // slot frees at the end of this turn, not after the next sync.
+            self.whenRecordsCommitted { [weak self] in
                 self?.webhooksInFlight.remove(record.id)
                 if delivered { self?.schedulePump() }
             }

@@ -32,6 +32,7 @@ public final class CloudAPIEndpoint {
     var byPhone: [PhoneNumber: String] = [:]
     var stores: [StoreLocation: MessageStore] = [:]
     private var afterCommit: [() -> Void] = []
+    private var afterRecordsCommitted: [() -> Void] = []
     private var pipeline = DurabilityPipeline<WALFile>()
     private let syncer = WALSyncer(label: "vigil-cloudapi-sync")
     private let syncOutcome = SyncOutcome()
@@ -97,6 +98,14 @@ public final class CloudAPIEndpoint {
         afterCommit.append(effect)
     }
 
+    /// Runs `effect` as soon as this turn's message records are committed — visible to reads, not
+    /// yet durable: for bookkeeping that only needs reads to see them (a webhook's in-flight mark,
+    /// which keeps the pump from reading its record as still undelivered), never for anything
+    /// that acknowledges. Dropped if the commit fails.
+    func whenRecordsCommitted(_ effect: @escaping () -> Void) {
+        afterRecordsCommitted.append(effect)
+    }
+
     /// The end-of-turn hook: commit the turn's message records (their logs are synced later), hand
     /// the turn — records' logs, registry writes, effects — to the pipeline, and start its next
     /// step. Effects released here may write and queue effects again, so this repeats while the
@@ -105,7 +114,7 @@ public final class CloudAPIEndpoint {
     /// on this thread until everything is durable and released.
     private func endOfTurn(synchronously: Bool = false) {
         for _ in 0..<8 {
-            let hasNewWork = !afterCommit.isEmpty || hasPendingWrites
+            let hasNewWork = !afterCommit.isEmpty || !afterRecordsCommitted.isEmpty || hasPendingWrites
             guard hasNewWork || (synchronously && !pipeline.isIdle) else { return }
             if hasNewWork {
                 var logs: [WALFile] = []
@@ -115,6 +124,9 @@ public final class CloudAPIEndpoint {
                         return
                     }
                 }
+                let bookkeeping = afterRecordsCommitted
+                afterRecordsCommitted.removeAll()
+                for effect in bookkeeping { effect() }
                 let effects = afterCommit
                 afterCommit.removeAll()
                 pipeline.endTurn(
@@ -188,6 +200,7 @@ public final class CloudAPIEndpoint {
         statistics.commitFailures += 1
         lastError = "commit failed: \(reason)"
         afterCommit.removeAll()
+        afterRecordsCommitted.removeAll()
         _ = registry.takeQueuedWrites()
         turnDecryptedInbound = false
         pipeline.reset()
