@@ -20,7 +20,7 @@ public final class BusinessRegistry {
     public let database: Database
     /// The master-key sealer.
     public let sealer: Sealer
-    private var batch = GroupCommit<Int>()
+    private var batch = GroupCommit<RegistryWrite>()
 
     static let migrations: [Migration] = [
         Migration(version: 1, sql: """
@@ -142,7 +142,7 @@ public final class BusinessRegistry {
     /// Queues the account's mutable fields (relay token, webhook state, integrity status).
     public func update(_ account: BusinessAccount) throws(CloudAPIError) {
         let secrets = try sealer.seal(Self.encodeSecrets(account), context: "businesses/secrets/\(account.phoneNumberID)")
-        batch.enqueue(batch.pendingCount, sql: """
+        batch.enqueue(RegistryWrite(key: "account/" + account.phoneNumberID, followsRecords: false), sql: """
             UPDATE businesses SET secrets = ?, webhook_verified = ?, quality = ?, status = ?, messaging_limit = ?,
                 webhook_url = ?, verify_token = ? WHERE phone_number_id = ?
             """, bindings: [
@@ -192,22 +192,29 @@ public final class BusinessRegistry {
         }
     }
 
-    /// Queues the party's keys (after a one-time prekey was used or prekeys were published).
-    public func saveKeys(of party: Party, for account: BusinessAccount) throws(CloudAPIError) {
+    /// Queues the party's keys (after a one-time prekey was used or prekeys were published);
+    /// `followsRecords` as for ``saveSession(_:peer:for:now:followsRecords:)``.
+    public func saveKeys(of party: Party, for account: BusinessAccount, followsRecords: Bool = false) throws(CloudAPIError) {
         let sealed = try sealer.seal(party.serializedKeys(), context: "businesses/keys/\(account.phoneNumberID)")
-        batch.enqueue(batch.pendingCount, sql: "UPDATE businesses SET keys = ? WHERE phone_number_id = ?",
+        batch.enqueue(RegistryWrite(key: "keys/" + account.phoneNumberID, followsRecords: followsRecords),
+                      sql: "UPDATE businesses SET keys = ? WHERE phone_number_id = ?",
                       bindings: [.blob(sealed), .text(account.phoneNumberID)])
     }
 
-    /// Queues one session (after every message in either direction).
-    public func saveSession(_ conversation: Conversation, peer: PhoneNumber, for account: BusinessAccount, now: Int64) throws(CloudAPIError) {
+    /// Queues one session (after every message in either direction). `followsRecords` marks a
+    /// session advanced by decrypting an inbound message: an owner that commits later must not
+    /// commit it before that message's record is durable (``RegistryWrite``).
+    public func saveSession(
+        _ conversation: Conversation, peer: PhoneNumber, for account: BusinessAccount, now: Int64, followsRecords: Bool = false
+    ) throws(CloudAPIError) {
         let index = try sealer.index(account.phoneNumberID, peer.e164)
         var plain = Array(peer.e164.utf8)
         plain.insert(UInt8(plain.count), at: 0)
         plain += conversation.serialized()
         let sealed = try sealer.seal(plain, context: "sessions/\(account.phoneNumberID)/\(Base64URL.encode(index))")
         for index in plain.indices { plain[index] = 0 }
-        batch.enqueue(batch.pendingCount, sql: "INSERT OR REPLACE INTO sessions(phone_number_id, peer_index, sealed, last_used) VALUES (?, ?, ?, ?)",
+        batch.enqueue(RegistryWrite(key: "session/\(account.phoneNumberID)/\(peer.e164)", followsRecords: followsRecords),
+                      sql: "INSERT OR REPLACE INTO sessions(phone_number_id, peer_index, sealed, last_used) VALUES (?, ?, ?, ?)",
                       bindings: [.text(account.phoneNumberID), .blob(index), .blob(sealed), .integer(now)])
     }
 
@@ -239,15 +246,15 @@ public final class BusinessRegistry {
     /// Removes and returns the queued writes, to be committed later with ``commit(_:)`` — by an
     /// owner that must first make other files durable (the endpoint syncs a turn's message
     /// records before the sessions that decrypted them).
-    public func takeQueuedWrites() -> GroupCommit<Int> {
-        var taken = GroupCommit<Int>()
+    public func takeQueuedWrites() -> GroupCommit<RegistryWrite> {
+        var taken = GroupCommit<RegistryWrite>()
         swap(&taken, &batch)
         return taken
     }
 
     /// Commits `writes` (taken with ``takeQueuedWrites()``, possibly of several turns, in order)
     /// in one transaction.
-    public func commit(_ writes: consuming GroupCommit<Int>) throws(CloudAPIError) {
+    public func commit(_ writes: consuming GroupCommit<RegistryWrite>) throws(CloudAPIError) {
         var writes = writes
         if case let .rolledBack(_, error) = writes.commit(on: database) { throw .storage(error) }
     }
@@ -361,5 +368,22 @@ enum Base64URL {
         // Leftover bits must be zero padding shorter than one character.
         guard bits < 6, buffer & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
         return output
+    }
+}
+
+/// What a queued registry write is, for an owner that orders commits across files: the record it
+/// replaces (`key`: a session, a business's keys or its account fields — a later write with the
+/// same key replaces the whole record) and whether it must follow the durability of message
+/// records written with it (`followsRecords`: a session or keys advanced by an inbound message).
+public struct RegistryWrite: Hashable, Sendable {
+    /// The replaced record: `session/{id}/{peer}`, `keys/{id}` or `account/{id}` (in memory only).
+    public let key: String
+    /// Whether it may reach the disk only after the records written with it.
+    public let followsRecords: Bool
+
+    /// A write's description.
+    public init(key: String, followsRecords: Bool) {
+        self.key = key
+        self.followsRecords = followsRecords
     }
 }

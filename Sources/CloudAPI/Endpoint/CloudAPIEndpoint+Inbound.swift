@@ -26,7 +26,6 @@ extension CloudAPIEndpoint {
             let sessionEnvelope = try SessionEnvelope(encoded: envelope.ciphertext)
             if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil { usedOneTimePreKey = true }
             plaintext = try state.party.decrypt(sessionEnvelope, from: envelope.sender.e164)
-            turnDecryptedInbound = true
         } catch {
             // It can never be decrypted (corrupt, or for keys this endpoint no longer has).
             statistics.undecryptable += 1
@@ -37,11 +36,11 @@ extension CloudAPIEndpoint {
         let time = Int64(clamping: envelope.serverTimeMilliseconds)
         do throws(CloudAPIError) {
             if let conversation = state.party.conversations[envelope.sender.e164] {
-                try registry.saveSession(conversation, peer: envelope.sender, for: account, now: clock.now())
+                try registry.saveSession(conversation, peer: envelope.sender, for: account, now: clock.now(), followsRecords: true)
                 state.sessionLastUsed[envelope.sender.e164] = clock.now()
             }
             if usedOneTimePreKey {
-                try registry.saveKeys(of: state.party, for: account)
+                try registry.saveKeys(of: state.party, for: account, followsRecords: true)
                 state.preKeysConsumed += 1
             }
             if envelope.kind != .control, !plaintext.isEmpty {

@@ -40,9 +40,6 @@ public final class CloudAPIEndpoint {
     private var syncGeneration = 0
     /// Tests: the next asynchronous sync reports this failure (after syncing) instead of success.
     var injectedSyncFailure: StorageError?
-    /// Whether this turn advanced a session by decrypting an inbound message: its registry writes
-    /// are then held until its records are on disk (``DurabilityPipeline``).
-    var turnDecryptedInbound = false
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
     var webhooksInFlight: Set<String> = []
@@ -129,9 +126,7 @@ public final class CloudAPIEndpoint {
                 for effect in bookkeeping { effect() }
                 let effects = afterCommit
                 afterCommit.removeAll()
-                pipeline.endTurn(
-                    recordLogs: logs, registryWrites: registry.takeQueuedWrites(), held: turnDecryptedInbound, effects: effects)
-                turnDecryptedInbound = false
+                pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
             }
             if synchronously {
                 syncer.waitUntilIdle()
@@ -202,7 +197,6 @@ public final class CloudAPIEndpoint {
         afterCommit.removeAll()
         afterRecordsCommitted.removeAll()
         _ = registry.takeQueuedWrites()
-        turnDecryptedInbound = false
         pipeline.reset()
         syncGeneration += 1
         failedTurn()

@@ -6,12 +6,12 @@ import Synchronization
 /// the endpoint performs its steps (``Step``) and reports back.
 ///
 /// A turn's message records are committed at its end (with deferred durability: written, not yet
-/// synced). Its registry writes (sessions, keys, account fields) are either **free** — they may
-/// reach the disk in any order relative to the records (an outbound send's ratchet step) — or
-/// **held**: a session advanced by decrypting an inbound message must never be on disk without
-/// that message's record, or the relay's re-delivery would be undecryptable and an acknowledged
-/// message lost. Once a turn's writes are held, every later turn's registry writes are held too
-/// (they are whole-session images that include the held change).
+/// synced). Its registry writes (sessions, keys, account fields; ``RegistryWrite``) are either
+/// **free** — they may reach the disk in any order relative to the records (an outbound send's
+/// ratchet step) — or **held**: a session advanced by decrypting an inbound message must never be
+/// on disk without that message's record, or the relay's re-delivery would be undecryptable and
+/// an acknowledged message lost. A later write of a held record (same key) in the same stage is
+/// held too: it replaces the whole record, held change included.
 ///
 /// For each stage — one turn, or every turn that ended while the previous stage was in flight,
 /// merged in order — the steps are:
@@ -21,8 +21,8 @@ import Synchronization
 /// 4. `sync` the registry's log;
 /// 5. `release` the stage's effects (ciphertext to the relay, acks, HTTP answers), in order.
 ///
-/// Steps with nothing to do are skipped: a stage of outbound sends and their records needs one
-/// sync round, a stage with inbound messages two. One step is in flight at a time; the loop keeps
+/// Steps with nothing to do are skipped: outbound sends and their records need one sync round,
+/// inbound messages two (sends in the same stage still go after the first). One step is in flight at a time; the loop keeps
 /// serving (and ending turns) meanwhile, so one sync covers every turn that ended during the last.
 ///
 /// `Log` is ``WALFile`` in the endpoint; tests use any class.
@@ -32,15 +32,17 @@ struct DurabilityPipeline<Log: AnyObject> {
         /// Sync these logs (off the loop), then call ``synced()``.
         case sync([Log])
         /// Commit these registry writes (on the loop), then call ``registryCommitted(log:)``.
-        case commitRegistry(GroupCommit<Int>)
+        case commitRegistry(GroupCommit<RegistryWrite>)
         /// Run these effects, in order; then ask for ``nextStep()``.
         case release([() -> Void])
     }
 
     private struct Stage {
         var recordLogs: [Log] = []
-        var freeWrites = GroupCommit<Int>()
-        var heldWrites = GroupCommit<Int>()
+        var freeWrites = GroupCommit<RegistryWrite>()
+        var heldWrites = GroupCommit<RegistryWrite>()
+        /// The keys of `heldWrites`.
+        var heldKeys: Set<String> = []
         var effects: [() -> Void] = []
 
         var isEmpty: Bool { recordLogs.isEmpty && freeWrites.isEmpty && heldWrites.isEmpty && effects.isEmpty }
@@ -62,20 +64,21 @@ struct DurabilityPipeline<Log: AnyObject> {
     /// Whether a step is in flight (its completion not yet reported).
     var isBusy: Bool { phase != .idle }
 
-    /// Adds a turn that ended: the logs of the record files it committed, its registry writes
-    /// (`held` when they include a session advanced by an inbound message), its effects. Merged
-    /// into the stage that starts after the one in flight.
-    mutating func endTurn(
-        recordLogs: [Log], registryWrites: consuming GroupCommit<Int>, held: Bool, effects: consuming [() -> Void]
-    ) {
+    /// Adds a turn that ended: the logs of the record files it committed, its registry writes, its
+    /// effects. Merged into the stage that starts after the one in flight.
+    mutating func endTurn(recordLogs: [Log], registryWrites: consuming GroupCommit<RegistryWrite>, effects: consuming [() -> Void]) {
         for log in recordLogs where !waiting.recordLogs.contains(where: { $0 === log }) {
             waiting.recordLogs.append(log)
         }
-        if held || !waiting.heldWrites.isEmpty {
-            waiting.heldWrites.append(contentsOf: registryWrites)
-        } else {
-            waiting.freeWrites.append(contentsOf: registryWrites)
+        var heldKeys = waiting.heldKeys
+        let (held, free) = registryWrites.split { write in
+            guard write.followsRecords || heldKeys.contains(write.key) else { return false }
+            heldKeys.insert(write.key)
+            return true
         }
+        waiting.heldKeys = heldKeys
+        waiting.heldWrites.append(contentsOf: held)
+        waiting.freeWrites.append(contentsOf: free)
         if waiting.effects.isEmpty {
             waiting.effects = effects
         } else {
@@ -156,8 +159,8 @@ struct DurabilityPipeline<Log: AnyObject> {
         return .release(effects)
     }
 
-    private static func take(_ writes: inout GroupCommit<Int>) -> GroupCommit<Int> {
-        var taken = GroupCommit<Int>()
+    private static func take(_ writes: inout GroupCommit<RegistryWrite>) -> GroupCommit<RegistryWrite> {
+        var taken = GroupCommit<RegistryWrite>()
         swap(&taken, &writes)
         return taken
     }

@@ -92,6 +92,21 @@ public struct GroupCommit<Token> {
         }
     }
 
+    /// Splits the waiting writes in two, each keeping enqueue order: those `isSelected` picks and
+    /// the rest. `isSelected` is called once per write, in enqueue order, so it may depend on
+    /// what it picked before. Statistics stay with neither.
+    public consuming func split(_ isSelected: (Token) -> Bool) -> (selected: GroupCommit, rest: GroupCommit) {
+        var selected = GroupCommit(), rest = GroupCommit()
+        for entry in takeBatch() {
+            if isSelected(entry.token) {
+                selected.pending.append(entry)
+            } else {
+                rest.pending.append(entry)
+            }
+        }
+        return (selected, rest)
+    }
+
     /// Removes and returns the waiting writes, in enqueue order.
     mutating func takeBatch() -> [(token: Token, operation: WriteOperation)] {
         let batch = pending

@@ -14,23 +14,23 @@ struct DurabilityPipelineTests {
 
     typealias Pipeline = DurabilityPipeline<Log>
 
-    /// Registry writes whose tokens are `tokens` (the SQL is never run here).
-    static func writes(_ tokens: [Int]) -> GroupCommit<Int> {
-        var batch = GroupCommit<Int>()
-        for token in tokens { batch.enqueue(token, sql: "SELECT \(token)") }
+    /// Registry writes of `keys` (the SQL is never run here); `held` marks them `followsRecords`.
+    static func writes(_ keys: [String], held: Bool = false) -> GroupCommit<RegistryWrite> {
+        var batch = GroupCommit<RegistryWrite>()
+        for key in keys { batch.enqueue(RegistryWrite(key: key, followsRecords: held), sql: "SELECT 1") }
         return batch
     }
 
     /// What a step is, for comparison.
     enum Shape: Equatable {
-        case sync([String]), commitRegistry([Int]), release(Int)
+        case sync([String]), commitRegistry([String]), release(Int)
     }
 
     static func shape(_ step: Pipeline.Step?) -> Shape? {
         switch step {
         case nil: nil
         case let .sync(logs)?: .sync(logs.map(\.name))
-        case let .commitRegistry(writes)?: .commitRegistry(writes.pendingTokens)
+        case let .commitRegistry(writes)?: .commitRegistry(writes.pendingTokens.map(\.key))
         case let .release(effects)?: .release(effects.count)
         }
     }
@@ -40,11 +40,11 @@ struct DurabilityPipelineTests {
         var pipeline = Pipeline()
         let day = Log("day"), registry = Log("registry")
         var ran: [Int] = []
-        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes([1, 2]), held: true, effects: [{ ran.append(1) }, { ran.append(2) }])
+        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["s1", "s2"], held: true), effects: [{ ran.append(1) }, { ran.append(2) }])
         #expect(!pipeline.isIdle)
         #expect(Self.shape(pipeline.nextStep()) == .sync(["day"]))
         #expect(pipeline.nextStep() == nil, "one step in flight at a time")
-        #expect(Self.shape(pipeline.synced()) == .commitRegistry([1, 2]))
+        #expect(Self.shape(pipeline.synced()) == .commitRegistry(["s1", "s2"]))
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
         #expect(ran.isEmpty, "nothing runs before the registry's log is synced")
         guard case let .release(effects) = pipeline.synced() else {
@@ -60,8 +60,8 @@ struct DurabilityPipelineTests {
     func freeTurn() {
         var pipeline = Pipeline()
         let day = Log("day"), registry = Log("registry")
-        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes([1]), held: false, effects: [{}])
-        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry([1]))
+        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["s1"]), effects: [{}])
+        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["s1"]))
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day", "registry"]))
         #expect(Self.shape(pipeline.synced()) == .release(1))
         #expect(pipeline.isIdle)
@@ -70,31 +70,33 @@ struct DurabilityPipelineTests {
     @Test("steps with nothing to do are skipped")
     func skipped() {
         var pipeline = Pipeline()
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([]), held: false, effects: [{}])
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([]), effects: [{}])
         #expect(Self.shape(pipeline.nextStep()) == .release(1), "effects only: released at once")
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([7]), held: true, effects: [{}])
-        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry([7]), "no records: held sessions commit at once")
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s7"], held: true), effects: [{}])
+        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["s7"]), "no records: held sessions commit at once")
         #expect(Self.shape(pipeline.registryCommitted(log: nil)) == .release(1), "an immediate registry needs no sync")
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([8]), held: false, effects: [])
-        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry([8]))
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s8"]), effects: [])
+        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["s8"]))
         #expect(Self.shape(pipeline.registryCommitted(log: nil)) == .release(0))
-        pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes([]), held: false, effects: [])
+        pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes([]), effects: [])
         #expect(Self.shape(pipeline.nextStep()) == .sync(["day"]))
         #expect(Self.shape(pipeline.synced()) == .release(0), "records only: released after their sync")
         #expect(pipeline.isIdle && pipeline.nextStep() == nil)
     }
 
-    @Test("turns that end during a stage join the next one: logs once, writes and effects in order, held from the first held turn on")
+    @Test("turns that end during a stage join the next one: logs once, order kept, a held record's later writes held too")
     func merged() {
         var pipeline = Pipeline()
         let day1 = Log("day1"), day2 = Log("day2"), registry = Log("registry")
         var ran: [Int] = []
-        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes([1]), held: true, effects: [{ ran.append(1) }])
+        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes(["alice"], held: true), effects: [{ ran.append(1) }])
         #expect(Self.shape(pipeline.nextStep()) == .sync(["day1"]))
-        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes([2]), held: false, effects: [{ ran.append(2) }])
-        pipeline.endTurn(recordLogs: [day2, day1], registryWrites: Self.writes([3, 4]), held: true, effects: [{ ran.append(3) }])
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([5]), held: false, effects: [{ ran.append(4) }])
-        #expect(Self.shape(pipeline.synced()) == .commitRegistry([1]), "the stage in flight keeps only its own writes")
+        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes(["bob"]), effects: [{ ran.append(2) }])
+        var third = Self.writes(["carol"], held: true)
+        third.append(contentsOf: Self.writes(["dave"]))
+        pipeline.endTurn(recordLogs: [day2, day1], registryWrites: third, effects: [{ ran.append(3) }])
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["carol", "erin"]), effects: [{ ran.append(4) }])
+        #expect(Self.shape(pipeline.synced()) == .commitRegistry(["alice"]), "the stage in flight keeps only its own writes")
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
         guard case let .release(first) = pipeline.synced() else {
             Issue.record("no release")
@@ -102,9 +104,9 @@ struct DurabilityPipelineTests {
         }
         first.forEach { $0() }
         #expect(ran == [1])
-        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry([2]), "the free turn before the held one")
+        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["bob", "dave", "erin"]), "free writes first, in order")
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day1", "day2", "registry"]))
-        #expect(Self.shape(pipeline.synced()) == .commitRegistry([3, 4, 5]), "a free turn after a held one is held too")
+        #expect(Self.shape(pipeline.synced()) == .commitRegistry(["carol", "carol"]), "carol's later write follows her held one")
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
         guard case let .release(rest) = pipeline.synced() else {
             Issue.record("no release")
@@ -118,44 +120,42 @@ struct DurabilityPipelineTests {
     func reset() {
         var pipeline = Pipeline()
         var ran = false
-        pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes([1]), held: true, effects: [{ ran = true }])
+        pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes(["s1"], held: true), effects: [{ ran = true }])
         _ = pipeline.nextStep()
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([2]), held: false, effects: [{ ran = true }])
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s2"]), effects: [{ ran = true }])
         pipeline.reset()
         #expect(pipeline.isIdle && !pipeline.isBusy)
         #expect(pipeline.nextStep() == nil)
         #expect(!ran)
     }
 
-    /// Random interleavings of turns ending and steps completing. Checked at every step: registry
-    /// writes commit in turn order; a held turn's writes commit only after its records' logs were
-    /// synced (after the turn ended), and so do the writes of every later turn; a turn's effects run
-    /// only after its records' logs and (if it wrote) the registry's log were synced after its
-    /// writes committed; effects come out in turn order, each exactly once.
+    /// Random interleavings of turns ending and steps completing, each turn writing a few of four
+    /// records. Checked at every step: a held write (followsRecords, or a later write of a record
+    /// held in the same waiting stage) commits only after its turn's records were synced, and
+    /// writes of one record commit in turn order; a turn's effects run only after its records and
+    /// its registry writes were synced; effects come out in turn order, each exactly once.
     @Test("random interleavings keep every ordering the pipeline promises")
     func randomInterleavings() {
         var generator = SystemRandomNumberGenerator()
+        let keys = ["s0", "s1", "s2", "s3"]
         for _ in 0..<300 {
             var pipeline = Pipeline()
             let dayA = Log("a"), dayB = Log("b"), registry = Log("registry")
             var inFlight: [Log]?
             var turn = 0, event = 0
             var records: [Int: Set<String>] = [:]
-            var writes: [Int: Bool] = [:]
             var endedAt: [Int: Int] = [:]
             var syncedAt: [String: Int] = [:]
-            var committedAt: [Int: Int] = [:]
-            var committedOrder: [Int] = []
-            // The model of which writes are held: a held turn's, and every later turn's that
-            // joins the same waiting stage.
-            var waitingHolds = false
-            var heldTokens: Set<Int> = []
+            var lastCommitOf: [Int: Int] = [:]
+            // Per record, its uncommitted writes in turn order: (turn, held by the model).
+            var pendingByKey: [String: [(turn: Int, held: Bool)]] = [:]
+            var waitingHeldKeys: Set<String> = []
             var released: [Int] = []
 
             func nextStep() -> Pipeline.Step? {
                 let starts = !pipeline.isBusy && !pipeline.isIdle
                 let step = pipeline.nextStep()
-                if starts { waitingHolds = false }
+                if starts { waitingHeldKeys = [] }
                 return step
             }
 
@@ -168,12 +168,16 @@ struct DurabilityPipelineTests {
                         return
                     case let .commitRegistry(batch):
                         event += 1
-                        for token in batch.pendingTokens {
-                            committedOrder.append(token)
-                            committedAt[token] = event
-                            guard heldTokens.contains(token) else { continue }
-                            for log in records[token] ?? [] {
-                                #expect((syncedAt[log] ?? -1) > (endedAt[token] ?? .max), "a held session before its records")
+                        for write in batch.pendingTokens {
+                            guard let entry = pendingByKey[write.key]?.first else {
+                                Issue.record("a write of \(write.key) committed that was never queued")
+                                continue
+                            }
+                            pendingByKey[write.key]?.removeFirst()
+                            lastCommitOf[entry.turn] = event
+                            guard entry.held else { continue }
+                            for log in records[entry.turn] ?? [] {
+                                #expect((syncedAt[log] ?? -1) > (endedAt[entry.turn] ?? .max), "a held write before its records")
                             }
                         }
                         next = pipeline.registryCommitted(log: registry)
@@ -189,27 +193,26 @@ struct DurabilityPipelineTests {
                 if turn < 40, inFlight == nil || Bool.random(using: &generator) {
                     let number = turn
                     let logs = [dayA, dayB].filter { _ in Bool.random(using: &generator) }
-                    let writesSomething = Bool.random(using: &generator)
-                    let held = writesSomething && Bool.random(using: &generator)
-                    records[number] = Set(logs.map(\.name))
-                    writes[number] = writesSomething
-                    endedAt[number] = event
-                    if writesSomething, held || waitingHolds {
-                        heldTokens.insert(number)
-                        waitingHolds = true
+                    var batch = GroupCommit<RegistryWrite>()
+                    for key in keys where Int.random(in: 0..<3, using: &generator) == 0 {
+                        let followsRecords = Bool.random(using: &generator)
+                        let held = followsRecords || waitingHeldKeys.contains(key)
+                        if held { waitingHeldKeys.insert(key) }
+                        pendingByKey[key, default: []].append((number, held))
+                        batch.append(contentsOf: Self.writes([key], held: followsRecords))
                     }
-                    pipeline.endTurn(
-                        recordLogs: logs, registryWrites: Self.writes(writesSomething ? [number] : []), held: held,
-                        effects: [{
-                            released.append(number)
-                            for log in records[number] ?? [] {
-                                #expect((syncedAt[log] ?? -1) > (endedAt[number] ?? .max), "records synced before release")
-                            }
-                            if writes[number] == true {
-                                #expect((syncedAt["registry"] ?? -1) > (committedAt[number] ?? .max), "sessions synced before release")
-                            }
-                        }]
-                    )
+                    let wrote = !batch.isEmpty
+                    records[number] = Set(logs.map(\.name))
+                    endedAt[number] = event
+                    pipeline.endTurn(recordLogs: logs, registryWrites: batch, effects: [{
+                        released.append(number)
+                        for log in records[number] ?? [] {
+                            #expect((syncedAt[log] ?? -1) > (endedAt[number] ?? .max), "records synced before release")
+                        }
+                        if wrote {
+                            #expect((syncedAt["registry"] ?? -1) > (lastCommitOf[number] ?? .max), "sessions synced before release")
+                        }
+                    }])
                     turn += 1
                     if inFlight == nil { perform(nextStep()) }
                 } else if let logs = inFlight {
@@ -219,7 +222,7 @@ struct DurabilityPipelineTests {
                 }
             }
             #expect(released == Array(0..<40), "every turn released once, in order")
-            #expect(committedOrder == committedOrder.sorted(), "registry writes committed in turn order")
+            #expect(pendingByKey.values.allSatisfy { $0.isEmpty }, "every write committed")
         }
     }
 }
