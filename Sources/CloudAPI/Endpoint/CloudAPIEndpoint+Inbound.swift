@@ -64,10 +64,10 @@ extension CloudAPIEndpoint {
             lastError = "storing inbound message: \(error)"
             return
         }
-        whenCommitted { [weak self, weak state] in
-            state?.link?.acknowledge([envelope.id])
-            self?.schedulePump()
-        }
+        // The webhook may go as soon as the record is committed (at least once: a power cut
+        // before the sync brings a re-delivery); the relay's ack only once it is durable.
+        whenRecordsCommitted { [weak self] in self?.schedulePump() }
+        whenCommitted { [weak state] in state?.link?.acknowledge([envelope.id]) }
         if state.preKeysConsumed >= max(1, configuration.preKeyBatchSize / 2) { publishPreKeys(state) }
     }
 
@@ -89,7 +89,9 @@ extension CloudAPIEndpoint {
             guard record.direction == .outbound, record.consumer == receipt.counterpart.e164 else { continue }
             queueStatus(status, for: record, account: account, store: store, error: nil)
         }
-        whenCommitted { [weak self, weak state] in
+        // Statuses acknowledge nothing: they go once committed, and ids still missing are looked
+        // up again once this turn's records are readable.
+        whenRecordsCommitted { [weak self, weak state] in
             guard let self else { return }
             if retry, !missing.isEmpty, let state {
                 self.received(Receipt(kind: receipt.kind, counterpart: receipt.counterpart, envelopeIDs: missing), for: state, retry: false)

@@ -81,6 +81,6 @@ extension CloudAPIEndpoint {
                 lastError = "storing the \(notice.field ?? "") webhook: \(error)"
             }
         }
-        whenCommitted { [weak self] in self?.schedulePump() }
+        whenRecordsCommitted { [weak self] in self?.schedulePump() }
     }
 }

@@ -213,10 +213,8 @@ extension CloudAPIEndpoint {
         }
         statistics.outbound += 1
         let reply = GraphReply(status: 200, body: GraphResponses.sent(input: request.input, recipient: request.recipient, messageID: messageID))
-        whenCommitted { [weak self] in
-            respond(reply)
-            self?.schedulePump()
-        }
+        whenRecordsCommitted { [weak self] in self?.schedulePump() }  // the `sent` status
+        whenCommitted { respond(reply) }
     }
 
     /// What an outbound record keeps (encrypted at rest): the text and the business's tracker.

@@ -96,9 +96,9 @@ public final class CloudAPIEndpoint {
     }
 
     /// Runs `effect` as soon as this turn's message records are committed — visible to reads, not
-    /// yet durable: for bookkeeping that only needs reads to see them (a webhook's in-flight mark,
-    /// which keeps the pump from reading its record as still undelivered), never for anything
-    /// that acknowledges. Dropped if the commit fails.
+    /// yet durable: for bookkeeping that only needs reads to see them (a webhook's in-flight mark)
+    /// and for pumping webhooks, which are at-least-once anyway; never for an acknowledgement to
+    /// the relay or an HTTP answer. Dropped if the commit fails.
     func whenRecordsCommitted(_ effect: @escaping () -> Void) {
         afterRecordsCommitted.append(effect)
     }

@@ -39,7 +39,12 @@ public final class CloudAPIHost: Sendable {
         let thread = try EventLoopThread(name: "vigil-cloudapi")
         let outcome = thread.loop.executeAndWaitReturning { () -> Result<(LoopBound<Parts>, SocketAddress), SendableError> in
             let loop = thread.loop
-            let webhooks = HTTPWebhookTransport(on: loop, connectionsPerHost: configuration.webhookConcurrency)
+            let webhooks: HTTPWebhookTransport
+            do throws(SystemError) {
+                webhooks = try HTTPWebhookTransport(on: loop, connectionsPerHost: configuration.webhookConcurrency)
+            } catch {
+                return .failure(SendableError(description: "\(error)"))
+            }
             do {
                 let endpoint = try CloudAPIEndpoint(configuration: configuration, masterKey: masterKey, webhooks: webhooks, on: loop)
                 var serverConfiguration = http ?? HTTPServerConfiguration(listenAddress: listen)

@@ -1,32 +1,58 @@
+import Glibc
 public import Transport
 
-/// Webhook delivery over Transport's HTTP/1.1 client (plain `http://` URLs; keep-alive per host).
+/// Webhook delivery over Transport's `HTTPClient` (keep-alive, a bounded pool per host), run on
+/// a thread of its own: the HTTP client's parsing and the webhook connections' system calls stay
+/// off the endpoint's loop, which only hands requests over and gets completions back — on the
+/// loop that made the request, in the order they finish.
 public final class HTTPWebhookTransport: WebhookTransport {
-    private let client: HTTPClient
+    private let callerLoop: EventLoop
+    private let thread: EventLoopThread
+    private let client: LoopBound<HTTPClient>
 
-    /// A transport on `loop` keeping up to `connectionsPerHost` keep-alive connections to each
-    /// webhook host (the endpoint passes its webhook concurrency: with fewer, deliveries in
-    /// flight queue behind one another and the webhook pipe is narrower than the endpoint).
-    public init(on loop: EventLoop, requestTimeout: Duration = .seconds(10), connectionsPerHost: Int = 8) {
+    /// A transport whose completions run on `loop` (the caller's; must be called there).
+    ///
+    /// - Parameters:
+    ///   - requestTimeout: How long one request may take, connection included.
+    ///   - connectionsPerHost: Keep-alive connections per webhook host (the endpoint passes its
+    ///     webhook concurrency, so every delivery in flight has a connection).
+    /// - Throws: `SystemError` if the delivery thread cannot start.
+    public init(on loop: EventLoop, requestTimeout: Duration = .seconds(10), connectionsPerHost: Int = 8) throws(SystemError) {
+        loop.preconditionConfined()
         var configuration = HTTPClientConfiguration()
         configuration.requestTimeout = requestTimeout
         configuration.maximumConnectionsPerHost = max(1, connectionsPerHost)
         configuration.userAgent = "Vigil-CloudAPI/1"
-        client = HTTPClient(on: loop, configuration: configuration)
+        let thread = try EventLoopThread(name: "vigil-webhooks")
+        let clientLoop = thread.loop
+        let settings = configuration
+        guard let client = clientLoop.executeAndWaitReturning({ LoopBound(HTTPClient(on: clientLoop, configuration: settings), on: clientLoop) })
+        else {
+            thread.stopAndJoin()
+            throw SystemError(call: "starting the webhook delivery loop", errno: Errno(rawValue: ECANCELED))
+        }
+        self.callerLoop = loop
+        self.thread = thread
+        self.client = client
     }
 
-    /// POSTs `body` to `url`.
+    /// `POST url` with `headers` and `body`; `completion` runs on the caller's loop.
     public func post(url: String, headers: [(String, String)], body: [UInt8], completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
         execute(.post, url: url, headers: headers, body: body, completion: completion)
     }
 
-    /// GETs `url`.
+    /// `GET url` (the verification handshake); `completion` runs on the caller's loop.
     public func get(url: String, completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
         execute(.get, url: url, headers: [], body: [], completion: completion)
     }
 
-    /// Closes idle connections and fails requests in flight.
-    public func shutdown() { client.shutdown() }
+    /// Closes every connection and stops the delivery thread; requests in flight never complete.
+    /// Call on the caller's loop.
+    public func shutdown() {
+        let client = self.client
+        _ = thread.loop.executeAndWait { client.value.shutdown() }
+        thread.stopAndJoin()
+    }
 
     private func execute(
         _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8],
@@ -41,13 +67,18 @@ public final class HTTPWebhookTransport: WebhookTransport {
         }
         var fields = HTTPHeaders()
         for (name, value) in headers { fields.add(name: name, value: value) }
-        client.execute(HTTPClientRequest(method: method, url: parsed, headers: fields, body: body)) { result in
-            switch result {
-            case let .success(response):
-                completion(.success(WebhookResponse(status: response.status.code, body: response.body)))
-            case let .failure(error):
-                completion(.failure(WebhookFailure("\(error)")))
+        let request = HTTPClientRequest(method: method, url: parsed, headers: fields, body: body)
+        let reply = LoopBound(completion, on: callerLoop)
+        let client = self.client
+        let handedOver = thread.loop.execute {
+            client.value.execute(request) { result in
+                let outcome: Result<WebhookResponse, WebhookFailure> = switch result {
+                case let .success(response): .success(WebhookResponse(status: response.status.code, body: response.body))
+                case let .failure(error): .failure(WebhookFailure("\(error)"))
+                }
+                _ = reply.loop.execute { reply.value(outcome) }
             }
         }
+        if !handedOver { completion(.failure(WebhookFailure("the webhook delivery thread has stopped"))) }
     }
 }
