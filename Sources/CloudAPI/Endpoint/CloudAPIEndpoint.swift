@@ -172,7 +172,7 @@ public final class CloudAPIEndpoint {
                 next = pipeline.registryCommitted(log: registry.walFile)
             case let .release(effects):
                 for effect in effects { effect() }
-                next = pipeline.nextStep()
+                next = pipeline.released()
             }
         }
     }

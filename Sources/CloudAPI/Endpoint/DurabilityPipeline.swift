@@ -17,12 +17,14 @@ import Synchronization
 /// merged in order — the steps are:
 /// 1. `commitRegistry`: the stage's free registry writes, in one transaction;
 /// 2. `sync` the logs of the records' files and, if step 1 ran, the registry's — together;
-/// 3. `commitRegistry`: the stage's held registry writes;
-/// 4. `sync` the registry's log;
-/// 5. `release` the stage's effects (ciphertext to the relay, acks, HTTP answers), in order.
+/// 3. `release` the effects (ciphertext to the relay, acks, HTTP answers) of the stage's turns
+///    without held writes, in order: everything they depend on is durable now;
+/// 4. `commitRegistry`: the stage's held registry writes;
+/// 5. `sync` the registry's log;
+/// 6. `release` the effects of the turns with held writes, in order.
 ///
 /// Steps with nothing to do are skipped: outbound sends and their records need one sync round,
-/// inbound messages two (sends in the same stage still go after the first). One step is in flight at a time; the loop keeps
+/// inbound messages two — and a send that shares a stage with them still goes after the first. One step is in flight at a time; the loop keeps
 /// serving (and ending turns) meanwhile, so one sync covers every turn that ended during the last.
 ///
 /// `Log` is ``WALFile`` in the endpoint; tests use any class.
@@ -33,7 +35,7 @@ struct DurabilityPipeline<Log: AnyObject> {
         case sync([Log])
         /// Commit these registry writes (on the loop), then call ``registryCommitted(log:)``.
         case commitRegistry(GroupCommit<RegistryWrite>)
-        /// Run these effects, in order; then ask for ``nextStep()``.
+        /// Run these effects, in order; then call ``released()``.
         case release([() -> Void])
     }
 
@@ -43,13 +45,18 @@ struct DurabilityPipeline<Log: AnyObject> {
         var heldWrites = GroupCommit<RegistryWrite>()
         /// The keys of `heldWrites`.
         var heldKeys: Set<String> = []
-        var effects: [() -> Void] = []
+        /// Effects of turns without held writes (released after the first sync) and of turns
+        /// with them (after the registry's second sync).
+        var earlyEffects: [() -> Void] = []
+        var lateEffects: [() -> Void] = []
 
-        var isEmpty: Bool { recordLogs.isEmpty && freeWrites.isEmpty && heldWrites.isEmpty && effects.isEmpty }
+        var isEmpty: Bool {
+            recordLogs.isEmpty && freeWrites.isEmpty && heldWrites.isEmpty && earlyEffects.isEmpty && lateEffects.isEmpty
+        }
     }
 
     private enum Phase: Equatable {
-        case idle, committingFree, syncingFirst, committingHeld, syncingHeld
+        case idle, committingFree, syncingFirst, releasingEarly, committingHeld, syncingHeld, releasingLast
     }
 
     private var waiting = Stage()
@@ -59,10 +66,10 @@ struct DurabilityPipeline<Log: AnyObject> {
     private var freeLog: Log?
 
     /// Whether no step is in flight and no turn waits.
-    var isIdle: Bool { phase == .idle && waiting.isEmpty }
+    var isIdle: Bool { !isBusy && waiting.isEmpty }
 
     /// Whether a step is in flight (its completion not yet reported).
-    var isBusy: Bool { phase != .idle }
+    var isBusy: Bool { phase != .idle && phase != .releasingLast }
 
     /// Adds a turn that ended: the logs of the record files it committed, its registry writes, its
     /// effects. Merged into the stage that starts after the one in flight.
@@ -77,18 +84,21 @@ struct DurabilityPipeline<Log: AnyObject> {
             return true
         }
         waiting.heldKeys = heldKeys
+        let holds = !held.isEmpty
         waiting.heldWrites.append(contentsOf: held)
         waiting.freeWrites.append(contentsOf: free)
-        if waiting.effects.isEmpty {
-            waiting.effects = effects
+        if holds {
+            waiting.lateEffects += effects
         } else {
-            waiting.effects += effects
+            waiting.earlyEffects += effects
         }
     }
 
     /// Starts the next stage if none is in flight: its first step, or `nil` while busy or idle.
     mutating func nextStep() -> Step? {
-        guard phase == .idle, !waiting.isEmpty else { return nil }
+        guard phase == .idle || phase == .releasingLast else { return nil }
+        phase = .idle
+        guard !waiting.isEmpty else { return nil }
         swap(&current, &waiting)
         freeLog = nil
         guard current.freeWrites.isEmpty else {
@@ -101,10 +111,21 @@ struct DurabilityPipeline<Log: AnyObject> {
     /// The `sync` step in flight succeeded.
     mutating func synced() -> Step {
         switch phase {
-        case .syncingFirst: return commitHeldOrRelease()
-        case .syncingHeld: return release()
-        default: preconditionFailure("no sync in flight")
+        case .syncingFirst:
+            guard !current.heldWrites.isEmpty, !current.earlyEffects.isEmpty else { return commitHeldOrRelease() }
+            phase = .releasingEarly
+            return .release(Self.take(&current.earlyEffects))
+        case .syncingHeld:
+            return release()
+        default:
+            preconditionFailure("no sync in flight")
         }
+    }
+
+    /// The effects of the `release` step ran: the stage goes on (its held writes), or the next
+    /// stage starts (``nextStep()``).
+    mutating func released() -> Step? {
+        phase == .releasingEarly ? commitHeldOrRelease() : nextStep()
     }
 
     /// The `commitRegistry` step succeeded; `log` is the registry's log to sync (`nil` when the
@@ -152,11 +173,17 @@ struct DurabilityPipeline<Log: AnyObject> {
     }
 
     private mutating func release() -> Step {
-        let effects = current.effects
+        let effects = current.earlyEffects + current.lateEffects
         current = Stage()
         freeLog = nil
-        phase = .idle
+        phase = .releasingLast
         return .release(effects)
+    }
+
+    private static func take(_ effects: inout [() -> Void]) -> [() -> Void] {
+        var taken: [() -> Void] = []
+        swap(&taken, &effects)
+        return taken
     }
 
     private static func take(_ writes: inout GroupCommit<RegistryWrite>) -> GroupCommit<RegistryWrite> {

@@ -106,7 +106,13 @@ struct DurabilityPipelineTests {
         #expect(ran == [1])
         #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["bob", "dave", "erin"]), "free writes first, in order")
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day1", "day2", "registry"]))
-        #expect(Self.shape(pipeline.synced()) == .commitRegistry(["carol", "carol"]), "carol's later write follows her held one")
+        guard case let .release(early) = pipeline.synced() else {
+            Issue.record("no early release")
+            return
+        }
+        early.forEach { $0() }
+        #expect(ran == [1, 2], "the turn without held writes goes after the first sync")
+        #expect(Self.shape(pipeline.released()) == .commitRegistry(["carol", "carol"]), "carol's later write follows her held one")
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
         guard case let .release(rest) = pipeline.synced() else {
             Issue.record("no release")
@@ -114,6 +120,7 @@ struct DurabilityPipelineTests {
         }
         rest.forEach { $0() }
         #expect(ran == [1, 2, 3, 4])
+        #expect(pipeline.released() == nil && pipeline.isIdle)
     }
 
     @Test("after a failure nothing held is released or committed")
@@ -133,7 +140,8 @@ struct DurabilityPipelineTests {
     /// records. Checked at every step: a held write (followsRecords, or a later write of a record
     /// held in the same waiting stage) commits only after its turn's records were synced, and
     /// writes of one record commit in turn order; a turn's effects run only after its records and
-    /// its registry writes were synced; effects come out in turn order, each exactly once.
+    /// its registry writes were synced; each turn's effects run exactly once, turns without held
+    /// writes in order among themselves, and those with held writes too.
     @Test("random interleavings keep every ordering the pipeline promises")
     func randomInterleavings() {
         var generator = SystemRandomNumberGenerator()
@@ -147,14 +155,23 @@ struct DurabilityPipelineTests {
             var endedAt: [Int: Int] = [:]
             var syncedAt: [String: Int] = [:]
             var lastCommitOf: [Int: Int] = [:]
+            var uncommitted: [Int: Int] = [:]
             // Per record, its uncommitted writes in turn order: (turn, held by the model).
             var pendingByKey: [String: [(turn: Int, held: Bool)]] = [:]
             var waitingHeldKeys: Set<String> = []
-            var released: [Int] = []
+            var releasedTurns: [Int] = []
+            var pendingHeldTurns: [Int] = []
 
             func nextStep() -> Pipeline.Step? {
                 let starts = !pipeline.isBusy && !pipeline.isIdle
                 let step = pipeline.nextStep()
+                if starts { waitingHeldKeys = [] }
+                return step
+            }
+
+            func released() -> Pipeline.Step? {
+                let starts = !pipeline.isBusy && !pipeline.isIdle
+                let step = pipeline.released()
                 if starts { waitingHeldKeys = [] }
                 return step
             }
@@ -175,6 +192,7 @@ struct DurabilityPipelineTests {
                             }
                             pendingByKey[write.key]?.removeFirst()
                             lastCommitOf[entry.turn] = event
+                            uncommitted[entry.turn, default: 0] -= 1
                             guard entry.held else { continue }
                             for log in records[entry.turn] ?? [] {
                                 #expect((syncedAt[log] ?? -1) > (endedAt[entry.turn] ?? .max), "a held write before its records")
@@ -183,7 +201,7 @@ struct DurabilityPipelineTests {
                         next = pipeline.registryCommitted(log: registry)
                     case let .release(effects):
                         effects.forEach { $0() }
-                        next = nextStep()
+                        next = released()
                     }
                 }
             }
@@ -199,17 +217,22 @@ struct DurabilityPipelineTests {
                         let held = followsRecords || waitingHeldKeys.contains(key)
                         if held { waitingHeldKeys.insert(key) }
                         pendingByKey[key, default: []].append((number, held))
+                        uncommitted[number, default: 0] += 1
                         batch.append(contentsOf: Self.writes([key], held: followsRecords))
                     }
                     let wrote = !batch.isEmpty
+                    if pendingByKey.values.contains(where: { $0.contains { $0.turn == number && $0.held } }) {
+                        pendingHeldTurns.append(number)
+                    }
                     records[number] = Set(logs.map(\.name))
                     endedAt[number] = event
                     pipeline.endTurn(recordLogs: logs, registryWrites: batch, effects: [{
-                        released.append(number)
+                        releasedTurns.append(number)
                         for log in records[number] ?? [] {
                             #expect((syncedAt[log] ?? -1) > (endedAt[number] ?? .max), "records synced before release")
                         }
                         if wrote {
+                            #expect(uncommitted[number] == 0, "every registry write of the turn committed before release")
                             #expect((syncedAt["registry"] ?? -1) > (lastCommitOf[number] ?? .max), "sessions synced before release")
                         }
                     }])
@@ -221,7 +244,10 @@ struct DurabilityPipelineTests {
                     perform(pipeline.synced())
                 }
             }
-            #expect(released == Array(0..<40), "every turn released once, in order")
+            #expect(releasedTurns.sorted() == Array(0..<40), "every turn released once")
+            let late = Set(pendingHeldTurns)
+            #expect(releasedTurns.filter { late.contains($0) } == releasedTurns.filter { late.contains($0) }.sorted(), "turns with held writes in order")
+            #expect(releasedTurns.filter { !late.contains($0) } == releasedTurns.filter { !late.contains($0) }.sorted(), "the others in order")
             #expect(pendingByKey.values.allSatisfy { $0.isEmpty }, "every write committed")
         }
     }
