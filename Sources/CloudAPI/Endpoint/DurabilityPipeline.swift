@@ -24,8 +24,10 @@ import Synchronization
 /// 6. `release` the effects of the turns with held writes, in order.
 ///
 /// Steps with nothing to do are skipped: outbound sends and their records need one sync round,
-/// inbound messages two — and a send that shares a stage with them still goes after the first. One step is in flight at a time; the loop keeps
-/// serving (and ending turns) meanwhile, so one sync covers every turn that ended during the last.
+/// inbound messages two — and a send that shares a stage with them still goes after the first
+/// (unless it uses a session held in that stage: then its write is held too). One step is in
+/// flight at a time; the loop keeps serving (and ending turns) meanwhile, so one sync covers
+/// every turn that ended during the last.
 ///
 /// `Log` is ``WALFile`` in the endpoint; tests use any class.
 struct DurabilityPipeline<Log: AnyObject> {
