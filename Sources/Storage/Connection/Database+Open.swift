@@ -67,6 +67,9 @@ extension Database {
         }
         if !inMemory, options.durability == .deferred {
             try execute("PRAGMA synchronous=NORMAL")
+            // A checkpoint syncs the log and the database on the committing thread; the owner's
+            // syncer checkpoints instead (`WALSyncer`, `WALFile.checkpoint()`).
+            try execute("PRAGMA wal_autocheckpoint=0")
             // A read opens the log (a new database gets its `-wal` file only then).
             _ = try query("SELECT count(*) FROM sqlite_schema")
             walFile = try WALFile(databasePath: path)

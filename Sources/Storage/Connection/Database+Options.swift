@@ -7,7 +7,9 @@ extension Database {
         /// written (a killed process loses nothing; a power cut could), and the owner syncs the
         /// log with ``WALFile/sync()`` — on another thread, for many commits at once — before it
         /// acknowledges anything those commits hold. Same guarantee as `.immediate` for whatever
-        /// is acknowledged only after the sync; the loop no longer waits for the disk.
+        /// is acknowledged only after the sync; the loop no longer waits for the disk. Such a
+        /// connection does not checkpoint by itself (`wal_autocheckpoint=0`): ``WALSyncer``
+        /// checkpoints the logs it syncs once they pass a size.
         case deferred
     }
 

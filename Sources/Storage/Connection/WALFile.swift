@@ -13,6 +13,8 @@ import Glibc
 public final class WALFile: Sendable {
     /// The `-wal` file's path.
     public let path: String
+    /// The database's path (the log's without `-wal`).
+    public let databasePath: String
     private let descriptor: Int32
 
     /// Opens the WAL of the database at `databasePath` (`databasePath + "-wal"`), which must exist:
@@ -20,6 +22,7 @@ public final class WALFile: Sendable {
     ///
     /// - Throws: ``StorageError/Code/fileSystem`` with `open`'s errno.
     public init(databasePath: String) throws(StorageError) {
+        self.databasePath = databasePath
         path = databasePath + "-wal"
         var opened: Int32
         repeat {
@@ -30,6 +33,31 @@ public final class WALFile: Sendable {
     }
 
     deinit { _ = close(descriptor) }
+
+    /// The log's current size in bytes (0 if it cannot be read).
+    public var size: Int {
+        var status = stat()
+        guard fstat(descriptor, &status) == 0 else { return 0 }
+        return Int(status.st_size)
+    }
+
+    /// Copies the log's committed frames into the database (`PRAGMA wal_checkpoint(PASSIVE)`) over
+    /// a connection of its own, opened for the call: what a ``Database/Durability/deferred``
+    /// connection, which never checkpoints by itself, needs from whoever syncs it. Readers and
+    /// the writer are not waited for — what they still need stays in the log for the next call —
+    /// and the log restarts from its beginning at the writer's next commit once all of it was
+    /// copied. Does nothing if the database file is gone (a deleted day).
+    ///
+    /// - Returns: The log's frames and how many of them are now in the database.
+    /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
+    @discardableResult
+    public func checkpoint() throws(StorageError) -> (frames: Int, copied: Int) {
+        guard access(databasePath, F_OK) == 0 else { return (0, 0) }
+        let database = try Database.open(path: databasePath, options: Database.Options(quickCheckAtOpen: false))
+        defer { try? database.close() }
+        let row = try database.query("PRAGMA wal_checkpoint(PASSIVE)").first
+        return (Int(row?[1].int64Value ?? 0), Int(row?[2].int64Value ?? 0))
+    }
 
     /// Waits until every commit written to the log so far is on stable storage.
     ///

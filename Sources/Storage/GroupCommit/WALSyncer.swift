@@ -4,21 +4,62 @@ import Synchronization
 /// A thread that syncs write-ahead logs (``WALFile/sync()``) for an event loop, so the loop keeps
 /// serving while the disk catches up: the loop commits with ``Database/Durability/deferred``,
 /// hands the touched logs here, and releases what the commits acknowledge when the completion
-/// comes back. Requests run one at a time, in the order given.
+/// comes back. Requests run one at a time, in the order given. After a completion, a log past
+/// ``checkpointBytes`` is checkpointed here too (deferred connections never checkpoint
+/// themselves), so neither the sync nor the copy into the database runs on the loop.
 public final class WALSyncer: Sendable {
-    private let queue: DispatchQueue
+    /// A log this large (bytes) is checkpointed after its sync: SQLite's default of 1 000 pages of
+    /// 4 KiB.
+    public static let defaultCheckpointBytes = 4_096_000
 
-    /// A syncer with its own serial queue, labelled `label` (thread name in profiles).
-    public init(label: String = "vigil.wal-sync") {
+    private let queue: DispatchQueue
+    /// Checkpoints run on a queue of their own, so syncs never wait behind one.
+    private let checkpointQueue: DispatchQueue
+    /// The log size that triggers a checkpoint.
+    public let checkpointBytes: Int
+    /// Logs with a checkpoint queued; checkpoints run so far; the last one's failure (a failed
+    /// checkpoint is retried after the next sync; the log only grows meanwhile).
+    private let checkpoints = Mutex((queued: Set<String>(), count: 0, lastFailure: StorageError?.none))
+
+    /// A syncer with its own serial queues, labelled `label` (thread names in profiles).
+    public init(label: String = "vigil.wal-sync", checkpointBytes: Int = defaultCheckpointBytes) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
+        checkpointQueue = DispatchQueue(label: label + "-checkpoint", qos: .utility)
+        self.checkpointBytes = max(1, checkpointBytes)
     }
 
     /// Syncs `files` on the syncer's thread, then calls `completion` there with a failure, or
-    /// `nil` once every file is synced.
+    /// `nil` once every file is synced; then queues a checkpoint of each log past
+    /// ``checkpointBytes`` (one at a time per log).
     public func sync(_ files: [WALFile], completion: @escaping @Sendable (StorageError?) -> Void) {
-        queue.async {
+        queue.async { [self] in
             completion(Self.syncNow(files))
+            for file in files where file.size >= checkpointBytes {
+                scheduleCheckpoint(of: file)
+            }
         }
+    }
+
+    private func scheduleCheckpoint(of file: WALFile) {
+        guard checkpoints.withLock({ $0.queued.insert(file.path).inserted }) else { return }
+        checkpointQueue.async { [self] in
+            let failure: StorageError?
+            do throws(StorageError) {
+                try file.checkpoint()
+                failure = nil
+            } catch {
+                failure = error
+            }
+            checkpoints.withLock { state in
+                state.queued.remove(file.path)
+                if let failure { state.lastFailure = failure } else { state.count += 1 }
+            }
+        }
+    }
+
+    /// How many checkpoints the syncer ran, and the last checkpoint failure.
+    public var checkpointStatistics: (count: Int, lastFailure: StorageError?) {
+        checkpoints.withLock { ($0.count, $0.lastFailure) }
     }
 
     /// Syncs `files` — several at once, each `fdatasync` on its own thread, since each waits for
@@ -37,8 +78,9 @@ public final class WALSyncer: Sendable {
         return failures.withLock { $0.lazy.compactMap { $0 }.first }
     }
 
-    /// Blocks until every request made so far has run (its completion included).
+    /// Blocks until every request made so far has run (its completion and checkpoints included).
     public func waitUntilIdle() {
         queue.sync {}
+        checkpointQueue.sync {}
     }
 }

@@ -76,6 +76,54 @@ import Testing
         #expect(offThread.withLock { $0 })
     }
 
+    /// A deferred connection never checkpoints by itself; the syncer does, off the committing
+    /// thread, once the log passes its threshold — and the writer then restarts the log.
+    @Test func theSyncerCheckpointsLogsPastItsThreshold() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("c.sqlite")
+        let database = try Database.open(path: path, options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        #expect(try database.query("PRAGMA wal_autocheckpoint").first?[0].int64Value == 0)
+        let log = try #require(database.walFile)
+        func fileSize(_ path: String) -> Int {
+            var status = stat()
+            return stat(path, &status) == 0 ? Int(status.st_size) : -1
+        }
+        let before = fileSize(path)
+        for round in 0..<20 {
+            var batch = GroupCommit<Int>()
+            for index in 0..<50 {
+                batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(Array(repeating: UInt8(round), count: 900) + [UInt8(index)])])
+            }
+            guard case .committed = batch.commit(on: database) else {
+                Issue.record("round \(round) did not commit")
+                return
+            }
+        }
+        #expect(fileSize(path) == before, "nothing reached the database file without a checkpoint")
+        #expect(log.size > 500_000)
+
+        let syncer = WALSyncer(checkpointBytes: 100_000)
+        syncer.sync([log]) { error in #expect(error == nil) }
+        syncer.waitUntilIdle()
+        #expect(syncer.checkpointStatistics.count == 1)
+        #expect(syncer.checkpointStatistics.lastFailure == nil)
+        #expect(fileSize(path) > before + 500_000, "the frames were copied into the database")
+        let logSize = log.size
+        var batch = GroupCommit<Int>()
+        batch.enqueue(0, sql: GroupCommitTests.insert, bindings: ["u", .blob([1, 2, 3, 4])])
+        _ = batch.commit(on: database)
+        #expect(log.size == logSize, "the next commit restarts the log from its beginning instead of growing it")
+        #expect(try Fixture.count(database, "queue") == 1001)
+
+        // A syncer below its threshold leaves the log alone.
+        let patient = WALSyncer(checkpointBytes: 1 << 30)
+        patient.sync([log]) { _ in }
+        patient.waitUntilIdle()
+        #expect(patient.checkpointStatistics.count == 0)
+    }
+
     @Test func batchesOfSeveralTurnsJoinInOrderAndCommitInOneTransaction() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
