@@ -7,6 +7,11 @@ extension Database {
     /// The path that opens a private in-memory database (no file, no WAL, nothing durable).
     public static let inMemoryPath = ":memory:"
 
+    /// The size (bytes) a ``Durability/deferred`` connection truncates its log to when it
+    /// restarts it (`journal_size_limit`): below ``WALSyncer/defaultCheckpointBytes``, so a log
+    /// over that has frames still to checkpoint.
+    public static let deferredLogSizeLimit = 1 << 20
+
     /// Opens (creating if needed) the database at `path` and configures it for Vigil.
     ///
     /// In order:
@@ -70,6 +75,9 @@ extension Database {
             // A checkpoint syncs the log and the database on the committing thread; the owner's
             // syncer checkpoints instead (`WALSyncer`, `WALFile.checkpoint()`).
             try execute("PRAGMA wal_autocheckpoint=0")
+            // After a checkpoint the writer restarts the log from its beginning; this limit makes
+            // it truncate the file then, so the log's size says how much is left to copy.
+            try execute("PRAGMA journal_size_limit=\(Self.deferredLogSizeLimit)")
             // A read opens the log (a new database gets its `-wal` file only then).
             _ = try query("SELECT count(*) FROM sqlite_schema")
             walFile = try WALFile(databasePath: path)
