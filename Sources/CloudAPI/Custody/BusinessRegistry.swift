@@ -240,7 +240,7 @@ public final class BusinessRegistry {
 
     /// Commits the queued writes in one transaction.
     public func commit() throws(CloudAPIError) {
-        if case let .rolledBack(_, error) = batch.commit(on: database) { throw .storage(error) }
+        try commit(takeQueuedWrites())
     }
 
     /// Removes and returns the queued writes, to be committed later with ``commit(_:)`` — by an

@@ -105,7 +105,7 @@ struct DurabilityPipeline<Log: AnyObject> {
         freeLog = nil
         guard current.freeWrites.isEmpty else {
             phase = .committingFree
-            return .commitRegistry(Self.take(&current.freeWrites))
+            return .commitRegistry(Self.take(&current.freeWrites, leaving: GroupCommit()))
         }
         return syncFirstOrGoOn()
     }
@@ -116,7 +116,7 @@ struct DurabilityPipeline<Log: AnyObject> {
         case .syncingFirst:
             guard !current.heldWrites.isEmpty, !current.earlyEffects.isEmpty else { return commitHeldOrRelease() }
             phase = .releasingEarly
-            return .release(Self.take(&current.earlyEffects))
+            return .release(Self.take(&current.earlyEffects, leaving: []))
         case .syncingHeld:
             return release()
         default:
@@ -169,7 +169,7 @@ struct DurabilityPipeline<Log: AnyObject> {
     private mutating func commitHeldOrRelease() -> Step {
         guard current.heldWrites.isEmpty else {
             phase = .committingHeld
-            return .commitRegistry(Self.take(&current.heldWrites))
+            return .commitRegistry(Self.take(&current.heldWrites, leaving: GroupCommit()))
         }
         return release()
     }
@@ -182,15 +182,11 @@ struct DurabilityPipeline<Log: AnyObject> {
         return .release(effects)
     }
 
-    private static func take(_ effects: inout [() -> Void]) -> [() -> Void] {
-        var taken: [() -> Void] = []
-        swap(&taken, &effects)
-        return taken
-    }
 
-    private static func take(_ writes: inout GroupCommit<RegistryWrite>) -> GroupCommit<RegistryWrite> {
-        var taken = GroupCommit<RegistryWrite>()
-        swap(&taken, &writes)
+    /// `value`, leaving an empty one in its place (moved, not copied).
+    private static func take<Value>(_ value: inout Value, leaving empty: Value) -> Value {
+        var taken = empty
+        swap(&taken, &value)
         return taken
     }
 }
