@@ -203,19 +203,23 @@ public final class BusinessRegistry {
 
     /// Queues one session (after every message in either direction). `followsRecords` marks a
     /// session advanced by decrypting an inbound message: an owner that commits later must not
-    /// commit it before that message's record is durable (``RegistryWrite``).
+    /// commit it before that message's record is durable (``RegistryWrite``). Returns the write's
+    /// ``RegistryWrite/key``, for an owner whose effects wait for this session alone.
+    @discardableResult
     public func saveSession(
         _ conversation: Conversation, peer: PhoneNumber, for account: BusinessAccount, now: Int64, followsRecords: Bool = false
-    ) throws(CloudAPIError) {
+    ) throws(CloudAPIError) -> String {
         let index = try sealer.index(account.phoneNumberID, peer.e164)
         var plain = Array(peer.e164.utf8)
         plain.insert(UInt8(plain.count), at: 0)
         plain += conversation.serialized()
         let sealed = try sealer.seal(plain, context: "sessions/\(account.phoneNumberID)/\(Base64URL.encode(index))")
         for index in plain.indices { plain[index] = 0 }
-        batch.enqueue(RegistryWrite(key: "session/\(account.phoneNumberID)/\(peer.e164)", followsRecords: followsRecords),
+        let key = "session/\(account.phoneNumberID)/\(peer.e164)"
+        batch.enqueue(RegistryWrite(key: key, followsRecords: followsRecords),
                       sql: "INSERT OR REPLACE INTO sessions(phone_number_id, peer_index, sealed, last_used) VALUES (?, ?, ?, ?)",
                       bindings: [.text(account.phoneNumberID), .blob(index), .blob(sealed), .integer(now)])
+        return key
     }
 
     /// Deletes sessions idle since before `cutoff` — the consumer's number goes with them — and,

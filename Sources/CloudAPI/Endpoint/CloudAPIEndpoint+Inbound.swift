@@ -17,7 +17,7 @@ extension CloudAPIEndpoint {
         }
         if (try? store.record(id: messageID)) != nil {
             statistics.duplicates += 1
-            whenCommitted { [weak state] in state?.link?.acknowledge([envelope.id]) }
+            whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
         }
         let plaintext: [UInt8]
@@ -30,7 +30,7 @@ extension CloudAPIEndpoint {
             // It can never be decrypted (corrupt, or for keys this endpoint no longer has).
             statistics.undecryptable += 1
             lastError = "undecryptable envelope for \(account.phoneNumberID): \(error)"
-            whenCommitted { [weak state] in state?.link?.acknowledge([envelope.id]) }
+            whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
         }
         let time = Int64(clamping: envelope.serverTimeMilliseconds)
@@ -65,9 +65,11 @@ extension CloudAPIEndpoint {
             return
         }
         // The webhook may go as soon as the record is committed (at least once: a power cut
-        // before the sync brings a re-delivery); the relay's ack only once it is durable.
+        // before the sync brings a re-delivery); the relay's ack only once it is durable — but
+        // not the session: a crash before the session's own commit leaves a durable record and a
+        // session one message behind, which skips that message's key when the next one comes.
         whenRecordsCommitted { [weak self] in self?.schedulePump() }
-        whenCommitted { [weak state] in state?.link?.acknowledge([envelope.id]) }
+        whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
         if state.preKeysConsumed >= max(1, configuration.preKeyBatchSize / 2) { publishPreKeys(state) }
     }
 

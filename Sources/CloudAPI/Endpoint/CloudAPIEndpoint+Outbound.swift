@@ -151,6 +151,7 @@ extension CloudAPIEndpoint {
     ) {
         let account = state.account
         let envelope: SessionEnvelope
+        let sessionKey: String
         do throws(ProtocolError) {
             envelope = try state.party.encrypt(Array(request.plaintext.utf8), for: request.recipient.e164)
         } catch {
@@ -159,7 +160,7 @@ extension CloudAPIEndpoint {
         }
         do throws(CloudAPIError) {
             guard let conversation = state.party.conversations[request.recipient.e164] else { throw .corrupt(what: "session") }
-            try registry.saveSession(conversation, peer: request.recipient, for: account, now: clock.now())
+            sessionKey = try registry.saveSession(conversation, peer: request.recipient, for: account, now: clock.now())
             state.sessionLastUsed[request.recipient.e164] = clock.now()
         } catch {
             fail(.unknown("saving the session failed: \(error)"))
@@ -170,7 +171,7 @@ extension CloudAPIEndpoint {
             recipient: request.recipient, clientMessageID: state.nextClientMessageID, kind: .business(request.category),
             ciphertext: envelope.encoded)
         // The ciphertext leaves only after the ratchet state that produced it is durable.
-        whenCommitted { [weak self, weak state] in
+        whenCommitted(after: .registryRecord(sessionKey)) { [weak self, weak state] in
             guard let self, let state else { return }
             guard let link = state.link, link.state != .closed else {
                 fail(.serviceUnavailable("the relay is not reachable for this number; retry shortly"))
@@ -214,7 +215,8 @@ extension CloudAPIEndpoint {
         statistics.outbound += 1
         let reply = GraphReply(status: 200, body: GraphResponses.sent(input: request.input, recipient: request.recipient, messageID: messageID))
         whenRecordsCommitted { [weak self] in self?.schedulePump() }  // the `sent` status
-        whenCommitted { respond(reply) }
+        // The ciphertext left after its session was durable: the answer needs only the record.
+        whenCommitted(after: .records) { respond(reply) }
     }
 
     /// What an outbound record keeps (encrypted at rest): the text and the business's tracker.

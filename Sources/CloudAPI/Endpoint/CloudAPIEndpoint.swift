@@ -31,7 +31,7 @@ public final class CloudAPIEndpoint {
     var businesses: [String: BusinessState] = [:]
     var byPhone: [PhoneNumber: String] = [:]
     var stores: [StoreLocation: MessageStore] = [:]
-    private var afterCommit: [() -> Void] = []
+    private var afterCommit: [DurabilityPipeline<WALFile>.Effect] = []
     private var afterRecordsCommitted: [() -> Void] = []
     private var pipeline = DurabilityPipeline<WALFile>()
     private let syncer = WALSyncer(label: "vigil-cloudapi-sync")
@@ -90,9 +90,13 @@ public final class CloudAPIEndpoint {
 
     // MARK: Commit
 
-    /// Runs `effect` once this turn's writes are durable (in order with every other effect).
-    func whenCommitted(_ effect: @escaping () -> Void) {
-        afterCommit.append(effect)
+    /// Runs `effect` once what it depends on of this turn's writes is durable: by default all of
+    /// them; `.records` — only the turn's message records (a relay ack, the answer to a send whose
+    /// ciphertext already left); `.registryRecord(key)` — the records and that registry record
+    /// (ciphertext from a ratchet step), so it need not wait for a session another message of
+    /// the turn advanced. Effects that wait for the same writes run in the order queued.
+    func whenCommitted(after prerequisite: DurabilityPipeline<WALFile>.Prerequisite = .turn, _ effect: @escaping () -> Void) {
+        afterCommit.append(.init(after: prerequisite, effect))
     }
 
     /// Runs `effect` as soon as this turn's message records are committed — visible to reads, not

@@ -13,21 +13,26 @@ import Synchronization
 /// an acknowledged message lost. A later write of a held record (same key) in the same stage is
 /// held too: it replaces the whole record, held change included.
 ///
-/// For each stage — one turn, or every turn that ended while the previous stage was in flight,
-/// merged in order — the steps are:
-/// 1. `commitRegistry`: the stage's free registry writes, in one transaction;
-/// 2. `sync` the logs of the records' files and, if step 1 ran, the registry's — together;
-/// 3. `release` the effects (ciphertext to the relay, acks, HTTP answers) of the stage's turns
-///    without held writes, in order: everything they depend on is durable now;
-/// 4. `commitRegistry`: the stage's held registry writes;
-/// 5. `sync` the registry's log;
-/// 6. `release` the effects of the turns with held writes, in order.
+/// The work goes in **rounds**, one in flight at a time. A round takes the *stage* — every turn
+/// that ended since the last round started, merged in order — and:
+/// 1. `commitRegistry`: the held writes of the previous round's stage (its records were synced
+///    by that round), then this stage's free writes, in one transaction;
+/// 2. `sync` the logs of this stage's records and, if step 1 ran, the registry's — together;
+/// 3. `release`, in order, the previous stage's effects that waited for its held writes, then
+///    this stage's effects that need nothing held: everything they depend on is durable now.
 ///
-/// Steps with nothing to do are skipped: outbound sends and their records need one sync round,
-/// inbound messages two — and a send that shares a stage with them still goes after the first
-/// (unless it uses a session held in that stage: then its write is held too). One step is in
-/// flight at a time; the loop keeps serving (and ending turns) meanwhile, so one sync covers
-/// every turn that ended during the last.
+/// So an outbound send and its records need one round, an inbound message two — overlapped with
+/// the next stage's first: the syncer is never idle while work waits, and a send waits for at
+/// most the round in flight and its own, whatever the inbound traffic. The loop keeps serving
+/// (and ending turns) while a round is in flight.
+///
+/// What an effect needs is its ``Prerequisite``: every write of its turn (the default: it waits
+/// for the next round if its turn held anything), only the records (a relay ack, the answer to a
+/// send whose ciphertext already left), or one registry record as written so far (the next
+/// round only if that record is held in the stage: the ciphertext an outbound ratchet step
+/// produced). Writes of one record commit in the order made: a held write commits in the round
+/// after its own, before that round's free writes, and a later write of it in its own stage is
+/// held with it.
 ///
 /// `Log` is ``WALFile`` in the endpoint; tests use any class.
 struct DurabilityPipeline<Log: AnyObject> {
@@ -41,14 +46,37 @@ struct DurabilityPipeline<Log: AnyObject> {
         case release([() -> Void])
     }
 
+    /// What of its turn an effect must see durable before it runs.
+    enum Prerequisite: Hashable {
+        /// Every write of its turn: records and registry writes, held ones included.
+        case turn
+        /// Its turn's message records (and the stage's free registry writes, synced with them).
+        case records
+        /// Its turn's records and the registry record `key` (``RegistryWrite/key``) as written so
+        /// far — held if that record is held in the stage.
+        case registryRecord(String)
+    }
+
+    /// An effect of a turn and what it waits for.
+    struct Effect {
+        let prerequisite: Prerequisite
+        let run: () -> Void
+
+        init(after prerequisite: Prerequisite = .turn, _ run: @escaping () -> Void) {
+            self.prerequisite = prerequisite
+            self.run = run
+        }
+    }
+
+    /// The turns that ended since the last round started.
     private struct Stage {
         var recordLogs: [Log] = []
         var freeWrites = GroupCommit<RegistryWrite>()
         var heldWrites = GroupCommit<RegistryWrite>()
         /// The keys of `heldWrites`.
         var heldKeys: Set<String> = []
-        /// Effects of turns without held writes (released after the first sync) and of turns
-        /// with them (after the registry's second sync).
+        /// Effects that need nothing held (released by the stage's own round) and the others (by
+        /// the next round, which commits the held writes).
         var earlyEffects: [() -> Void] = []
         var lateEffects: [() -> Void] = []
 
@@ -58,24 +86,27 @@ struct DurabilityPipeline<Log: AnyObject> {
     }
 
     private enum Phase: Equatable {
-        case idle, committingFree, syncingFirst, releasingEarly, committingHeld, syncingHeld, releasingLast
+        case idle, committing, syncing, releasing
     }
 
     private var waiting = Stage()
-    private var current = Stage()
+    /// The held writes and late effects of the last round's stage, for the next round.
+    private var carriedWrites = GroupCommit<RegistryWrite>()
+    private var carriedEffects: [() -> Void] = []
+    /// The round in flight: the logs to sync and the effects to release after.
+    private var roundLogs: [Log] = []
+    private var roundEffects: [() -> Void] = []
     private var phase = Phase.idle
-    /// The registry's log once the stage's free writes are committed (to sync with the records').
-    private var freeLog: Log?
 
-    /// Whether no step is in flight and no turn waits.
-    var isIdle: Bool { !isBusy && waiting.isEmpty }
+    /// Whether no step is in flight and nothing waits.
+    var isIdle: Bool { !isBusy && waiting.isEmpty && carriedWrites.isEmpty && carriedEffects.isEmpty }
 
     /// Whether a step is in flight (its completion not yet reported).
-    var isBusy: Bool { phase != .idle && phase != .releasingLast }
+    var isBusy: Bool { phase == .committing || phase == .syncing }
 
     /// Adds a turn that ended: the logs of the record files it committed, its registry writes, its
-    /// effects. Merged into the stage that starts after the one in flight.
-    mutating func endTurn(recordLogs: [Log], registryWrites: consuming GroupCommit<RegistryWrite>, effects: consuming [() -> Void]) {
+    /// effects in order. Merged into the stage the next round takes.
+    mutating func endTurn(recordLogs: [Log], registryWrites: consuming GroupCommit<RegistryWrite>, effects: consuming [Effect]) {
         for log in recordLogs where !waiting.recordLogs.contains(where: { $0 === log }) {
             waiting.recordLogs.append(log)
         }
@@ -89,99 +120,85 @@ struct DurabilityPipeline<Log: AnyObject> {
         let holds = !held.isEmpty
         waiting.heldWrites.append(contentsOf: held)
         waiting.freeWrites.append(contentsOf: free)
-        if holds {
-            waiting.lateEffects += effects
-        } else {
-            waiting.earlyEffects += effects
+        for effect in effects {
+            let late = switch effect.prerequisite {
+            case .turn: holds
+            case .records: false
+            case let .registryRecord(key): heldKeys.contains(key)
+            }
+            if late {
+                waiting.lateEffects.append(effect.run)
+            } else {
+                waiting.earlyEffects.append(effect.run)
+            }
         }
     }
 
-    /// Starts the next stage if none is in flight: its first step, or `nil` while busy or idle.
+    /// Starts the next round if none is in flight: its first step, or `nil` while busy or idle.
     mutating func nextStep() -> Step? {
-        guard phase == .idle || phase == .releasingLast else { return nil }
+        guard !isBusy else { return nil }
         phase = .idle
-        guard !waiting.isEmpty else { return nil }
-        swap(&current, &waiting)
-        freeLog = nil
-        guard current.freeWrites.isEmpty else {
-            phase = .committingFree
-            return .commitRegistry(Self.take(&current.freeWrites, leaving: GroupCommit()))
+        guard !isIdle else { return nil }
+        var stage = Stage()
+        swap(&stage, &waiting)
+        var writes = Self.take(&carriedWrites, leaving: GroupCommit())
+        writes.append(contentsOf: stage.freeWrites)
+        roundEffects = Self.take(&carriedEffects, leaving: [])
+        roundEffects += stage.earlyEffects
+        roundLogs = stage.recordLogs
+        carriedWrites = stage.heldWrites
+        carriedEffects = stage.lateEffects
+        guard writes.isEmpty else {
+            phase = .committing
+            return .commitRegistry(writes)
         }
-        return syncFirstOrGoOn()
-    }
-
-    /// The `sync` step in flight succeeded.
-    mutating func synced() -> Step {
-        switch phase {
-        case .syncingFirst:
-            guard !current.heldWrites.isEmpty, !current.earlyEffects.isEmpty else { return commitHeldOrRelease() }
-            phase = .releasingEarly
-            return .release(Self.take(&current.earlyEffects, leaving: []))
-        case .syncingHeld:
-            return release()
-        default:
-            preconditionFailure("no sync in flight")
-        }
-    }
-
-    /// The effects of the `release` step ran: the stage goes on (its held writes), or the next
-    /// stage starts (``nextStep()``).
-    mutating func released() -> Step? {
-        phase == .releasingEarly ? commitHeldOrRelease() : nextStep()
+        return syncOrRelease()
     }
 
     /// The `commitRegistry` step succeeded; `log` is the registry's log to sync (`nil` when the
     /// registry commits durably itself).
-    mutating func registryCommitted(log: Log?) -> Step {
-        switch phase {
-        case .committingFree:
-            freeLog = log
-            return syncFirstOrGoOn()
-        case .committingHeld:
-            guard let log else { return release() }
-            phase = .syncingHeld
-            return .sync([log])
-        default:
-            preconditionFailure("no registry commit in flight")
-        }
+    mutating func registryCommitted(log: Log?) -> Step? {
+        precondition(phase == .committing, "no registry commit in flight")
+        if let log { roundLogs.append(log) }
+        return syncOrRelease()
+    }
+
+    /// The `sync` step in flight succeeded.
+    mutating func synced() -> Step? {
+        precondition(phase == .syncing, "no sync in flight")
+        return release()
+    }
+
+    /// The effects of the `release` step ran: the next round starts, if there is work.
+    mutating func released() -> Step? {
+        nextStep()
     }
 
     /// A step failed: every stage is dropped — its effects never run, its held registry writes
     /// are never committed — and the pipeline is idle.
     mutating func reset() {
         waiting = Stage()
-        current = Stage()
+        carriedWrites = GroupCommit()
+        carriedEffects = []
+        roundLogs = []
+        roundEffects = []
         phase = .idle
-        freeLog = nil
     }
 
-    /// Step 2: the records' logs and the registry's (if its free writes were committed).
-    private mutating func syncFirstOrGoOn() -> Step {
-        var logs = current.recordLogs
-        if let freeLog { logs.append(freeLog) }
-        guard logs.isEmpty else {
-            phase = .syncingFirst
-            return .sync(logs)
-        }
-        return commitHeldOrRelease()
-    }
-
-    private mutating func commitHeldOrRelease() -> Step {
-        guard current.heldWrites.isEmpty else {
-            phase = .committingHeld
-            return .commitRegistry(Self.take(&current.heldWrites, leaving: GroupCommit()))
+    private mutating func syncOrRelease() -> Step? {
+        guard roundLogs.isEmpty else {
+            phase = .syncing
+            return .sync(Self.take(&roundLogs, leaving: []))
         }
         return release()
     }
 
-    private mutating func release() -> Step {
-        let effects = current.earlyEffects + current.lateEffects
-        current = Stage()
-        freeLog = nil
-        phase = .releasingLast
-        return .release(effects)
+    /// Step 3, or the next round when there is nothing to release.
+    private mutating func release() -> Step? {
+        phase = .releasing
+        guard roundEffects.isEmpty else { return .release(Self.take(&roundEffects, leaving: [])) }
+        return nextStep()
     }
-
 
     /// `value`, leaving an empty one in its place (moved, not copied).
     private static func take<Value>(_ value: inout Value, leaving empty: Value) -> Value {

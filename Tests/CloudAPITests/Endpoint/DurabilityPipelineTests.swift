@@ -21,6 +21,11 @@ struct DurabilityPipelineTests {
         return batch
     }
 
+    /// Effects that wait for every write of their turn (the default prerequisite).
+    static func effects(_ runs: (() -> Void)...) -> [Pipeline.Effect] {
+        runs.map { Pipeline.Effect($0) }
+    }
+
     /// What a step is, for comparison.
     enum Shape: Equatable {
         case sync([String]), commitRegistry([String]), release(Int)
@@ -40,7 +45,7 @@ struct DurabilityPipelineTests {
         var pipeline = Pipeline()
         let day = Log("day"), registry = Log("registry")
         var ran: [Int] = []
-        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["s1", "s2"], held: true), effects: [{ ran.append(1) }, { ran.append(2) }])
+        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["s1", "s2"], held: true), effects: Self.effects({ ran.append(1) }, { ran.append(2) }))
         #expect(!pipeline.isIdle)
         #expect(Self.shape(pipeline.nextStep()) == .sync(["day"]))
         #expect(pipeline.nextStep() == nil, "one step in flight at a time")
@@ -60,7 +65,7 @@ struct DurabilityPipelineTests {
     func freeTurn() {
         var pipeline = Pipeline()
         let day = Log("day"), registry = Log("registry")
-        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["s1"]), effects: [{}])
+        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["s1"]), effects: Self.effects({}))
         #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["s1"]))
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day", "registry"]))
         #expect(Self.shape(pipeline.synced()) == .release(1))
@@ -70,48 +75,41 @@ struct DurabilityPipelineTests {
     @Test("steps with nothing to do are skipped")
     func skipped() {
         var pipeline = Pipeline()
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([]), effects: [{}])
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes([]), effects: Self.effects({}))
         #expect(Self.shape(pipeline.nextStep()) == .release(1), "effects only: released at once")
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s7"], held: true), effects: [{}])
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s7"], held: true), effects: Self.effects({}))
         #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["s7"]), "no records: held sessions commit at once")
         #expect(Self.shape(pipeline.registryCommitted(log: nil)) == .release(1), "an immediate registry needs no sync")
         pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s8"]), effects: [])
         #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["s8"]))
-        #expect(Self.shape(pipeline.registryCommitted(log: nil)) == .release(0))
+        #expect(Self.shape(pipeline.registryCommitted(log: nil)) == nil, "nothing to release: idle")
         pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes([]), effects: [])
         #expect(Self.shape(pipeline.nextStep()) == .sync(["day"]))
-        #expect(Self.shape(pipeline.synced()) == .release(0), "records only: released after their sync")
+        #expect(Self.shape(pipeline.synced()) == nil, "records only: done after their sync")
         #expect(pipeline.isIdle && pipeline.nextStep() == nil)
     }
 
-    @Test("turns that end during a stage join the next one: logs once, order kept, a held record's later writes held too")
+    @Test("turns that end during a round join the next one: logs once, order kept, a held record's later writes held too")
     func merged() {
         var pipeline = Pipeline()
         let day1 = Log("day1"), day2 = Log("day2"), registry = Log("registry")
         var ran: [Int] = []
-        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes(["alice"], held: true), effects: [{ ran.append(1) }])
+        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes(["alice"], held: true), effects: Self.effects({ ran.append(1) }))
         #expect(Self.shape(pipeline.nextStep()) == .sync(["day1"]))
-        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes(["bob"]), effects: [{ ran.append(2) }])
+        pipeline.endTurn(recordLogs: [day1], registryWrites: Self.writes(["bob"]), effects: Self.effects({ ran.append(2) }))
         var third = Self.writes(["carol"], held: true)
         third.append(contentsOf: Self.writes(["dave"]))
-        pipeline.endTurn(recordLogs: [day2, day1], registryWrites: third, effects: [{ ran.append(3) }])
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["carol", "erin"]), effects: [{ ran.append(4) }])
-        #expect(Self.shape(pipeline.synced()) == .commitRegistry(["alice"]), "the stage in flight keeps only its own writes")
-        #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
+        pipeline.endTurn(recordLogs: [day2, day1], registryWrites: third, effects: Self.effects({ ran.append(3) }))
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["carol", "erin"]), effects: Self.effects({ ran.append(4) }))
+        #expect(Self.shape(pipeline.synced()) == .commitRegistry(["alice", "bob", "dave", "erin"]),
+                "the last round's held writes, then this stage's free ones, in one transaction")
+        #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day1", "day2", "registry"]))
         guard case let .release(first) = pipeline.synced() else {
             Issue.record("no release")
             return
         }
         first.forEach { $0() }
-        #expect(ran == [1])
-        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["bob", "dave", "erin"]), "free writes first, in order")
-        #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day1", "day2", "registry"]))
-        guard case let .release(early) = pipeline.synced() else {
-            Issue.record("no early release")
-            return
-        }
-        early.forEach { $0() }
-        #expect(ran == [1, 2], "the turn without held writes goes after the first sync")
+        #expect(ran == [1, 2], "alice's turn once her session is durable, then the turn without held writes")
         #expect(Self.shape(pipeline.released()) == .commitRegistry(["carol", "carol"]), "carol's later write follows her held one")
         #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
         guard case let .release(rest) = pipeline.synced() else {
@@ -123,27 +121,93 @@ struct DurabilityPipelineTests {
         #expect(pipeline.released() == nil && pipeline.isIdle)
     }
 
+    @Test("a send that ends while an inbound message's records sync goes out with that message's session, one round later")
+    func overlapped() {
+        var pipeline = Pipeline()
+        let day = Log("day"), registry = Log("registry")
+        var ran: [String] = []
+        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["session/alice"], held: true),
+                         effects: [.init(after: .records) { ran.append("ack alice") }, .init { ran.append("alice's turn") }])
+        #expect(Self.shape(pipeline.nextStep()) == .sync(["day"]))
+        pipeline.endTurn(recordLogs: [day], registryWrites: Self.writes(["session/bob"]),
+                         effects: [.init(after: .registryRecord("session/bob")) { ran.append("send bob") }])
+        guard case let .release(acks) = pipeline.synced() else {
+            Issue.record("no release")
+            return
+        }
+        acks.forEach { $0() }
+        #expect(ran == ["ack alice"], "the ack needs only alice's record")
+        #expect(Self.shape(pipeline.released()) == .commitRegistry(["session/alice", "session/bob"]))
+        #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day", "registry"]), "one sync for both")
+        guard case let .release(both) = pipeline.synced() else {
+            Issue.record("no release")
+            return
+        }
+        both.forEach { $0() }
+        #expect(ran == ["ack alice", "alice's turn", "send bob"])
+        #expect(pipeline.released() == nil && pipeline.isIdle)
+    }
+
     @Test("after a failure nothing held is released or committed")
     func reset() {
         var pipeline = Pipeline()
         var ran = false
-        pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes(["s1"], held: true), effects: [{ ran = true }])
+        pipeline.endTurn(recordLogs: [Log("day")], registryWrites: Self.writes(["s1"], held: true), effects: Self.effects({ ran = true }))
         _ = pipeline.nextStep()
-        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s2"]), effects: [{ ran = true }])
+        pipeline.endTurn(recordLogs: [], registryWrites: Self.writes(["s2"]), effects: Self.effects({ ran = true }))
         pipeline.reset()
         #expect(pipeline.isIdle && !pipeline.isBusy)
         #expect(pipeline.nextStep() == nil)
         #expect(!ran)
     }
 
+    @Test("an effect that needs only the records, or a session not held, goes after the first sync")
+    func prerequisites() {
+        var pipeline = Pipeline()
+        let day = Log("day"), registry = Log("registry")
+        var ran: [String] = []
+        var writes = Self.writes(["session/alice"], held: true)
+        writes.append(contentsOf: Self.writes(["session/bob", "session/alice"]))
+        pipeline.endTurn(recordLogs: [day], registryWrites: writes, effects: [
+            .init(after: .records) { ran.append("ack alice") },
+            .init(after: .registryRecord("session/bob")) { ran.append("send bob") },
+            .init(after: .registryRecord("session/alice")) { ran.append("send alice") },
+            .init { ran.append("whole turn") },
+            .init(after: .records) { ran.append("answer") },
+        ])
+        #expect(Self.shape(pipeline.nextStep()) == .commitRegistry(["session/bob"]), "alice's later write follows her held one")
+        #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["day", "registry"]))
+        guard case let .release(early) = pipeline.synced() else {
+            Issue.record("no early release")
+            return
+        }
+        early.forEach { $0() }
+        #expect(ran == ["ack alice", "send bob", "answer"])
+        #expect(Self.shape(pipeline.released()) == .commitRegistry(["session/alice", "session/alice"]))
+        #expect(Self.shape(pipeline.registryCommitted(log: registry)) == .sync(["registry"]))
+        guard case let .release(late) = pipeline.synced() else {
+            Issue.record("no late release")
+            return
+        }
+        late.forEach { $0() }
+        #expect(ran == ["ack alice", "send bob", "answer", "send alice", "whole turn"])
+        #expect(pipeline.released() == nil && pipeline.isIdle)
+    }
+
     /// Random interleavings of turns ending and steps completing, each turn writing a few of four
-    /// records. Checked at every step: a held write (followsRecords, or a later write of a record
-    /// held in the same waiting stage) commits only after its turn's records were synced, and
-    /// writes of one record commit in turn order; a turn's effects run only after its records and
-    /// its registry writes were synced; each turn's effects run exactly once, turns without held
-    /// writes in order among themselves, and those with held writes too.
+    /// records and queuing effects with random prerequisites. Checked at every step, against no
+    /// model of the pipeline's own bookkeeping: a write of a record commits only once every
+    /// `followsRecords` write of that record, in its turn or an earlier one, has its turn's records
+    /// synced (its bytes carry those inbound messages' ratchet steps), and writes of one record
+    /// commit in turn order; an effect runs only after its turn's records were synced and —
+    /// waiting for its turn — every registry write of the turn, or — waiting for a record — every
+    /// write of that record up to its turn, was committed and the registry synced after. Each
+    /// effect runs exactly once; those that can never wait for a held write (waiting for records,
+    /// or for a turn that wrote nothing to the registry) run in order, and so do those that
+    /// always do (waiting for a turn with a `followsRecords` write).
     @Test("random interleavings keep every ordering the pipeline promises")
-    func randomInterleavings() {
+    func randomInterleavings() throws {
+        let database = try Database.open(path: Database.inMemoryPath)
         var generator = SystemRandomNumberGenerator()
         let keys = ["s0", "s1", "s2", "s3"]
         for _ in 0..<300 {
@@ -156,25 +220,22 @@ struct DurabilityPipelineTests {
             var syncedAt: [String: Int] = [:]
             var lastCommitOf: [Int: Int] = [:]
             var uncommitted: [Int: Int] = [:]
-            // Per record, its uncommitted writes in turn order: (turn, held by the model).
-            var pendingByKey: [String: [(turn: Int, held: Bool)]] = [:]
-            var waitingHeldKeys: Set<String> = []
-            var releasedTurns: [Int] = []
-            var pendingHeldTurns: [Int] = []
+            // Per record: the turns of its uncommitted writes, in order; the commit events of its
+            // committed ones; the turns of its `followsRecords` writes.
+            var pendingByKey: [String: [Int]] = [:]
+            var committedByKey: [String: [(turn: Int, event: Int)]] = [:]
+            var followingByKey: [String: [Int]] = [:]
+            // Effects as they ran: (turn, index in the turn, class: early always, late always, or either).
+            enum Timing { case early, late, either }
+            var released: [(turn: Int, index: Int, timing: Timing)] = []
+            var queuedEffects = 0
 
-            func nextStep() -> Pipeline.Step? {
-                let starts = !pipeline.isBusy && !pipeline.isIdle
-                let step = pipeline.nextStep()
-                if starts { waitingHeldKeys = [] }
-                return step
+            func recordsSynced(_ number: Int) -> Bool {
+                (records[number] ?? []).allSatisfy { (syncedAt[$0] ?? -1) > (endedAt[number] ?? .max) }
             }
 
-            func released() -> Pipeline.Step? {
-                let starts = !pipeline.isBusy && !pipeline.isIdle
-                let step = pipeline.released()
-                if starts { waitingHeldKeys = [] }
-                return step
-            }
+            // Writes run for real, so the test sees the order they commit in, turn by turn.
+            var ranWrites: [(key: String, turn: Int)] = []
 
             func perform(_ step: Pipeline.Step?) {
                 var next = step
@@ -183,25 +244,46 @@ struct DurabilityPipelineTests {
                     case let .sync(logs):
                         inFlight = logs
                         return
-                    case let .commitRegistry(batch):
+                    case var .commitRegistry(batch):
                         event += 1
-                        for write in batch.pendingTokens {
-                            guard let entry = pendingByKey[write.key]?.first else {
-                                Issue.record("a write of \(write.key) committed that was never queued")
-                                continue
-                            }
-                            pendingByKey[write.key]?.removeFirst()
-                            lastCommitOf[entry.turn] = event
-                            uncommitted[entry.turn, default: 0] -= 1
-                            guard entry.held else { continue }
-                            for log in records[entry.turn] ?? [] {
-                                #expect((syncedAt[log] ?? -1) > (endedAt[entry.turn] ?? .max), "a held write before its records")
+                        ranWrites = []
+                        guard case .committed = batch.commit(on: database) else {
+                            Issue.record("the registry batch did not commit")
+                            return
+                        }
+                        for (key, writer) in ranWrites {
+                            #expect(pendingByKey[key]?.first == writer, "writes of \(key) commit in turn order")
+                            pendingByKey[key]?.removeAll { $0 == writer }
+                            committedByKey[key, default: []].append((writer, event))
+                            lastCommitOf[writer] = event
+                            uncommitted[writer, default: 0] -= 1
+                            for follower in followingByKey[key] ?? [] where follower <= writer {
+                                #expect(recordsSynced(follower), "a write carrying an inbound step before that message's records")
                             }
                         }
                         next = pipeline.registryCommitted(log: registry)
                     case let .release(effects):
                         effects.forEach { $0() }
-                        next = released()
+                        next = pipeline.released()
+                    }
+                }
+            }
+
+            /// Checks, as it runs, what an effect of turn `number` waits for.
+            func check(_ prerequisite: Pipeline.Prerequisite, turn number: Int) {
+                #expect(recordsSynced(number), "records synced before release")
+                let registrySynced = syncedAt["registry"] ?? -1
+                switch prerequisite {
+                case .records:
+                    break
+                case .turn:
+                    guard uncommitted[number] != nil else { return }
+                    #expect(uncommitted[number] == 0, "every registry write of the turn committed before release")
+                    #expect(registrySynced > (lastCommitOf[number] ?? .max), "sessions synced before release")
+                case let .registryRecord(key):
+                    #expect(!(pendingByKey[key] ?? []).contains { $0 <= number }, "the record's writes committed before release")
+                    for commit in committedByKey[key] ?? [] where commit.turn <= number {
+                        #expect(registrySynced > commit.event, "the record synced before release")
                     }
                 }
             }
@@ -212,42 +294,51 @@ struct DurabilityPipelineTests {
                     let number = turn
                     let logs = [dayA, dayB].filter { _ in Bool.random(using: &generator) }
                     var batch = GroupCommit<RegistryWrite>()
+                    var follows = false
                     for key in keys where Int.random(in: 0..<3, using: &generator) == 0 {
                         let followsRecords = Bool.random(using: &generator)
-                        let held = followsRecords || waitingHeldKeys.contains(key)
-                        if held { waitingHeldKeys.insert(key) }
-                        pendingByKey[key, default: []].append((number, held))
+                        if followsRecords { followingByKey[key, default: []].append(number) }
+                        follows = follows || followsRecords
+                        pendingByKey[key, default: []].append(number)
                         uncommitted[number, default: 0] += 1
-                        batch.append(contentsOf: Self.writes([key], held: followsRecords))
+                        batch.enqueue(RegistryWrite(key: key, followsRecords: followsRecords)) { _ in ranWrites.append((key, number)) }
                     }
                     let wrote = !batch.isEmpty
-                    if pendingByKey.values.contains(where: { $0.contains { $0.turn == number && $0.held } }) {
-                        pendingHeldTurns.append(number)
-                    }
                     records[number] = Set(logs.map(\.name))
                     endedAt[number] = event
-                    pipeline.endTurn(recordLogs: logs, registryWrites: batch, effects: [{
-                        releasedTurns.append(number)
-                        for log in records[number] ?? [] {
-                            #expect((syncedAt[log] ?? -1) > (endedAt[number] ?? .max), "records synced before release")
+                    var effects: [Pipeline.Effect] = []
+                    for index in 0..<Int.random(in: 0...3, using: &generator) {
+                        let prerequisite: Pipeline.Prerequisite = switch Int.random(in: 0..<3, using: &generator) {
+                        case 0: .turn
+                        case 1: .records
+                        default: .registryRecord(keys.randomElement(using: &generator) ?? "s0")
                         }
-                        if wrote {
-                            #expect(uncommitted[number] == 0, "every registry write of the turn committed before release")
-                            #expect((syncedAt["registry"] ?? -1) > (lastCommitOf[number] ?? .max), "sessions synced before release")
+                        let timing: Timing = switch prerequisite {
+                        case .records: .early
+                        case .turn: follows ? .late : wrote ? .either : .early
+                        case .registryRecord: .either
                         }
-                    }])
+                        queuedEffects += 1
+                        effects.append(.init(after: prerequisite) {
+                            released.append((number, index, timing))
+                            check(prerequisite, turn: number)
+                        })
+                    }
+                    pipeline.endTurn(recordLogs: logs, registryWrites: batch, effects: effects)
                     turn += 1
-                    if inFlight == nil { perform(nextStep()) }
+                    if inFlight == nil { perform(pipeline.nextStep()) }
                 } else if let logs = inFlight {
                     inFlight = nil
                     for log in logs { syncedAt[log.name] = event }
                     perform(pipeline.synced())
                 }
             }
-            #expect(releasedTurns.sorted() == Array(0..<40), "every turn released once")
-            let late = Set(pendingHeldTurns)
-            #expect(releasedTurns.filter { late.contains($0) } == releasedTurns.filter { late.contains($0) }.sorted(), "turns with held writes in order")
-            #expect(releasedTurns.filter { !late.contains($0) } == releasedTurns.filter { !late.contains($0) }.sorted(), "the others in order")
+            #expect(released.count == queuedEffects, "every effect released")
+            #expect(Set(released.map { "\($0.turn)/\($0.index)" }).count == queuedEffects, "each once")
+            for timing in [Timing.early, .late] {
+                let order = released.filter { $0.timing == timing }.map { [$0.turn, $0.index] }
+                #expect(order == order.sorted { $0.lexicographicallyPrecedes($1) }, "effects that wait alike run in order")
+            }
             #expect(pendingByKey.values.allSatisfy { $0.isEmpty }, "every write committed")
         }
     }
