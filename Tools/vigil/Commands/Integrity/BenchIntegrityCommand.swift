@@ -39,8 +39,8 @@ struct BenchIntegrityCommand: Command {
         With ~10^5 businesses the replay is memory-bound (each event misses the cache and the TLB
         on its business's index slot, its state, a table's header and slot, the writer filter);
         ingest(contentsOf:) looks ahead over groups of events (--lookahead, default 32) so that
-        their misses overlap. Transparent huge pages for the heap
-        (GLIBC_TUNABLES=glibc.malloc.hugetlb=1) cut the page-walk cost further.
+        their misses overlap. The businesses' states are on transparent huge pages
+        (MADV_HUGEPAGE) where the kernel grants them: /proc/vmstat's thp_fault_alloc.
 
         OPTIONS:
           --events N            events to replay (default 10000000)
