@@ -13,7 +13,7 @@ extension NumberPolicy {
 
     /// The rating from the score, with hysteresis: a rating improves only once the score is below
     /// the threshold it crossed times the recovery factor.
-    mutating func rate(_ score: Double?, rules: Rules.Quality, into changes: inout [PolicyChange.Kind]) {
+    mutating func rate(_ score: Double?, rules: borrowing Thresholds, into changes: inout [PolicyChange.Kind]) {
         let new: QualityRating
         if let score {
             let target: QualityRating = score >= rules.redScore ? .red : score >= rules.yellowScore ? .yellow : .green
@@ -35,15 +35,14 @@ extension NumberPolicy {
     }
 
     /// FLAGGED while RED; the flagged period's end costs a tier and restarts the timer.
-    mutating func updateFlag(at time: Int64, rules: Rules, into changes: inout [PolicyChange.Kind]) {
+    mutating func updateFlag(at time: Int64, rules: borrowing Thresholds, into changes: inout [PolicyChange.Kind]) {
         if rating == .red {
             guard let since = flaggedSince else {
                 flaggedSince = time
                 changes.append(.flagged)
                 return
             }
-            let period = Int64(rules.limits.flaggedDays * 86_400_000)
-            guard time - since >= period else { return }
+            guard time - since >= rules.flaggedPeriod else { return }
             flaggedSince = time
             if let lower = tier.lower {
                 changes.append(.tierDowngraded(from: tier, to: lower))
@@ -73,10 +72,10 @@ extension NumberPolicy {
     /// One tier up when quality is not RED, the number is not FLAGGED, and the 7-day peak reached
     /// the usage fraction of the limit — at most once per cooldown since the last change (or the
     /// first evaluation).
-    mutating func upgradeIfEligible(peak: Double, at time: Int64, rules: Rules, into changes: inout [PolicyChange.Kind]) {
+    mutating func upgradeIfEligible(peak: Double, at time: Int64, rules: borrowing Thresholds, into changes: inout [PolicyChange.Kind]) {
         guard rating != .red, flaggedSince == nil, let higher = tier.higher, let limit = rules.limit(of: tier) else { return }
-        if let last = lastTierChange, Double(time - last) < rules.limits.upgradeCooldownHours * 3_600_000 { return }
-        guard peak >= rules.limits.upgradeUsageFraction * Double(limit) else { return }
+        if let last = lastTierChange, Double(time - last) < rules.upgradeCooldown { return }
+        guard peak >= rules.upgradeUsageFraction * Double(limit) else { return }
         changes.append(.tierUpgraded(from: tier, to: higher))
         tier = higher
         lastTierChange = time
@@ -87,7 +86,7 @@ extension NumberPolicy {
     }
 
     /// RESTRICTED while the rolling count is at or above the limit.
-    mutating func updateLimit(_ initiated: Double, rules: Rules, into changes: inout [PolicyChange.Kind]) {
+    mutating func updateLimit(_ initiated: Double, rules: borrowing Thresholds, into changes: inout [PolicyChange.Kind]) {
         let reached = rules.limit(of: tier).map { initiated >= Double($0) } ?? false
         guard reached != limitReached else { return }
         limitReached = reached

@@ -82,13 +82,18 @@ public struct NumberPolicy: Sendable, Hashable {
     /// Applies the rules to `inputs`; returns the changes made, in order. Time never runs
     /// backwards: inputs older than the last evaluation are evaluated at the last evaluation's time.
     public mutating func evaluate(_ inputs: Inputs, rules: Rules) -> [PolicyChange.Kind] {
+        evaluate(inputs, thresholds: Thresholds(rules))
+    }
+
+    /// ``evaluate(_:rules:)`` with the rules' thresholds prepared once (the analyzer's path).
+    mutating func evaluate(_ inputs: Inputs, thresholds rules: borrowing Thresholds) -> [PolicyChange.Kind] {
         let time = max(inputs.time, evaluatedAt)
         evaluatedAt = time
         if lastTierChange == nil { lastTierChange = time }
         let statusBefore = status
         var changes: [PolicyChange.Kind] = []
         expireTimers(at: time, into: &changes)
-        rate(inputs.qualityScore, rules: rules.quality, into: &changes)
+        rate(inputs.qualityScore, rules: rules, into: &changes)
         updateFlag(at: time, rules: rules, into: &changes)
         enforce(inputs.qualityScore, at: time, rules: rules.enforcement, into: &changes)
         upgradeIfEligible(peak: inputs.peakBusinessInitiated7d, at: time, rules: rules, into: &changes)

@@ -71,7 +71,7 @@ extension BusinessState {
         initiatedPeaks.raise(to: Int(current.rounded()), at: day)
         let inputs = NumberPolicy.Inputs(time: time, qualityScore: lastQualityScore, businessInitiated24h: current,
                                          peakBusinessInitiated7d: max(Double(initiatedPeaks.maximum), current))
-        for kind in policy.evaluate(inputs, rules: parameters.rules) {
+        for kind in policy.evaluate(inputs, thresholds: parameters.thresholds) {
             changes.append(PolicyChange(time: time, business: business, kind: kind))
         }
         nextEvaluation = time + parameters.policyEvaluation

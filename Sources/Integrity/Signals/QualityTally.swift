@@ -97,6 +97,7 @@ struct QualityTally: Sendable {
 
     /// The quality score at `tick` — what ``QualityMeasure/score(priorUsers:scale:)`` gives for a
     /// scan at `tick`. The tally must cover the tick (``covers(tick:)``).
+    @inline(__always)
     func score(tick: Int64, priorUsers: Double, scale: Double, parameters: SignalParameters) -> Double? {
         precondition(covers(tick: tick), "the quality tally does not cover tick \(tick)")
         let ticks = Int(tick - frame)

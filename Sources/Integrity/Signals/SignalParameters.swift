@@ -9,6 +9,8 @@ import Transport
 /// copied onto the stack first — on every event; a reference is passed as is.
 final class SignalParameters: Sendable {
     let rules: Rules
+    /// What the policy state machine reads of ``rules``, flat (no copy of the rules per evaluation).
+    let thresholds: NumberPolicy.Thresholds
     /// Pair-rate interval (ms).
     let pairInterval: Int64
     /// Throughput interval at the normal and the upgraded rate (µs).
@@ -32,6 +34,7 @@ final class SignalParameters: Sendable {
 
     init(rules: Rules) {
         self.rules = rules
+        thresholds = NumberPolicy.Thresholds(rules)
         pairInterval = Int64(rules.admission.pairIntervalMilliseconds)
         throughputInterval = max(1, 1_000_000 / Int64(rules.admission.throughputPerSecond))
         upgradedThroughputInterval = max(1, 1_000_000 / Int64(rules.admission.upgradedThroughputPerSecond))

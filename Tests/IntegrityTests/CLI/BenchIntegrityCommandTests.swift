@@ -41,6 +41,21 @@ import Testing
         }
     }
 
+    @Test func redisReplaysEveryEventOfTheRunByDefault() throws {
+        let result = try VigilBinary.run([
+            "bench", "integrity", "--events", "3000", "--businesses", "10", "--users", "1000",
+            "--redis-pipeline", "100", "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let figures = try Self.figures(result.standardOutput)
+        #expect(figures["events"] == 3000)
+        if Self.redisServerOnPath {
+            #expect(figures["redis_events"] == 3000)
+        } else {
+            #expect(figures["redis_events"] == nil)
+        }
+    }
+
     @Test func refusesContradictoryOptions() throws {
         let both = try VigilBinary.run(["bench", "integrity", "--no-redis", "--redis-server", "/usr/bin/redis-server"])
         #expect(both.status != 0)
