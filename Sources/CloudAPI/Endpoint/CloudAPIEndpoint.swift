@@ -102,45 +102,58 @@ public final class CloudAPIEndpoint {
     /// Runs `effect` as soon as this turn's message records are committed — visible to reads, not
     /// yet durable: for bookkeeping that only needs reads to see them (a webhook's in-flight mark)
     /// and for pumping webhooks, which are at-least-once anyway; never for an acknowledgement to
-    /// the relay or an HTTP answer. Dropped if the commit fails.
+    /// the relay or an HTTP answer. Records commit when the next durability round starts (at the
+    /// end of this turn if none is in flight). Dropped if the commit fails.
     func whenRecordsCommitted(_ effect: @escaping () -> Void) {
         afterRecordsCommitted.append(effect)
     }
 
-    /// The end-of-turn hook: commit the turn's message records (their logs are synced later), hand
-    /// the turn — records' logs, registry writes, effects — to the pipeline, and start its next
-    /// step. Effects released here may write and queue effects again, so this repeats while the
-    /// pipeline is free, a bounded number of rounds; while a sync is in flight, what is queued
-    /// waits for the end of the turn that brings its completion. With `synchronously` (stop), sync
-    /// on this thread until everything is durable and released.
+    /// The end-of-turn hook: if no durability round is in flight, hand what the turns since the
+    /// last round queued — records, registry writes, effects — to the pipeline and start the next
+    /// round; while one is in flight the work waits here (its records uncommitted), and is handed
+    /// over when that round's effects are released. So records commit once per round, not once
+    /// per turn. Released effects may write and queue effects again, so this repeats while the
+    /// pipeline is free, a bounded number of times. With `synchronously` (stop), sync on this
+    /// thread until everything is durable and released.
     private func endOfTurn(synchronously: Bool = false) {
         for _ in 0..<8 {
-            let hasNewWork = !afterCommit.isEmpty || !afterRecordsCommitted.isEmpty || hasPendingWrites
-            guard hasNewWork || (synchronously && !pipeline.isIdle) else { return }
-            if hasNewWork {
-                var logs: [WALFile] = []
-                for store in stores.values where store.pendingWriteCount > 0 {
-                    do throws(MessageStoreError) { logs += try store.commit() } catch {
-                        fail("message store: \(error)")
-                        return
-                    }
-                }
-                let bookkeeping = afterRecordsCommitted
-                afterRecordsCommitted.removeAll()
-                for effect in bookkeeping { effect() }
-                let effects = afterCommit
-                afterCommit.removeAll()
-                pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
-            }
+            guard hasQueuedWork || (synchronously && !pipeline.isIdle) else { return }
             if synchronously {
                 syncer.waitUntilIdle()
                 collectSync(synchronously: true)
-                perform(pipeline.nextStep(), synchronously: true)
-            } else {
-                perform(pipeline.nextStep(), synchronously: false)
-                if pipeline.isBusy { return }
+            } else if pipeline.isBusy {
+                return
+            }
+            guard handOver() else { return }
+            perform(pipeline.nextStep(), synchronously: synchronously)
+            if !synchronously, pipeline.isBusy { return }
+        }
+    }
+
+    /// Whether anything waits to be handed to the pipeline.
+    private var hasQueuedWork: Bool {
+        !afterCommit.isEmpty || !afterRecordsCommitted.isEmpty || hasPendingWrites
+    }
+
+    /// Commits the queued message records (their logs are synced by the next round), runs what
+    /// waited for that commit, and hands the turns' records' logs, registry writes and effects to
+    /// the pipeline as one stage. `false` if the commit failed (then everything was dropped).
+    private func handOver() -> Bool {
+        guard hasQueuedWork else { return true }
+        var logs: [WALFile] = []
+        for store in stores.values where store.pendingWriteCount > 0 {
+            do throws(MessageStoreError) { logs += try store.commit() } catch {
+                fail("message store: \(error)")
+                return false
             }
         }
+        let bookkeeping = afterRecordsCommitted
+        afterRecordsCommitted.removeAll()
+        for effect in bookkeeping { effect() }
+        let effects = afterCommit
+        afterCommit.removeAll()
+        pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
+        return true
     }
 
     /// Performs pipeline steps until one is in flight or none is left. Runs released effects,
@@ -176,6 +189,8 @@ public final class CloudAPIEndpoint {
                 next = pipeline.registryCommitted(log: registry.walFile)
             case let .release(effects):
                 for effect in effects { effect() }
+                // What waited during the round joins the next one.
+                guard handOver() else { return }
                 next = pipeline.released()
             }
         }

@@ -5,8 +5,8 @@ import Synchronization
 /// released: a pure state machine over *turns* (the writes and effects of one event-loop turn);
 /// the endpoint performs its steps (``Step``) and reports back.
 ///
-/// A turn's message records are committed at its end (with deferred durability: written, not yet
-/// synced). Its registry writes (sessions, keys, account fields; ``RegistryWrite``) are either
+/// A turn's message records are committed (with deferred durability: written, not yet synced) by
+/// the time the turn is handed to the pipeline (``endTurn(recordLogs:registryWrites:effects:)``). Its registry writes (sessions, keys, account fields; ``RegistryWrite``) are either
 /// **free** — they may reach the disk in any order relative to the records (an outbound send's
 /// ratchet step) — or **held**: a session advanced by decrypting an inbound message must never be
 /// on disk without that message's record, or the relay's re-delivery would be undecryptable and

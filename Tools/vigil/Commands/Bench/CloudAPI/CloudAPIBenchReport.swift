@@ -19,7 +19,8 @@ struct CloudAPIBenchReport {
 
     /// Target: end-to-end messages per second when saturated.
     static let throughputTarget = 5_000.0
-    /// Target: p99 in ms at half the saturated rate.
+    /// Target: p99 in ms at half of the throughput target (and, stricter, at half each run's own
+    /// saturated rate).
     static let latencyTarget = 20.0
 
     private static func ms(_ nanoseconds: UInt64) -> String { String(format: "%.2f", Double(nanoseconds) / 1e6) }
@@ -64,6 +65,9 @@ struct CloudAPIBenchReport {
             if skipped > 0 { paced += " (\(skipped) skipped)" }
             lines.append("| \(name) | \(paced) | \(Self.count(phase.paced.throughput)) | \(Self.latency(phase.paced.latency)) | "
                 + "\(Self.api(phase.paced)) | \(Self.cpu(phase.paced)) |")
+            let target = phase.atHalfTarget
+            lines.append("| \(name) | paced at \(Self.count(CloudAPIBenchDriver.targetPacedRate))/s (half the target) | "
+                + "\(Self.count(target.throughput)) | \(Self.latency(target.latency)) | \(Self.api(target)) | \(Self.cpu(target)) |")
         }
         lines.append("")
         for note in notes { lines.append("- \(note)") }
@@ -76,9 +80,13 @@ struct CloudAPIBenchReport {
             let rate = phase.saturated.throughput
             lines.append("| \(name): ≥ \(Self.count(Self.throughputTarget)) messages/s | \(Self.count(rate)) | "
                 + (rate >= Self.throughputTarget ? "met" : "**MISS**") + " |")
+            let atTarget = Double(phase.atHalfTarget.latency.percentile(0.99)) / 1e6
+            lines.append("| \(name): p99 ≤ \(Int(Self.latencyTarget)) ms at half the target rate "
+                + "(\(Self.count(CloudAPIBenchDriver.targetPacedRate))/s) | " + String(format: "%.2f ms", atTarget) + " | "
+                + (atTarget <= Self.latencyTarget ? "met" : "**MISS**") + " |")
             let p99 = Double(phase.paced.latency.percentile(0.99)) / 1e6
-            lines.append("| \(name): p99 ≤ \(Int(Self.latencyTarget)) ms at half rate | " + String(format: "%.2f ms", p99) + " | "
-                + (p99 <= Self.latencyTarget ? "met" : "**MISS**") + " |")
+            lines.append("| \(name): p99 ≤ \(Int(Self.latencyTarget)) ms at half this run's saturated rate (stricter) | "
+                + String(format: "%.2f ms", p99) + " | " + (p99 <= Self.latencyTarget ? "met" : "**MISS**") + " |")
         }
         return lines.joined(separator: "\n")
     }
@@ -105,7 +113,8 @@ struct CloudAPIBenchReport {
             "seconds": seconds, "warmup": warmup, "peak_rss_mib": peakRSSMiB, "notes": notes,
             "phases": phases.map { phase in
                 ["directions": phase.directions.label, "saturated": figures(phase.saturated), "paced_rate": phase.pacedRate,
-                 "paced": figures(phase.paced)] as [String: Any]
+                 "paced": figures(phase.paced), "half_target_rate": CloudAPIBenchDriver.targetPacedRate,
+                 "paced_at_half_target": figures(phase.atHalfTarget)] as [String: Any]
             },
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return "{}" }
