@@ -33,6 +33,14 @@ public final class CloudAPIEndpoint {
     var stores: [StoreLocation: MessageStore] = [:]
     private var afterCommit: [DurabilityPipeline<WALFile>.Effect] = []
     private var afterRecordsCommitted: [() -> Void] = []
+    /// Logs of records committed while a round was in flight, for the next round to sync.
+    private var committedLogs: [WALFile] = []
+    /// When a turn first ended with records left uncommitted because a round was in flight.
+    private var recordsWaitingSince: MonotonicInstant?
+    /// How long records may wait uncommitted for the round in flight before the end of a turn
+    /// commits them anyway: in long rounds (saturation) webhooks and reads are not held for the
+    /// whole round, while short rounds (light load) still gather their turns' records into one commit.
+    static let recordsCommitDelayNanoseconds: UInt64 = 1_000_000
     private var pipeline = DurabilityPipeline<WALFile>()
     private let syncer = WALSyncer(label: "vigil-cloudapi-sync")
     private let syncOutcome = SyncOutcome()
@@ -103,16 +111,17 @@ public final class CloudAPIEndpoint {
     /// yet durable: for bookkeeping that only needs reads to see them (a webhook's in-flight mark)
     /// and for pumping webhooks, which are at-least-once anyway; never for an acknowledgement to
     /// the relay or an HTTP answer. Records commit when the next durability round starts (at the
-    /// end of this turn if none is in flight). Dropped if the commit fails.
+    /// end of this turn if none is in flight), or after waiting a millisecond for the round in
+    /// flight. Dropped if the commit fails.
     func whenRecordsCommitted(_ effect: @escaping () -> Void) {
         afterRecordsCommitted.append(effect)
     }
 
     /// The end-of-turn hook: if no durability round is in flight, hand what the turns since the
     /// last round queued — records, registry writes, effects — to the pipeline and start the next
-    /// round; while one is in flight the work waits here (its records uncommitted), and is handed
-    /// over when that round's effects are released. So records commit once per round, not once
-    /// per turn. Released effects may write and queue effects again, so this repeats while the
+    /// round; while one is in flight the work waits here, and is handed over when that round's
+    /// effects are released. So records commit about once per round (or per millisecond in long
+    /// rounds), not once per turn. Released effects may write and queue effects again, so this repeats while the
     /// pipeline is free, a bounded number of times. With `synchronously` (stop), sync on this
     /// thread until everything is durable and released.
     private func endOfTurn(synchronously: Bool = false) {
@@ -122,6 +131,7 @@ public final class CloudAPIEndpoint {
                 syncer.waitUntilIdle()
                 collectSync(synchronously: true)
             } else if pipeline.isBusy {
+                commitRecordsIfWaited()
                 return
             }
             guard handOver() else { return }
@@ -132,7 +142,7 @@ public final class CloudAPIEndpoint {
 
     /// Whether anything waits to be handed to the pipeline.
     private var hasQueuedWork: Bool {
-        !afterCommit.isEmpty || !afterRecordsCommitted.isEmpty || hasPendingWrites
+        !afterCommit.isEmpty || !afterRecordsCommitted.isEmpty || !committedLogs.isEmpty || hasPendingWrites
     }
 
     /// Commits the queued message records (their logs are synced by the next round), runs what
@@ -140,9 +150,36 @@ public final class CloudAPIEndpoint {
     /// the pipeline as one stage. `false` if the commit failed (then everything was dropped).
     private func handOver() -> Bool {
         guard hasQueuedWork else { return true }
-        var logs: [WALFile] = []
+        guard commitRecords() else { return false }
+        let effects = afterCommit
+        afterCommit.removeAll()
+        let logs = committedLogs
+        committedLogs.removeAll()
+        pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
+        return true
+    }
+
+    /// While a round is in flight: commits the queued records once they have waited
+    /// ``recordsCommitDelayNanoseconds`` — reads and webhooks see them from then on; their sync, and
+    /// the effects that wait for it, still go with the next round.
+    private func commitRecordsIfWaited() {
+        guard !afterRecordsCommitted.isEmpty || stores.values.contains(where: { $0.pendingWriteCount > 0 }) else { return }
+        let now = loop.now()
+        guard let since = recordsWaitingSince else {
+            recordsWaitingSince = now
+            return
+        }
+        if now.nanoseconds &- since.nanoseconds >= Self.recordsCommitDelayNanoseconds { _ = commitRecords() }
+    }
+
+    /// Commits every store's queued records, keeping their logs for the next round, and runs what
+    /// waited for the commit. `false` if a commit failed (then everything queued was dropped).
+    private func commitRecords() -> Bool {
+        recordsWaitingSince = nil
         for store in stores.values where store.pendingWriteCount > 0 {
-            do throws(MessageStoreError) { logs += try store.commit() } catch {
+            do throws(MessageStoreError) {
+                for log in try store.commit() where !committedLogs.contains(where: { $0 === log }) { committedLogs.append(log) }
+            } catch {
                 fail("message store: \(error)")
                 return false
             }
@@ -150,9 +187,6 @@ public final class CloudAPIEndpoint {
         let bookkeeping = afterRecordsCommitted
         afterRecordsCommitted.removeAll()
         for effect in bookkeeping { effect() }
-        let effects = afterCommit
-        afterCommit.removeAll()
-        pipeline.endTurn(recordLogs: logs, registryWrites: registry.takeQueuedWrites(), effects: effects)
         return true
     }
 
@@ -215,6 +249,8 @@ public final class CloudAPIEndpoint {
         lastError = "commit failed: \(reason)"
         afterCommit.removeAll()
         afterRecordsCommitted.removeAll()
+        committedLogs.removeAll()
+        recordsWaitingSince = nil
         _ = registry.takeQueuedWrites()
         pipeline.reset()
         syncGeneration += 1
