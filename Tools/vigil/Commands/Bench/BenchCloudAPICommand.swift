@@ -37,7 +37,8 @@ struct BenchCloudAPICommand: Command {
           --phones K            user phones, one flow each (default 64)
           --businesses B        businesses (default 4)
           --connections C       HTTP connections of the businesses' client (default 64)
-          --window W            messages in flight per flow and direction when saturating (default 4)
+          --window W            messages in flight per flow and direction when saturating (default 8:
+                                4 left business → user short of saturation)
           --size BYTES          text length, 48…4096 (default 100)
           --seconds S           measured seconds per phase (default 5)
           --warmup S            unmeasured seconds before each phase (default 1)
@@ -59,7 +60,7 @@ struct BenchCloudAPICommand: Command {
         phones = try arguments.integer("--phones", in: 1...10_000) ?? 64
         businesses = try arguments.integer("--businesses", in: 1...100) ?? 4
         connections = try arguments.integer("--connections", in: 1...1_000) ?? 64
-        window = try arguments.integer("--window", in: 1...10_000) ?? 4
+        window = try arguments.integer("--window", in: 1...10_000) ?? 8
         size = try arguments.integer("--size", in: CloudAPIBenchText.minimumLength...4096) ?? 100
         seconds = try arguments.double("--seconds") ?? 5
         warmup = try arguments.double("--warmup") ?? 1
