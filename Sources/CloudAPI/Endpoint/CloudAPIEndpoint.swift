@@ -121,9 +121,9 @@ public final class CloudAPIEndpoint {
     /// last round queued — records, registry writes, effects — to the pipeline and start the next
     /// round; while one is in flight the work waits here, and is handed over when that round's
     /// effects are released. So records commit about once per round (or per millisecond in long
-    /// rounds), not once per turn. Released effects may write and queue effects again, so this repeats while the
-    /// pipeline is free, a bounded number of times. With `synchronously` (stop), sync on this
-    /// thread until everything is durable and released.
+    /// rounds), not once per turn. Released effects may write and queue effects again, so this
+    /// repeats while the pipeline is free, a bounded number of times. With `synchronously`
+    /// (stop), sync on this thread until everything is durable and released.
     private func endOfTurn(synchronously: Bool = false) {
         for _ in 0..<8 {
             guard hasQueuedWork || (synchronously && !pipeline.isIdle) else { return }
