@@ -11,8 +11,8 @@ import Storage
 /// during a loop turn are committed — a session advanced by an inbound message only once that
 /// message's record is on disk (``DurabilityPipeline``) — and their logs synced on a syncer thread
 /// while the loop keeps serving; only then do the turn's queued effects run: ciphertext goes to
-/// the relay, acks confirm envelopes, HTTP answers are sent. A crash (or power cut) can lose only work nobody was
-/// told about, and no message key is ever used twice. Webhooks read committed records and may
+/// the relay, acks confirm envelopes, HTTP answers are sent. A crash (or power cut) can lose only
+/// work nobody was told about, and no message key is ever used twice. Webhooks read committed records and may
 /// run ahead of the sync: after a power cut a message can reach the webhook twice, never zero
 /// times.
 ///
@@ -119,11 +119,13 @@ public final class CloudAPIEndpoint {
 
     /// The end-of-turn hook: if no durability round is in flight, hand what the turns since the
     /// last round queued — records, registry writes, effects — to the pipeline and start the next
-    /// round; while one is in flight the work waits here, and is handed over when that round's
-    /// effects are released. So records commit about once per round (or per millisecond in long
-    /// rounds), not once per turn. Released effects may write and queue effects again, so this
-    /// repeats while the pipeline is free, a bounded number of times. With `synchronously`
-    /// (stop), sync on this thread until everything is durable and released.
+    /// round; while one is in flight the work waits here, and is handed over when that round
+    /// ends — its sync reported, before the pipeline may start the next round by itself (it does
+    /// when it carries held writes and the round has nothing to release). So records commit about
+    /// once per round (or per millisecond in long rounds), not once per turn. Released effects may
+    /// write and queue effects again, so this repeats while the pipeline is free, a bounded number
+    /// of times. With `synchronously` (stop), sync on this thread until everything is durable and
+    /// released.
     private func endOfTurn(synchronously: Bool = false) {
         for _ in 0..<8 {
             guard hasQueuedWork || (synchronously && !pipeline.isIdle) else { return }
@@ -163,7 +165,7 @@ public final class CloudAPIEndpoint {
     /// ``recordsCommitDelayNanoseconds`` — reads and webhooks see them from then on; their sync, and
     /// the effects that wait for it, still go with the next round.
     private func commitRecordsIfWaited() {
-        guard !afterRecordsCommitted.isEmpty || stores.values.contains(where: { $0.pendingWriteCount > 0 }) else { return }
+        guard !afterRecordsCommitted.isEmpty || hasUncommittedRecords else { return }
         let now = loop.now()
         guard let since = recordsWaitingSince else {
             recordsWaitingSince = now
@@ -172,14 +174,13 @@ public final class CloudAPIEndpoint {
         if now.nanoseconds &- since.nanoseconds >= Self.recordsCommitDelayNanoseconds { _ = commitRecords() }
     }
 
-    /// Commits every store's queued records, keeping their logs for the next round, and runs what
-    /// waited for the commit. `false` if a commit failed (then everything queued was dropped).
+    /// Commits every store's queued records, keeping their logs for the next round (a log
+    /// committed to twice is listed twice; the pipeline syncs it once), and runs what waited for
+    /// the commit. `false` if a commit failed (then everything queued was dropped).
     private func commitRecords() -> Bool {
         recordsWaitingSince = nil
         for store in stores.values where store.pendingWriteCount > 0 {
-            do throws(MessageStoreError) {
-                for log in try store.commit() where !committedLogs.contains(where: { $0 === log }) { committedLogs.append(log) }
-            } catch {
+            do throws(MessageStoreError) { committedLogs += try store.commit() } catch {
                 fail("message store: \(error)")
                 return false
             }
@@ -202,6 +203,7 @@ public final class CloudAPIEndpoint {
                         fail("sync: \(error)")
                         return
                     }
+                    guard handOver() else { return }
                     next = pipeline.synced()
                 } else {
                     let generation = syncGeneration
@@ -223,20 +225,22 @@ public final class CloudAPIEndpoint {
                 next = pipeline.registryCommitted(log: registry.walFile)
             case let .release(effects):
                 for effect in effects { effect() }
-                // What waited during the round joins the next one.
+                // What they queued joins the next round.
                 guard handOver() else { return }
                 next = pipeline.released()
             }
         }
     }
 
-    /// Takes the outcome of the sync in flight, if it arrived, and goes on from it.
+    /// Takes the outcome of the sync in flight, if it arrived, and goes on from it — after handing
+    /// over what waited during the round, so the next round takes it.
     private func collectSync(synchronously: Bool) {
         guard let (generation, error) = syncOutcome.take(), generation == syncGeneration, pipeline.isBusy else { return }
         if let error {
             fail("sync: \(error)")
             return
         }
+        guard handOver() else { return }
         perform(pipeline.synced(), synchronously: synchronously)
     }
 
@@ -259,7 +263,12 @@ public final class CloudAPIEndpoint {
 
     /// Whether the registry or a store has uncommitted writes.
     private var hasPendingWrites: Bool {
-        registry.pendingWriteCount > 0 || stores.values.contains { $0.pendingWriteCount > 0 }
+        registry.pendingWriteCount > 0 || hasUncommittedRecords
+    }
+
+    /// Whether a message store has uncommitted writes.
+    private var hasUncommittedRecords: Bool {
+        stores.values.contains { $0.pendingWriteCount > 0 }
     }
 
     /// After a failed commit memory may be ahead of disk: reload every business from the registry.
