@@ -156,24 +156,28 @@ public struct ClientState: Sendable {
     public enum Opened: Sendable, Hashable {
         /// A new message, decrypted; the envelope is now recorded as seen.
         case message(ReceivedMessage)
-        /// The envelope was processed before (a redelivery): acknowledge it again, show nothing.
+        /// The envelope was processed before — a redelivery, or the sender's resend of bytes this
+        /// phone already decrypted under another envelope id (the relay delivers to online phones
+        /// before its commit, so a crash makes the sender resend) — acknowledge it, show nothing.
         case duplicate
         /// The envelope cannot be decrypted; it is now recorded as seen so it is not retried.
         case undecryptable(reason: String)
     }
 
     /// Opens a delivered envelope: drops a redelivery, otherwise decrypts it in the sender's
-    /// session (a prekey message starts one) and records its id. The caller persists the state
-    /// before acknowledging.
+    /// session (a prekey message starts one) and records its id. A message whose key this
+    /// session already used is a duplicate too: the same ciphertext resent under a new envelope
+    /// id. The caller persists the state before acknowledging.
     public mutating func open(_ delivered: DeliveredEnvelope) -> Opened {
         guard !seen.contains(delivered.id) else { return .duplicate }
         var party = self.party
         let plaintext: [UInt8]
-        do {
+        do throws(ProtocolError) {
             let envelope = try SessionEnvelope(encoded: delivered.ciphertext)
             plaintext = try party.decrypt(envelope, from: Self.peerName(delivered.sender))
         } catch {
             seen.insert(delivered.id)
+            if case .duplicateOrExpiredMessage = error { return .duplicate }
             return .undecryptable(reason: error.description)
         }
         self.party = party

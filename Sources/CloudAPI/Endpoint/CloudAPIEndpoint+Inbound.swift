@@ -27,9 +27,15 @@ extension CloudAPIEndpoint {
             if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil { usedOneTimePreKey = true }
             plaintext = try state.party.decrypt(sessionEnvelope, from: envelope.sender.e164)
         } catch {
-            // It can never be decrypted (corrupt, or for keys this endpoint no longer has).
-            statistics.undecryptable += 1
-            lastError = "undecryptable envelope for \(account.phoneNumberID): \(error)"
+            if case .duplicateOrExpiredMessage = error {
+                // A message this session already decrypted, resent under a new envelope id (the
+                // relay delivers before its commit; a crash there makes the user resend).
+                statistics.duplicates += 1
+            } else {
+                // It can never be decrypted (corrupt, or for keys this endpoint no longer has).
+                statistics.undecryptable += 1
+                lastError = "undecryptable envelope for \(account.phoneNumberID): \(error)"
+            }
             whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
         }

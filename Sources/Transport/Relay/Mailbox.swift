@@ -19,6 +19,9 @@ struct Mailbox {
     private(set) var connection: ConnectionID?
     /// Envelopes and bytes delivered on `connection` and not yet acknowledged.
     private(set) var inFlight = 0, inFlightBytes = 0
+    /// The host's turn in which `connection` was attached: deliveries may overtake the group
+    /// commit only once everything of that turn (the authentication reply, the redelivery) is out.
+    private(set) var attachedTurn: UInt64 = 0
     /// Receipts waiting for the recipient to come online (newest kept).
     var heldReceipts: [Receipt] = []
 
@@ -28,9 +31,11 @@ struct Mailbox {
         count += 1
     }
 
-    /// Attaches the recipient's connection: everything unacknowledged is delivered again.
-    mutating func attach(_ connection: ConnectionID) {
+    /// Attaches the recipient's connection in the host's turn `turn`: everything unacknowledged
+    /// is delivered again.
+    mutating func attach(_ connection: ConnectionID, turn: UInt64 = 0) {
         self.connection = connection
+        attachedTurn = turn
         cursor = head
         inFlight = 0
         inFlightBytes = 0

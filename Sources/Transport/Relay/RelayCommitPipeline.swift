@@ -15,6 +15,11 @@
 /// delivery shows, anything a crash could still lose — even a reply that itself needs no write
 /// (a repeated `send`, a pong) waits for the earlier writes it may report on.
 ///
+/// One exception lives outside this type: a durable relay's deliveries to online recipients
+/// (``RelayCore/early``) go out at the end of their turn without waiting, once the turn that
+/// attached the recipient's connection is released. The pipeline numbers the turns (``turns``) so
+/// the core can tell.
+///
 /// When a commit fails, ``failed(_:writes:)`` drops the batch in flight and the open batch (its
 /// work may rest on the failed writes) and returns their actions so the host can tell the
 /// connections.
@@ -32,8 +37,11 @@ struct RelayCommitPipeline {
     /// The frames, closes and events of the turns since the last submission, in order. The core
     /// appends to this array directly.
     var open: [RelayAction] = []
-    /// The batch committing on the storage thread: its number and its actions, held until then.
-    private(set) var inFlight: (number: UInt64, actions: [RelayAction])?
+    /// The batch committing on the storage thread: its number, the last turn it holds, and its
+    /// actions, held until then.
+    private(set) var inFlight: (number: UInt64, lastTurn: UInt64, actions: [RelayAction])?
+    /// The turn being gathered, and the last turn whose actions are all released.
+    private(set) var turns = RelayTurns()
     /// The number the next submitted batch gets.
     private var nextNumber: UInt64 = 1
     /// A released array kept for its capacity.
@@ -52,15 +60,24 @@ struct RelayCommitPipeline {
     /// no writes if nothing is in flight, and otherwise keeps accumulating.
     mutating func endOfTurn(writes: inout [RelayWrite]) -> Step? {
         if !durable { writes.removeAll(keepingCapacity: true) }
-        guard inFlight == nil, !open.isEmpty || !writes.isEmpty else { return nil }
+        let ending = turns.current
+        turns.current += 1
+        guard inFlight == nil else { return nil }
+        guard !open.isEmpty || !writes.isEmpty else {
+            turns.released = ending
+            return nil
+        }
         let actions = takeOpen()
-        guard !writes.isEmpty else { return .release(actions) }
+        guard !writes.isEmpty else {
+            turns.released = ending
+            return .release(actions)
+        }
         var submitted: [RelayWrite] = []
         submitted.reserveCapacity(writes.count)
         swap(&submitted, &writes)
         let number = nextNumber
         nextNumber += 1
-        inFlight = (number, actions)
+        inFlight = (number, ending, actions)
         return .submit(number: number, writes: submitted)
     }
 
@@ -69,6 +86,7 @@ struct RelayCommitPipeline {
     mutating func committed(_ number: UInt64) -> [RelayAction] {
         guard let batch = inFlight, batch.number == number else { return [] }
         inFlight = nil
+        turns.released = batch.lastTurn
         return batch.actions
     }
 
@@ -79,12 +97,13 @@ struct RelayCommitPipeline {
         guard let batch = inFlight, batch.number == number else { return [] }
         inFlight = nil
         writes.removeAll()
+        turns.released = turns.current - 1
         return batch.actions + takeOpen()
     }
 
     /// Gives a released array back so its storage is reused for a later batch.
     mutating func recycle(_ actions: consuming [RelayAction]) {
-        guard actions.capacity > spare.capacity, actions.capacity <= 1 << 16 else { return }
+        guard actions.capacity > spare.capacity else { return }
         spare = consume actions
         spare.removeAll(keepingCapacity: true)
     }
@@ -96,4 +115,13 @@ struct RelayCommitPipeline {
         swap(&actions, &open)
         return actions
     }
+}
+
+/// The relay loop's turns as the commit pipeline counts them (one per ``RelayCommitPipeline/endOfTurn(writes:)``).
+struct RelayTurns: Equatable {
+    /// The turn being gathered now: nothing of it is released yet.
+    var current: UInt64 = 1
+    /// Every action of this turn and of the earlier ones has been released (or dropped by a
+    /// failed commit).
+    var released: UInt64 = 0
 }

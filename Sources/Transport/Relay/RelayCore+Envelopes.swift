@@ -84,11 +84,20 @@ extension RelayCore {
         pump(user, into: &actions)
     }
 
-    /// Delivers queued envelopes to the recipient's connection while the window has room.
+    /// Delivers queued envelopes to the recipient's connection while the window has room: into
+    /// ``early`` when deliveries may overtake the group commit and the connection's attaching turn
+    /// is released (so they follow its authentication reply and its redelivery), else into
+    /// `actions` with the turn's other frames.
     mutating func pump(_ user: Int, into actions: inout [RelayAction]) {
-        statistics.deliveries += users[user].mailbox.pump(
-            window: limits.deliveryWindow, windowBytes: limits.deliveryWindowBytes, into: &actions
-        )
+        if deliversEarly, users[user].mailbox.attachedTurn <= turns.released {
+            statistics.deliveries += users[user].mailbox.pump(
+                window: limits.deliveryWindow, windowBytes: limits.deliveryWindowBytes, into: &early
+            )
+        } else {
+            statistics.deliveries += users[user].mailbox.pump(
+                window: limits.deliveryWindow, windowBytes: limits.deliveryWindowBytes, into: &actions
+            )
+        }
     }
 
     /// Drops envelopes past their TTL and idempotency keys past their window.

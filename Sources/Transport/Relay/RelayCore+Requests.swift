@@ -59,7 +59,7 @@ extension RelayCore {
 
     /// Attaches the authenticated connection to its mailbox and starts (re)delivery.
     private mutating func attach(_ user: Int, _ connection: ConnectionID, into actions: inout [RelayAction]) {
-        users[user].mailbox.attach(connection)
+        users[user].mailbox.attach(connection, turn: turns.current)
         if !users[user].mailbox.heldReceipts.isEmpty {
             let receipts = users[user].mailbox.heldReceipts
             users[user].mailbox.heldReceipts = []

@@ -5,7 +5,9 @@
 /// and expires what is older than its TTL. It does no I/O and reads no clock: time comes with
 /// each input, randomness from `Random`, and the host makes the `write` actions durable before
 /// it sends the frames of the same turn (group commit), so nothing is acknowledged that a crash
-/// could lose.
+/// could lose. A durable host may send deliveries to online recipients sooner (``deliversEarly``):
+/// a delivery acknowledges nothing, and the sender's resend after a crash is a duplicate its
+/// recipient's session recognizes.
 ///
 /// Layout, chosen for the per-envelope path: every number the relay knows has a ``UserRecord``
 /// in one array (its registration, its mailbox as a recipient, its send window as a sender, its
@@ -50,6 +52,16 @@ public struct RelayCore<Random: RandomNumberGenerator> {
     var emitsEvents = true
     /// Writes produced by ``process(_:at:into:)`` and not yet taken by the host.
     var writes: [RelayWrite] = []
+    /// Whether deliveries to an online recipient may go out before the commit of the envelope
+    /// they carry (``early``). `false` (the default, and for ``handle(_:at:into:)``): every frame
+    /// waits for the writes made before it.
+    var deliversEarly = false
+    /// Deliveries the host may send at the end of the current turn without waiting for any
+    /// commit (only with ``deliversEarly``).
+    var early: [RelayAction] = []
+    /// The host's turn numbers (``RelayCommitPipeline/turns``): the one being gathered, and the
+    /// last one whose frames are all out.
+    var turns = RelayTurns()
 
     /// A relay resuming from `snapshot` (empty for a new one); `tokenHasher` must be the one the
     /// snapshot's token digests were made with.

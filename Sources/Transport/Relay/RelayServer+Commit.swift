@@ -1,9 +1,15 @@
 import Storage
 
 extension RelayServer {
-    /// The end-of-turn hook: collect finished batches (releasing what waited for them), then
-    /// submit the open batch or release it (``RelayCommitPipeline/endOfTurn()``).
+    /// The end-of-turn hook: send the turn's early deliveries, collect finished batches
+    /// (releasing what waited for them), then submit the open batch or release it
+    /// (``RelayCommitPipeline/endOfTurn(writes:)``), and tell the core where the turns stand.
     func endOfTurn() {
+        if !core.early.isEmpty {
+            var early = spareEarly
+            swap(&early, &core.early)
+            spareEarly = release(early)
+        }
         if pipeline.inFlight != nil {
             for completion in storage.takeCompletions() { finish(completion) }
         }
@@ -11,22 +17,24 @@ extension RelayServer {
         // array over uniquely referenced, so `release` moves its elements without copying it.
         switch pipeline.endOfTurn(writes: &core.writes) {
         case nil:
-            return
+            break
         case let .submit(number, writes)?:
             inFlightWrites = writes.count
             storage.submit(number, writes: writes)
         case let .release(actions)?:
-            release(actions)
+            pipeline.recycle(release(actions))
         }
+        core.turns = pipeline.turns
     }
 
     /// Blocks until nothing is staged or committing: every batch is submitted, committed and its
     /// actions released (or failed). For shutdown, when no later turn will come.
     func drainPipeline() {
-        while !pipeline.isIdle || !core.writes.isEmpty {
+        while !pipeline.isIdle || !core.writes.isEmpty || !core.early.isEmpty {
             if pipeline.inFlight != nil {
                 storage.waitUntilIdle()
                 for completion in storage.takeCompletions() { finish(completion) }
+                core.turns = pipeline.turns
             } else {
                 endOfTurn()
             }
@@ -39,7 +47,7 @@ extension RelayServer {
         case .success:
             committedTotals.transactions += 1
             committedTotals.writes += inFlightWrites
-            release(pipeline.committed(completion.number))
+            pipeline.recycle(release(pipeline.committed(completion.number)))
         case let .failure(error):
             commitFailed(error, dropping: pipeline.failed(completion.number, writes: &core.writes))
         }
@@ -47,10 +55,11 @@ extension RelayServer {
 
     /// Performs released actions in order: frames are gathered per connection and written once
     /// (one syscall per connection per release), closes follow their connection's frames, and
-    /// metadata events go to the sink, which is flushed at the end.
-    func release(_ released: consuming [RelayAction]) {
+    /// metadata events go to the sink, which is flushed at the end. Returns the emptied array,
+    /// for its capacity.
+    func release(_ released: consuming [RelayAction]) -> [RelayAction] {
         var actions = consume released
-        guard !actions.isEmpty else { return }
+        guard !actions.isEmpty else { return actions }
         var recorded = false
         // Lent out for the loop, so they are not checked for exclusivity at every action.
         var touched: [RelayPeer] = []
@@ -100,8 +109,9 @@ extension RelayServer {
         }
         touched.removeAll(keepingCapacity: true)
         swap(&touched, &self.touched)
-        pipeline.recycle(consume actions)
         if recorded { plugIns.sink.flush() }
+        actions.removeAll(keepingCapacity: actions.capacity <= 1 << 16)
+        return actions
     }
 
     /// A commit failed: nothing that waited for it may be acknowledged. Every connection those
@@ -134,8 +144,7 @@ extension RelayServer {
         ) else { return }
         core = RelayCore(snapshot: snapshot, limits: configuration.limits, policy: plugIns.policy,
                          tokenHasher: configuration.tokenHasher, random: BufferedSystemRandom())
-        core.emitsWrites = configuration.durable
-        core.emitsEvents = !(plugIns.sink is DiscardingSink)
+        configureCore()
         var open: [RelayPeer] = []
         peers.forEach { _, peer in open.append(peer) }
         for peer in open { peer.connection.close() }

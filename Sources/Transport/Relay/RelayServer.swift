@@ -5,8 +5,9 @@ import Storage
 /// pure ``RelayCore``, and commits the writes of its turns on a storage thread
 /// (``RelayCommitPipeline``): while one batch commits, the loop keeps serving and gathers the
 /// next. A turn's frames are sent, and its metadata events handed to the sink, only after the
-/// batch holding that turn's writes (and every earlier one) has committed. A crash can therefore
-/// lose only work nobody was told about.
+/// batch holding that turn's writes (and every earlier one) has committed — except deliveries to
+/// online recipients, which go at the end of their turn (``RelayCore/early``). A crash can
+/// therefore lose only work no sender was told about.
 ///
 /// Loop-confined: create, use and stop it on its loop (``RelayHost`` does that for you).
 public final class RelayServer {
@@ -27,6 +28,8 @@ public final class RelayServer {
     private var nextConnection: UInt64 = 1
     /// Peers given output in the current release.
     var touched: [RelayPeer] = []
+    /// An emptied array of early deliveries, swapped with the core's each turn for its capacity.
+    var spareEarly: [RelayAction] = []
     let encoder: FrameEncoder
     private var endOfTurnHook: EndOfTurnHookID?
     private var housekeepingTimer: TimerID?
@@ -78,8 +81,6 @@ public final class RelayServer {
         }
         core = RelayCore(snapshot: snapshot, limits: configuration.limits, policy: plugIns.policy,
                          tokenHasher: configuration.tokenHasher, random: random)
-        core.emitsWrites = configuration.durable
-        core.emitsEvents = !(plugIns.sink is DiscardingSink)
         let delegate = ListenerDelegate()
         let listener: TCPListener
         do throws(SystemError) {
@@ -93,9 +94,20 @@ public final class RelayServer {
         }
         self.listener = listener
         address = listener.localAddress
+        configureCore()
         delegate.server = self
         endOfTurnHook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
         scheduleHousekeeping()
+    }
+
+    /// Sets what the core produces for this host: writes and early deliveries only when durable
+    /// (with the queue off every turn is released at its end anyway), metadata events unless the
+    /// sink discards them, and the pipeline's turns.
+    func configureCore() {
+        core.emitsWrites = configuration.durable
+        core.deliversEarly = configuration.durable
+        core.emitsEvents = !(plugIns.sink is DiscardingSink)
+        core.turns = pipeline.turns
     }
 
     /// The core's counters.

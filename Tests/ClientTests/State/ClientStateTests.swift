@@ -84,6 +84,25 @@ import Transport
         #expect(intact.text == "second")
     }
 
+    @Test func theSameCiphertextUnderANewEnvelopeIDIsADuplicate() throws {
+        // The relay delivers to online phones before its commit; if it crashes there, the sender
+        // resends the same bytes and the relay gives them a new envelope id.
+        var (alice, bob) = try Self.pair()
+        let first = try alice.queueMessage(Array("once".utf8), to: bob.phone, kind: .user)
+        let second = try alice.queueMessage(Array("twice".utf8), to: bob.phone, kind: .user)
+        guard case .message = bob.open(Self.delivered(first, from: alice.phone, id: 20)) else { Issue.record("must open"); return }
+        guard case .message = bob.open(Self.delivered(second, from: alice.phone, id: 21)) else { Issue.record("must open"); return }
+        #expect(bob.open(Self.delivered(first, from: alice.phone, id: 30)) == .duplicate)   // the prekey message again
+        #expect(bob.open(Self.delivered(second, from: alice.phone, id: 31)) == .duplicate)
+        #expect(bob.seen.contains(Fixture.envelopeID(30)) && bob.seen.contains(Fixture.envelopeID(31)))
+        // The session is unchanged: Alice's next message opens.
+        let third = try alice.queueMessage(Array("next".utf8), to: bob.phone, kind: .user)
+        guard case let .message(next) = bob.open(Self.delivered(third, from: alice.phone, id: 32)) else {
+            Issue.record("the next message must open"); return
+        }
+        #expect(next.text == "next")
+    }
+
     @Test func initialClientMessageIDsAreRandomAndInRange() throws {
         let a = try ClientState.initialClientMessageID(using: SeededRandom(seed: 1))
         let b = try ClientState.initialClientMessageID(using: SeededRandom(seed: 2))

@@ -9,6 +9,27 @@ import Transport
 /// acknowledged, and the relay's re-delivery brings the message to the webhook exactly once.
 @Suite("Cloud API endpoint: a failed sync acknowledges nothing and loses nothing")
 struct EndpointDurabilityTests {
+    @Test("a user's resend of bytes the endpoint already decrypted, under a new envelope id, is a duplicate: one webhook")
+    func resendUnderANewEnvelopeIDIsADuplicate() throws {
+        let webhooks = RecordingWebhooks(verifyToken: "vt")
+        let rig = try EndpointRig("resend", businesses: [.init(phone: "+14155550100", webhookURL: "http://127.0.0.1:1/hook")], webhooks: webhooks)
+        defer { rig.stop() }
+        let (loop, endpoint, alice) = (rig.loop, rig.endpoint, rig.alice)
+        let shop = rig.businesses[0].account.phone
+        func posts(_ text: String) -> Int { webhooks.posts.filter { String(decoding: $0.body, as: UTF8.self).contains(text) }.count }
+        _ = loop.executeAndWait { alice.send("only once", to: shop, id: 1) }
+        #expect(eventually { posts("only once") == 1 })
+        // The relay crashed after delivering and before committing: the phone resends, the relay
+        // (which never stored id 1) gives the same bytes a new envelope id.
+        _ = loop.executeAndWait { alice.resendLast(as: 2) }
+        #expect(eventually { loop.executeAndWaitValue { endpoint.value?.statistics.duplicates } == 1 })
+        _ = loop.executeAndWait { alice.send("and then", to: shop, id: 3) }
+        #expect(eventually { posts("and then") == 1 })
+        #expect(posts("only once") == 1)
+        #expect(loop.executeAndWaitValue { endpoint.value?.statistics.undecryptable } == 0)
+        #expect(loop.executeAndWaitValue { endpoint.value?.statistics.inbound } == 2)
+    }
+
     @Test("an inbound message whose records' sync fails is re-delivered, stored once and reaches the webhook once")
     func failedSyncIsRecovered() throws {
         let webhooks = RecordingWebhooks(verifyToken: "vt")

@@ -80,11 +80,24 @@ final class TestPhone: RelayLinkDelegate, @unchecked Sendable {
         link.acknowledge([envelope.id])
     }
 
+    /// The last envelope `send` encrypted (touched on the loop only).
+    var lastSent: OutgoingEnvelope?
+
+    /// Sends the last envelope's bytes again under client message id `id` — what a phone's resend
+    /// looks like after the relay crashed between delivering it and committing it (on the loop).
+    func resendLast(as id: UInt64) {
+        guard var envelope = lastSent else { return }
+        envelope.clientMessageID = id
+        link?.send(envelope) { _ in }
+    }
+
     /// Starts a session with `peer` from its published bundle, then sends `text` (on the loop).
     func send(_ text: String, to peer: PhoneNumber, id: UInt64) {
         let deliver = { [self] in
             guard let envelope = try? party.encrypt(Array(text.utf8), for: peer.e164) else { return }
-            link?.send(OutgoingEnvelope(recipient: peer, clientMessageID: id, kind: .user, ciphertext: envelope.encoded)) { _ in }
+            let outgoing = OutgoingEnvelope(recipient: peer, clientMessageID: id, kind: .user, ciphertext: envelope.encoded)
+            lastSent = outgoing
+            link?.send(outgoing) { _ in }
         }
         if party.conversations[peer.e164] != nil { return deliver() }
         link?.fetchPreKeys(of: peer) { [self] result in

@@ -81,9 +81,10 @@ final class GatedStore: RelayBatchStore {
     func close() { store.close() }
 }
 
-/// The storage thread and the pipelined group commit, observed from real clients: nothing is
-/// written to a client before the batch holding its turn's writes has committed, the loop keeps
-/// serving meanwhile, and a failed commit acknowledges nothing.
+/// The storage thread and the pipelined group commit, observed from real clients: no reply is
+/// written to a client before the batch holding its turn's writes has committed (deliveries to an
+/// online recipient go at once), the loop keeps serving meanwhile, and a failed commit
+/// acknowledges nothing.
 @Suite("Relay storage pipeline", .timeLimit(.minutes(1)))
 struct RelayStoragePipelineTests {
     static let device = RelayTestHost.device
@@ -138,19 +139,46 @@ struct RelayStoragePipelineTests {
         for id in 2...3 as ClosedRange<UInt64> {
             try alice.write(.send(OutgoingEnvelope(recipient: bobPhone, clientMessageID: id, kind: .user, ciphertext: [UInt8(id)])), requestID: RequestID(rawValue: UInt32(id)))
         }
-        // The loop is not blocked by the held commit: it answers calls and has handled all three sends.
+        // The loop is not blocked by the held commit: it answers calls and has handled all three
+        // sends. Bob, online, has them already; Alice's `accepted` waits for the commits.
         #expect(SystemTestSupport.waitUntil { relay.withServer { $0.statistics.accepted } == 3 })
+        #expect(try bob.deliveries(3).map(\.ciphertext) == [[1], [2], [3]])
         #expect(relay.withServer { $0.commitStatistics.transactions } == before)
-        #expect(throws: (any Error).self) { try bob.nextFrame(timeout: .milliseconds(100)) }
+        #expect(throws: (any Error).self) { try alice.nextFrame(timeout: .milliseconds(100)) }
         gate.open()
         for id in 1...3 as ClosedRange<UInt32> {
             let reply = try alice.requireFrame()
             guard case let .accepted(clientMessageID, _, _) = reply.frame else { Issue.record("expected accepted, got \(reply)"); return }
             #expect(reply.requestID.rawValue == id && clientMessageID == UInt64(id))
         }
-        #expect(try bob.deliveries(3).map(\.ciphertext) == [[1], [2], [3]])
         // Batch 1 held the first send; the other two arrived meanwhile and shared batch 2.
         #expect(SystemTestSupport.waitUntil { relay.withServer { $0.commitStatistics.transactions } == before + 2 })
+    }
+
+    @Test func aReconnectedRecipientGetsDeliveriesOnlyAfterItsWelcome() throws {
+        let gate = CommitGate()
+        let (relay, directory) = try Self.start(gate)
+        defer { relay.stop(); try? FileManager.default.removeItem(atPath: directory) }
+        let alice = try RelayTestClient(relay.address)
+        _ = try alice.register(RelayTestHost.phone(1), device: Self.device)
+        let bobPhone = RelayTestHost.phone(2)
+        let bob = try RelayTestClient(relay.address)
+        let bobToken = try bob.register(bobPhone, device: Self.device)
+        bob.close()
+        _ = try alice.sendAccepted(to: bobPhone, clientMessageID: 1, ciphertext: [1])
+
+        gate.hold()
+        try alice.write(.send(OutgoingEnvelope(recipient: bobPhone, clientMessageID: 2, kind: .user, ciphertext: [2])), requestID: 2)
+        #expect(SystemTestSupport.waitUntil { gate.waiting == 1 })
+        let bob2 = try RelayTestClient(relay.address)
+        try bob2.write(.hello(phone: bobPhone, device: Self.device, token: bobToken), requestID: 7)
+        try alice.write(.send(OutgoingEnvelope(recipient: bobPhone, clientMessageID: 3, kind: .user, ciphertext: [3])), requestID: 3)
+        #expect(SystemTestSupport.waitUntil { relay.withServer { $0.statistics.accepted } == 3 })
+        // The welcome waits behind the held batch; so does everything for this connection.
+        #expect(throws: (any Error).self) { try bob2.nextFrame(timeout: .milliseconds(150)) }
+        gate.open()
+        #expect(try bob2.requireFrame() == DecodedFrame(requestID: 7, frame: .welcome))
+        #expect(try bob2.deliveries(3).map(\.ciphertext) == [[1], [2], [3]])
     }
 
     @Test func aFailedCommitAcknowledgesNothingAndTheRetryIsANewEnvelope() throws {
@@ -167,9 +195,12 @@ struct RelayStoragePipelineTests {
         try alice.write(.send(OutgoingEnvelope(recipient: bobPhone, clientMessageID: 7, kind: .user, ciphertext: [7])), requestID: 1)
         let frames = try alice.framesUntilClosed()
         #expect(frames.map(\.frame.relayTestErrorCode) == [WireErrorCode.internalError.rawValue])
-        // Bob's delivery was in the failed batch too: 500 instead. Every connection is closed by
-        // the reload and re-authenticates.
-        #expect(try bob.framesUntilClosed().map(\.frame.relayTestErrorCode) == [WireErrorCode.internalError.rawValue])
+        // Bob, online, got the envelope before the commit failed; nothing he was sent waited for
+        // it, so he gets no 500, but every connection is closed by the reload and re-authenticates.
+        let bobFrames = try bob.framesUntilClosed()
+        guard bobFrames.count == 1, case let .deliver(first) = bobFrames[0].frame, first.ciphertext == [7] else {
+            Issue.record("expected the delivery, then the close; got \(bobFrames)"); return
+        }
         #expect(relay.withServer { $0.commitFailures } == 1)
         #expect(relay.withServer { $0.queuedCount } == 0)
 
@@ -178,7 +209,10 @@ struct RelayStoragePipelineTests {
         let bob2 = try RelayTestClient(relay.address)
         #expect(try bob2.hello(bobPhone, device: Self.device, token: bobToken) == .welcome)
         let retried = try alice2.sendAccepted(to: bobPhone, clientMessageID: 7, ciphertext: [7])
+        // The resend is a new envelope (the failed one was never stored): the recipient's session
+        // recognizes the ciphertext it already opened (ClientState.open → .duplicate).
         #expect(try bob2.deliveries(1).map(\.id) == [retried.id])
+        #expect(retried.id != first.id)
         #expect(relay.withServer { $0.statistics.duplicates } == 0)
     }
 }

@@ -69,9 +69,30 @@ struct RelayCommitPipelineTests {
         #expect(fixture.writes.isEmpty && fixture.pipeline.inFlight == nil)
     }
 
+    @Test("turns: a turn counts as released when its batch commits, or at its end when it waits for nothing")
+    func turnsReleased() {
+        var fixture = Fixture()
+        #expect(fixture.pipeline.turns == RelayTurns(current: 1, released: 0))
+        _ = fixture.turn(frames: [1])                              // released at its end
+        #expect(fixture.pipeline.turns == RelayTurns(current: 2, released: 1))
+        _ = fixture.turn(writes: [1], frames: [2])                 // turn 2 in flight
+        _ = fixture.turn(frames: [3])                              // turn 3 waits behind it
+        _ = fixture.turn()                                         // so does empty turn 4
+        #expect(fixture.pipeline.turns == RelayTurns(current: 5, released: 1))
+        _ = fixture.pipeline.committed(1)
+        #expect(fixture.pipeline.turns.released == 2)              // turns 3 and 4 are in the open batch
+        #expect(fixture.turn() == .release([Self.frame(3)]))
+        #expect(fixture.pipeline.turns == RelayTurns(current: 6, released: 5))
+        _ = fixture.turn(writes: [2], frames: [4])
+        _ = fixture.turn(frames: [5])
+        _ = fixture.pipeline.failed(2, writes: &fixture.writes)    // turns 6 and 7: dropped
+        #expect(fixture.pipeline.turns == RelayTurns(current: 8, released: 7))
+    }
+
     /// Random turns (with and without writes), commits arriving late, now and then a failure: every
     /// released frame must come after the commit of every write made before it, frames must come
     /// out in the order made, and nothing may be released twice or lost unless its batch failed.
+    /// `turns.released` must never run ahead of a frame that is still held.
     @Test("a frame is never released before every earlier write has committed", arguments: 0..<50)
     func invariantUnderRandomInterleavings(seed: UInt64) {
         var random = WireRandom(seed: seed)
@@ -83,6 +104,16 @@ struct RelayCommitPipelineTests {
         var nextWrite: Int64 = 1, nextFrame: UInt32 = 1
         var released: [UInt32] = [], dropped: Set<UInt32> = []
         var inFlightWrites: [Int64] = []
+        var frameTurn: [UInt32: UInt64] = [:]      // frame → the turn that made it
+        var checkedThrough: UInt32 = 1             // frames below this were out when their turn was released
+        func checkTurns() {
+            #expect(pipeline.turns.released < pipeline.turns.current, "seed \(seed): turn released before its end")
+            while checkedThrough < nextFrame, let turn = frameTurn[checkedThrough], turn <= pipeline.turns.released {
+                #expect(released.contains(checkedThrough) || dropped.contains(checkedThrough),
+                        "seed \(seed): turn \(turn) counted released with frame \(checkedThrough) held")
+                checkedThrough += 1
+            }
+        }
         func collect(_ actions: [RelayAction]) {
             for case let .send(_, .pong(nonce), _) in actions {
                 let frame = UInt32(nonce)
@@ -113,6 +144,7 @@ struct RelayCommitPipelineTests {
                     nextWrite += 1
                 } else {
                     madeBefore[nextFrame] = staged.keys.filter { staged[$0] == false }
+                    frameTurn[nextFrame] = pipeline.turns.current
                     pipeline.open.append(Self.frame(nextFrame))
                     nextFrame += 1
                 }
@@ -129,6 +161,7 @@ struct RelayCommitPipelineTests {
                     commit(batch.number)
                 }
             }
+            checkTurns()
         }
         while !pipeline.isIdle || !writes.isEmpty {
             endTurn()

@@ -87,6 +87,47 @@ struct RelayCoreTests {
         #expect(harness.core.queuedCount == 2)
     }
 
+    @Test("early delivery: only once the recipient's attaching turn is released; the sender's reply and the writes wait as before")
+    func earlyDelivery() {
+        var harness = CoreHarness()
+        harness.core.deliversEarly = true
+        let (a, _) = harness.register(alice)
+        let (b, bobToken) = harness.register(bob)       // attached in turn 1, not released yet
+        var actions = send(&harness, from: a, to: bob, id: 1, bytes: [1])
+        #expect(deliveries(actions, to: b).map(\.ciphertext) == [[1]])   // behind the `registered` reply
+        #expect(harness.core.early.isEmpty)
+
+        harness.core.turns = RelayTurns(current: 2, released: 1)
+        harness.writes.removeAll()
+        actions = send(&harness, from: a, to: bob, id: 2, bytes: [2])
+        #expect(deliveries(actions, to: b).isEmpty)
+        #expect(deliveries(harness.core.early, to: b).map(\.ciphertext) == [[2]])
+        guard case .accepted(clientMessageID: 2, _, _)? = frames(actions, to: a).first else {
+            Issue.record("expected accepted in the turn's actions, got \(actions)"); return
+        }
+        #expect(harness.writes.count == 1)                 // the enqueue is written all the same
+        let early = deliveries(harness.core.early, to: b)
+        harness.core.early.removeAll()
+
+        // An acknowledgement frees the window: what it pumps goes early too.
+        harness.core.turns = RelayTurns(current: 3, released: 2)
+        _ = harness.frame(b, .ack(envelopeIDs: early.map(\.id)))
+        #expect(harness.writes.last == .acknowledge(early.map(\.id)))
+
+        // A reconnect in turn 3: its redelivery and every delivery until turn 3 is out wait.
+        _ = harness.feed(.closed(b))
+        let b2 = harness.open()
+        actions = harness.frame(b2, .hello(phone: bob, device: DeviceID(rawValue: 1)!, token: bobToken))
+        #expect(frames(actions, to: b2).first == .welcome)
+        #expect(deliveries(actions, to: b2).map(\.ciphertext) == [[1]])   // envelope 1 was never acknowledged
+        actions = send(&harness, from: a, to: bob, id: 3, bytes: [3])
+        #expect(deliveries(actions, to: b2).map(\.ciphertext) == [[3]])
+        #expect(harness.core.early.isEmpty)
+        harness.core.turns = RelayTurns(current: 4, released: 3)
+        _ = send(&harness, from: a, to: bob, id: 4, bytes: [4])
+        #expect(deliveries(harness.core.early, to: b2).map(\.ciphertext) == [[4]])
+    }
+
     @Test("offline recipient: envelopes wait, then arrive oldest first on hello; unacked ones are resent on reconnect")
     func offlineQueueAndRetransmission() {
         var harness = CoreHarness()
