@@ -177,7 +177,7 @@ extension CloudAPIEndpoint {
                 fail(.serviceUnavailable("the relay is not reachable for this number; retry shortly"))
                 return
             }
-            link.send(outgoing) { [weak self, weak state] result in
+            self.transmit(outgoing, on: link, state: state, since: self.clock.now()) { [weak self, weak state] result in
                 guard let self, let state else { return }
                 switch result {
                 case let .success((envelopeID, time)):
@@ -190,6 +190,52 @@ extension CloudAPIEndpoint {
                     fail(graph)
                 }
             }
+        }
+    }
+
+    /// Sends `outgoing` on `link`. If the link closes before the relay answers, the outcome is
+    /// unknown — the relay delivers to an online user before its commit, so the user may have it —
+    /// and the same bytes, with the same client message id, go again once the business is
+    /// reconnected (``resendUnconfirmed(_:)``): a relay that committed them answers with the
+    /// original envelope id, one that lost them accepts them anew, and a user who already opened
+    /// them drops the second copy. A business retrying after a 503 would encrypt the message
+    /// anew, which the user would see twice; so the 503 comes only after
+    /// ``EndpointConfiguration/unconfirmedSendTimeoutMilliseconds``.
+    func transmit(
+        _ outgoing: OutgoingEnvelope, on link: RelayLink, state: BusinessState, since: Int64,
+        completion: @escaping (Result<(EnvelopeID, UInt64), RelayLinkError>) -> Void
+    ) {
+        link.send(outgoing) { [weak self, weak state] result in
+            guard let self, let state else { return }
+            if case .failure(.closed) = result, !self.isStopped,
+               self.clock.now() - since < self.configuration.unconfirmedSendTimeoutMilliseconds {
+                state.unconfirmedSends.append(UnconfirmedSend(outgoing: outgoing, since: since, completion: completion))
+                return
+            }
+            completion(result)
+        }
+    }
+
+    /// The business's link is ready again: resends its unconfirmed sends, oldest first.
+    func resendUnconfirmed(_ state: BusinessState) {
+        guard let link = state.link, !state.unconfirmedSends.isEmpty else { return }
+        let waiting = state.unconfirmedSends
+        state.unconfirmedSends.removeAll()
+        for send in waiting {
+            statistics.resentUnconfirmed += 1
+            transmit(send.outgoing, on: link, state: state, since: send.since, completion: send.completion)
+        }
+    }
+
+    /// Answers the unconfirmed sends older than the timeout (their link never came back in time)
+    /// with the closed error, or all of them when `all` (the endpoint is stopping).
+    func expireUnconfirmed(now: Int64, all: Bool = false) {
+        for (_, state) in businesses where !state.unconfirmedSends.isEmpty {
+            let cutoff = now - configuration.unconfirmedSendTimeoutMilliseconds
+            let expired = state.unconfirmedSends.filter { all || $0.since <= cutoff }
+            guard !expired.isEmpty else { continue }
+            state.unconfirmedSends.removeAll { all || $0.since <= cutoff }
+            for send in expired { send.completion(.failure(.closed("the relay did not come back in time"))) }
         }
     }
 

@@ -354,9 +354,11 @@ public final class CloudAPIEndpoint {
         }
     }
 
-    /// Authenticated: publish prekeys when none were published yet (or after a re-registration).
+    /// Authenticated: publish prekeys when none were published yet (or after a re-registration),
+    /// and resend what the last link left unconfirmed.
     func ready(_ state: BusinessState) {
         if state.needsPreKeys { publishPreKeys(state) }
+        resendUnconfirmed(state)
     }
 
     /// Generates a batch of one-time prekeys (and a last-resort bundle without one), saves the
@@ -410,6 +412,7 @@ public final class CloudAPIEndpoint {
     func tick() {
         pumpWebhooks()
         let now = clock.now()
+        expireUnconfirmed(now: now)
         if now - statistics.lastSlowTick >= 2_000 {
             statistics.lastSlowTick = now
             do throws(CloudAPIError) {
@@ -450,6 +453,7 @@ public final class CloudAPIEndpoint {
         isStopped = true
         if let housekeeping { _ = loop.cancelTimer(housekeeping) }
         endOfTurn(synchronously: true)
+        expireUnconfirmed(now: clock.now(), all: true)
         for (_, state) in businesses { state.link?.close() }
         if let hook { loop.removeEndOfTurnHook(hook) }
         hook = nil
@@ -495,6 +499,8 @@ final class BusinessState: RelayLinkDelegate {
     var sessionLastUsed: [String: Int64] = [:]
     /// The last client message id used (time-based, so unique across restarts).
     var nextClientMessageID: UInt64 = 0
+    /// Sends whose link closed before the relay answered, to go again on the next link.
+    var unconfirmedSends: [UnconfirmedSend] = []
     /// Its throughput and the relay refusals remembered (checked before any work on a send).
     var gate: SendGate
 
@@ -520,6 +526,17 @@ final class BusinessState: RelayLinkDelegate {
     }
 }
 
+/// A send whose relay link closed before the relay answered: resent, the same bytes, on the
+/// business's next link.
+struct UnconfirmedSend {
+    /// The envelope as first sent.
+    let outgoing: OutgoingEnvelope
+    /// When it was first sent (ms), for the timeout.
+    let since: Int64
+    /// Where the relay's answer goes.
+    let completion: (Result<(EnvelopeID, UInt64), RelayLinkError>) -> Void
+}
+
 /// Counters of the endpoint.
 public struct EndpointStatistics: Sendable, Hashable {
     /// Messages received from users and stored.
@@ -528,6 +545,8 @@ public struct EndpointStatistics: Sendable, Hashable {
     public var undecryptable = 0
     /// Re-deliveries recognized by message id.
     public var duplicates = 0
+    /// Sends resent unchanged after their link closed before the relay answered.
+    public var resentUnconfirmed = 0
     /// Messages sent for businesses.
     public var outbound = 0
     /// Send requests refused (any Graph error).

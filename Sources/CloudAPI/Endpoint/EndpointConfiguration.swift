@@ -20,6 +20,9 @@ public struct EndpointConfiguration: Sendable {
     public var housekeepingIntervalMilliseconds: Int64
     /// Delay before reconnecting a business's relay link.
     public var reconnectDelayMilliseconds: Int64
+    /// How long a send whose link closed before the relay answered is resent (the same bytes,
+    /// on each reconnect) before its request gets 503.
+    public var unconfirmedSendTimeoutMilliseconds: Int64 = 10_000
     /// Send requests a second per number (Meta's default throughput, 80), checked before any
     /// work on a send; a burst of one second's worth is allowed.
     public var sendsPerSecond: Int

@@ -19,9 +19,10 @@ struct Mailbox {
     private(set) var connection: ConnectionID?
     /// Envelopes and bytes delivered on `connection` and not yet acknowledged.
     private(set) var inFlight = 0, inFlightBytes = 0
-    /// The host's turn in which `connection` was attached: deliveries may overtake the group
-    /// commit only once everything of that turn (the authentication reply, the redelivery) is out.
-    private(set) var attachedTurn: UInt64 = 0
+    /// The latest host turn in which something for `connection` waited for the group commit —
+    /// its attachment (the authentication reply, the redelivery) or a held delivery. Deliveries
+    /// may go without waiting only once that turn is released, so they never overtake it.
+    var heldThrough: UInt64 = 0
     /// Receipts waiting for the recipient to come online (newest kept).
     var heldReceipts: [Receipt] = []
 
@@ -33,9 +34,9 @@ struct Mailbox {
 
     /// Attaches the recipient's connection in the host's turn `turn`: everything unacknowledged
     /// is delivered again.
-    mutating func attach(_ connection: ConnectionID, turn: UInt64 = 0) {
+    mutating func attach(_ connection: ConnectionID, turn: UInt64) {
         self.connection = connection
-        attachedTurn = turn
+        heldThrough = turn
         cursor = head
         inFlight = 0
         inFlightBytes = 0

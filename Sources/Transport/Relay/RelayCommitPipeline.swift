@@ -103,7 +103,7 @@ struct RelayCommitPipeline {
 
     /// Gives a released array back so its storage is reused for a later batch.
     mutating func recycle(_ actions: consuming [RelayAction]) {
-        guard actions.capacity > spare.capacity else { return }
+        guard actions.capacity > spare.capacity, actions.capacity <= 1 << 16 else { return }
         spare = consume actions
         spare.removeAll(keepingCapacity: true)
     }

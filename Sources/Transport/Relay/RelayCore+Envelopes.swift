@@ -85,18 +85,21 @@ extension RelayCore {
     }
 
     /// Delivers queued envelopes to the recipient's connection while the window has room: into
-    /// ``early`` when deliveries may overtake the group commit and the connection's attaching turn
-    /// is released (so they follow its authentication reply and its redelivery), else into
-    /// `actions` with the turn's other frames.
+    /// ``early`` when deliveries may skip the group commit and nothing held for the connection
+    /// is still waiting (its authentication reply, its redelivery, an earlier held delivery), else
+    /// into `actions` with the turn's other frames — and then later deliveries wait for this
+    /// turn too, so the connection gets its envelopes in order.
     mutating func pump(_ user: Int, into actions: inout [RelayAction]) {
-        if deliversEarly, users[user].mailbox.attachedTurn <= turns.released {
+        if deliversEarly, users[user].mailbox.heldThrough <= turns.released {
             statistics.deliveries += users[user].mailbox.pump(
                 window: limits.deliveryWindow, windowBytes: limits.deliveryWindowBytes, into: &early
             )
         } else {
-            statistics.deliveries += users[user].mailbox.pump(
+            let delivered = users[user].mailbox.pump(
                 window: limits.deliveryWindow, windowBytes: limits.deliveryWindowBytes, into: &actions
             )
+            if delivered > 0 { users[user].mailbox.heldThrough = turns.current }
+            statistics.deliveries += delivered
         }
     }
 

@@ -113,7 +113,9 @@ public struct RelayCore<Random: RandomNumberGenerator> {
     /// Numbers with an authenticated connection.
     public var onlineCount: Int { users.reduce(0) { $0 + ($1.mailbox.connection == nil ? 0 : 1) } }
 
-    /// Handles `input` at `time` (ms since the epoch), appending what to do to `actions`.
+    /// Handles `input` at `time` (ms since the epoch), appending what to do to `actions`. For a
+    /// core that delivers everything with the turn's other actions (the default): it does not
+    /// take ``early``.
     public mutating func handle(_ input: RelayInput, at time: Int64, into actions: inout [RelayAction]) {
         process(input, at: time, into: &actions)
         for write in writes { actions.append(.write(write)) }

@@ -8,7 +8,7 @@ extension RelayServer {
         if !core.early.isEmpty {
             var early = spareEarly
             swap(&early, &core.early)
-            spareEarly = release(early)
+            spareEarly = release(consume early)
         }
         if pipeline.inFlight != nil {
             for completion in storage.takeCompletions() { finish(completion) }

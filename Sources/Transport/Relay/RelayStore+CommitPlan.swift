@@ -56,8 +56,10 @@ struct RelayCommitPlan: Equatable {
     private static func segment(_ writes: [RelayWrite], _ range: Range<Int>, sequence: (EnvelopeID) -> Int64) -> Segment {
         var acknowledged: [Int64] = []
         // Acknowledgements can only refer to envelopes inserted in this segment if some number is at
-        // least the smallest inserted here; the relay acknowledges only what it delivered, which
-        // was committed earlier, so this is checked once instead of looked up per envelope.
+        // least the smallest inserted here, which is checked once before any per-envelope look-up.
+        // With deliveries that skip the commit, an online recipient's ack usually lands in the
+        // segment that inserts its envelope (a tombstone then, no ciphertext row); acks of
+        // envelopes committed earlier need no look-up.
         var smallestInserted = Int64.max
         for index in range {
             switch writes[index] {

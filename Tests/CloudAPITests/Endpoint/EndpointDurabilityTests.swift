@@ -3,12 +3,42 @@ import Storage
 import Testing
 @testable import CloudAPI
 import Crypto
-import Transport
+@testable import Transport
 
 /// The endpoint's durability pipeline against a failing sync: nothing of the failed stage is
 /// acknowledged, and the relay's re-delivery brings the message to the webhook exactly once.
 @Suite("Cloud API endpoint: a failed sync acknowledges nothing and loses nothing")
 struct EndpointDurabilityTests {
+    @Test("a send whose relay commit failed after the user got it is resent unchanged: 200, and the user has it once")
+    func unconfirmedSendIsResentUnchanged() throws {
+        let stores = LockedValue<[FailingRelayStore]>([])
+        let rig = try EndpointRig("unconfirmed", businesses: [.init(phone: "+14155550100")], webhooks: RecordingWebhooks(verifyToken: "vt"),
+                                  relayStore: { directory throws(RelayError) in
+                                      let store = try FailingRelayStore(directory: directory)
+                                      stores.withLock { $0.append(store) }
+                                      return store
+                                  })
+        defer { rig.stop() }
+        let (loop, endpoint, alice) = (rig.loop, rig.endpoint, rig.alice)
+        func text(_ body: String) -> String { #"{"messaging_product":"whatsapp","to":"447700900123","type":"text","text":{"body":"\#(body)"}}"# }
+        _ = loop.executeAndWait { alice.send("hello", to: rig.businesses[0].account.phone, id: 1) }   // opens the 24-hour window
+        #expect(eventually { loop.executeAndWaitValue { endpoint.value?.statistics.inbound } == 1 })
+        #expect(rig.send(text("first"))?.status == 200)
+        #expect(eventually { alice.received.map(\.text) == ["first"] })
+
+        // The relay delivers "second" to Alice, then its commit fails: it closes every connection.
+        stores.withLock { $0.last?.failNextSend(from: rig.businesses[0].account.phone) }
+        let reply = rig.send(text("second"))
+        #expect(reply?.status == 200, "answered \(String(describing: reply))")
+        #expect(loop.executeAndWaitValue { endpoint.value?.statistics.resentUnconfirmed } == 1)
+        #expect(alice.received.map(\.text) == ["first", "second"])
+        // Alice comes back: the resend waited in her queue; her session drops it as already opened.
+        #expect(alice.dropped == 0)
+        _ = loop.executeAndWait { try! alice.start(relay: rig.relay.address, on: loop) }
+        #expect(eventually { alice.dropped == 1 })
+        #expect(alice.received.map(\.text) == ["first", "second"])
+    }
+
     @Test("a user's resend of bytes the endpoint already decrypted, under a new envelope id, is a duplicate: one webhook")
     func resendUnderANewEnvelopeIDIsADuplicate() throws {
         let webhooks = RecordingWebhooks(verifyToken: "vt")

@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 @testable import CloudAPI
 import Crypto
-import Transport
+import Storage
+@testable import Transport
 
 /// A webhook receiver stand-in: answers the verification GET by echoing the challenge (when the
 /// token matches) and POSTs with `postStatus` (which a test may change), recording every body.
@@ -56,6 +57,9 @@ final class TestPhone: RelayLinkDelegate, @unchecked Sendable {
     private let lock = NSLock()
     private var _received: [(from: PhoneNumber, text: String, id: EnvelopeID)] = []
     private var _ready = false
+    private var _dropped = 0
+    /// Deliveries its session could not open (e.g. a resend of a message it already opened).
+    var dropped: Int { lock.withLock { _dropped } }
     var received: [(from: PhoneNumber, text: String, id: EnvelopeID)] { lock.withLock { _received } }
     var ready: Bool { lock.withLock { _ready } }
 
@@ -75,7 +79,10 @@ final class TestPhone: RelayLinkDelegate, @unchecked Sendable {
 
     func link(_ link: RelayLink, didReceive envelope: DeliveredEnvelope) {
         guard let session = try? SessionEnvelope(encoded: envelope.ciphertext),
-              let plain = try? party.decrypt(session, from: envelope.sender.e164) else { return }
+              let plain = try? party.decrypt(session, from: envelope.sender.e164) else {
+            lock.withLock { _dropped += 1 }
+            return
+        }
         lock.withLock { _received.append((envelope.sender, String(decoding: plain, as: UTF8.self), envelope.id)) }
         link.acknowledge([envelope.id])
     }
@@ -157,13 +164,19 @@ final class EndpointRig: @unchecked Sendable {
     init(
         _ name: String, businesses: [Business], webhooks: RecordingWebhooks, clock: any EndpointClock = SystemWallClock(),
         plugIns: @escaping @Sendable () throws -> RelayPlugIns = { .defaults() },
+        relayStore: (@Sendable (_ directory: String) throws(RelayError) -> any RelayBatchStore)? = nil,
         configure: (inout EndpointConfiguration) -> Void = { _ in }
     ) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-\(name)-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
-        relay = try RelayHost.start(
-            RelayConfiguration(listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256),
-            plugIns: plugIns)
+        let relayConfiguration = RelayConfiguration(
+            listenAddress: try SocketAddress(parsing: "127.0.0.1:0"), dataDirectory: root + "/relay", tokenHasher: .sha256)
+        if let relayStore {
+            let directory = relayConfiguration.dataDirectory
+            relay = try RelayHost.start(relayConfiguration, plugIns: plugIns) { () throws(RelayError) in try relayStore(directory) }
+        } else {
+            relay = try RelayHost.start(relayConfiguration, plugIns: plugIns)
+        }
         let masterKey = try MasterKey.loadOrCreate(path: root + "/master.key")
         let registry = try BusinessRegistry(directory: root + "/cloudapi", masterKey: masterKey)
         var added: [(account: BusinessAccount, token: String)] = []
@@ -216,4 +229,38 @@ final class EndpointRig: @unchecked Sendable {
     }
 
     struct RigError: Error, CustomStringConvertible { let description: String }
+}
+
+/// A relay store that, once armed, fails the first commit queueing an envelope from `sender`
+/// (after rolling nothing back: it never reaches the database) — the relay has then delivered
+/// that envelope to an online recipient, and closes every connection.
+final class FailingRelayStore: RelayBatchStore, @unchecked Sendable {
+    let store: RelayStore
+    private let armed = LockedValue<PhoneNumber?>(nil)
+
+    init(directory: String) throws(RelayError) {
+        store = try RelayStore(directory: directory, tokenHasher: .sha256, checkpointsInline: false)
+    }
+
+    /// The next commit that queues an envelope from `sender` fails.
+    func failNextSend(from sender: PhoneNumber) { armed.withLock { $0 = sender } }
+
+    func load(envelopeCutoff: Int64, idempotencyCutoff: Int64) throws(RelayError) -> RelaySnapshot {
+        try store.load(envelopeCutoff: envelopeCutoff, idempotencyCutoff: idempotencyCutoff)
+    }
+
+    func commit(_ writes: [RelayWrite]) throws(StorageError) {
+        let fails = armed.withLock { armed -> Bool in
+            guard let sender = armed, writes.contains(where: { if case let .enqueue(envelope) = $0 { envelope.sender == sender } else { false } })
+            else { return false }
+            armed = nil
+            return true
+        }
+        if fails { throw .aborted("injected relay commit failure") }
+        try store.commit(writes)
+    }
+
+    var checkpointPath: String? { store.checkpointPath }
+    func checkpoint() { store.checkpoint() }
+    func close() { store.close() }
 }

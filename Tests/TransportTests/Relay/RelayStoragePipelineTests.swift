@@ -181,6 +181,47 @@ struct RelayStoragePipelineTests {
         #expect(try bob2.deliveries(3).map(\.ciphertext) == [[1], [2], [3]])
     }
 
+    @Test func aHeldDeliveryIsNeverOvertakenByALaterOne() throws {
+        let gate = CommitGate()
+        let (relay, directory) = try Self.start(gate)
+        defer { relay.stop(); try? FileManager.default.removeItem(atPath: directory) }
+        let alice = try RelayTestClient(relay.address)
+        _ = try alice.register(RelayTestHost.phone(1), device: Self.device)
+        let bobPhone = RelayTestHost.phone(2)
+        let bob = try RelayTestClient(relay.address)
+        let bobToken = try bob.register(bobPhone, device: Self.device)
+        bob.close()
+        #expect(SystemTestSupport.waitUntil { relay.withServer { $0.onlineCount } == 1 })
+        func send(_ id: UInt64) throws {
+            try alice.write(.send(OutgoingEnvelope(recipient: bobPhone, clientMessageID: id, kind: .user, ciphertext: [UInt8(id)])),
+                            requestID: RequestID(rawValue: UInt32(id)))
+            #expect(SystemTestSupport.waitUntil { relay.withServer { $0.statistics.accepted } == Int(id) })
+        }
+        /// Lets the batch waiting at the gate commit and holds the next one there.
+        func commitOne() {
+            gate.open()
+            gate.hold()
+            #expect(SystemTestSupport.waitUntil { gate.waiting == 1 })
+        }
+
+        gate.hold()
+        try send(1)                                               // batch 1, Bob offline
+        #expect(SystemTestSupport.waitUntil { gate.waiting == 1 })
+        let bob2 = try RelayTestClient(relay.address)
+        try bob2.write(.hello(phone: bobPhone, device: Self.device, token: bobToken), requestID: 9)
+        #expect(SystemTestSupport.waitUntil { relay.withServer { $0.onlineCount } == 2 })
+        try send(2)                                               // with the hello: batch 2
+        commitOne()                                               // batch 1 out; batch 2 waits
+        try send(3)                                               // batch 3; its delivery is held
+        commitOne()                                               // batch 2 out (welcome, 1, 2); batch 3 waits
+        try send(4)                                               // must wait behind 3's delivery
+        #expect(try bob2.requireFrame() == DecodedFrame(requestID: 9, frame: .welcome))
+        #expect(try bob2.deliveries(2).map(\.ciphertext) == [[1], [2]])
+        #expect(throws: (any Error).self) { try bob2.nextFrame(timeout: .milliseconds(150)) }
+        gate.open()
+        #expect(try bob2.deliveries(2).map(\.ciphertext) == [[3], [4]])
+    }
+
     @Test func aFailedCommitAcknowledgesNothingAndTheRetryIsANewEnvelope() throws {
         let gate = CommitGate()
         let (relay, directory) = try Self.start(gate)

@@ -36,7 +36,7 @@ struct MailboxTests {
     @Test("holes behind a stuck head are compacted without losing the cursor")
     func holesAreCompacted() {
         var mailbox = Mailbox()
-        mailbox.attach(Self.connection)
+        mailbox.attach(Self.connection, turn: 0)
         var actions: [RelayAction] = []
         var next: UInt64 = 1
         var outstanding: [UInt64] = []

@@ -166,6 +166,7 @@ struct RelayCommitPipelineTests {
         while !pipeline.isIdle || !writes.isEmpty {
             endTurn()
             if let batch = pipeline.inFlight { commit(batch.number) }
+            checkTurns()
         }
         #expect(released == released.sorted(), "seed \(seed): frames out of order")
         #expect(Set(released).count == released.count, "seed \(seed): a frame released twice")

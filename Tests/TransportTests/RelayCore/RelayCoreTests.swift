@@ -87,7 +87,7 @@ struct RelayCoreTests {
         #expect(harness.core.queuedCount == 2)
     }
 
-    @Test("early delivery: only once the recipient's attaching turn is released; the sender's reply and the writes wait as before")
+    @Test("early delivery: only once nothing held for the connection waits (its welcome, an earlier held delivery); the sender's reply and the writes wait as before")
     func earlyDelivery() {
         var harness = CoreHarness()
         harness.core.deliversEarly = true
@@ -126,6 +126,23 @@ struct RelayCoreTests {
         harness.core.turns = RelayTurns(current: 4, released: 3)
         _ = send(&harness, from: a, to: bob, id: 4, bytes: [4])
         #expect(deliveries(harness.core.early, to: b2).map(\.ciphertext) == [[4]])
+        harness.core.early.removeAll()
+
+        // A delivery held behind a commit holds the later ones until its own turn is out, even
+        // once the attaching turn is.
+        _ = harness.feed(.closed(b2))
+        let b3 = harness.open()
+        _ = harness.frame(b3, .hello(phone: bob, device: DeviceID(rawValue: 1)!, token: bobToken))   // turn 4
+        harness.core.turns = RelayTurns(current: 5, released: 3)
+        actions = send(&harness, from: a, to: bob, id: 10, bytes: [10])                              // held in turn 5
+        #expect(deliveries(actions, to: b3).map(\.ciphertext) == [[10]])
+        harness.core.turns = RelayTurns(current: 6, released: 4)                                      // the welcome is out, turn 5 is not
+        actions = send(&harness, from: a, to: bob, id: 11, bytes: [11])
+        #expect(deliveries(actions, to: b3).map(\.ciphertext) == [[11]])
+        #expect(harness.core.early.isEmpty)
+        harness.core.turns = RelayTurns(current: 7, released: 6)
+        _ = send(&harness, from: a, to: bob, id: 12, bytes: [12])
+        #expect(deliveries(harness.core.early, to: b3).map(\.ciphertext) == [[12]])
     }
 
     @Test("offline recipient: envelopes wait, then arrive oldest first on hello; unacked ones are resent on reconnect")
