@@ -155,16 +155,23 @@ struct RelayStoragePipelineTests {
         #expect(SystemTestSupport.waitUntil { relay.withServer { $0.commitStatistics.transactions } == before + 2 })
     }
 
-    @Test func aReconnectedRecipientGetsDeliveriesOnlyAfterItsWelcome() throws {
-        let gate = CommitGate()
-        let (relay, directory) = try Self.start(gate)
-        defer { relay.stop(); try? FileManager.default.removeItem(atPath: directory) }
+    /// Alice (+…01) registered and online; Bob (+…02) registered, then gone offline.
+    static func aliceAndOfflineBob(on relay: RelayHost) throws -> (alice: RelayTestClient, bobPhone: PhoneNumber, bobToken: RelayToken) {
         let alice = try RelayTestClient(relay.address)
         _ = try alice.register(RelayTestHost.phone(1), device: Self.device)
         let bobPhone = RelayTestHost.phone(2)
         let bob = try RelayTestClient(relay.address)
         let bobToken = try bob.register(bobPhone, device: Self.device)
         bob.close()
+        #expect(SystemTestSupport.waitUntil { relay.withServer { $0.onlineCount } == 1 })
+        return (alice, bobPhone, bobToken)
+    }
+
+    @Test func aReconnectedRecipientGetsDeliveriesOnlyAfterItsWelcome() throws {
+        let gate = CommitGate()
+        let (relay, directory) = try Self.start(gate)
+        defer { relay.stop(); try? FileManager.default.removeItem(atPath: directory) }
+        let (alice, bobPhone, bobToken) = try Self.aliceAndOfflineBob(on: relay)
         _ = try alice.sendAccepted(to: bobPhone, clientMessageID: 1, ciphertext: [1])
 
         gate.hold()
@@ -185,13 +192,7 @@ struct RelayStoragePipelineTests {
         let gate = CommitGate()
         let (relay, directory) = try Self.start(gate)
         defer { relay.stop(); try? FileManager.default.removeItem(atPath: directory) }
-        let alice = try RelayTestClient(relay.address)
-        _ = try alice.register(RelayTestHost.phone(1), device: Self.device)
-        let bobPhone = RelayTestHost.phone(2)
-        let bob = try RelayTestClient(relay.address)
-        let bobToken = try bob.register(bobPhone, device: Self.device)
-        bob.close()
-        #expect(SystemTestSupport.waitUntil { relay.withServer { $0.onlineCount } == 1 })
+        let (alice, bobPhone, bobToken) = try Self.aliceAndOfflineBob(on: relay)
         func send(_ id: UInt64) throws {
             try alice.write(.send(OutgoingEnvelope(recipient: bobPhone, clientMessageID: id, kind: .user, ciphertext: [UInt8(id)])),
                             requestID: RequestID(rawValue: UInt32(id)))
