@@ -16,9 +16,9 @@
 /// (a repeated `send`, a pong) waits for the earlier writes it may report on.
 ///
 /// One exception lives outside this type: a durable relay's deliveries to online recipients
-/// (``RelayCore/early``) go out at the end of their turn without waiting, once the turn that
-/// attached the recipient's connection is released. The pipeline numbers the turns (``turns``) so
-/// the core can tell.
+/// (``RelayCore/early``) go out at the end of their turn without waiting, once every turn that
+/// held something for the recipient's connection (its attachment, an earlier held delivery) is
+/// released. The pipeline numbers the turns (``turns``) so the core can tell.
 ///
 /// When a commit fails, ``failed(_:writes:)`` drops the batch in flight and the open batch (its
 /// work may rest on the failed writes) and returns their actions so the host can tell the
