@@ -230,11 +230,11 @@ extension CloudAPIEndpoint {
     /// Answers the unconfirmed sends older than the timeout (their link never came back in time)
     /// with the closed error, or all of them when `all` (the endpoint is stopping).
     func expireUnconfirmed(now: Int64, all: Bool = false) {
+        let cutoff = all ? Int64.max : now - configuration.unconfirmedSendTimeoutMilliseconds
         for (_, state) in businesses where !state.unconfirmedSends.isEmpty {
-            let cutoff = now - configuration.unconfirmedSendTimeoutMilliseconds
-            let expired = state.unconfirmedSends.filter { all || $0.since <= cutoff }
+            let expired = state.unconfirmedSends.filter { $0.since <= cutoff }
             guard !expired.isEmpty else { continue }
-            state.unconfirmedSends.removeAll { all || $0.since <= cutoff }
+            state.unconfirmedSends.removeAll { $0.since <= cutoff }
             for send in expired { send.completion(.failure(.closed("the relay did not come back in time"))) }
         }
     }

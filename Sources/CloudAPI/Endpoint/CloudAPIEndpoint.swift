@@ -12,9 +12,9 @@ import Storage
 /// message's record is on disk (``DurabilityPipeline``) — and their logs synced on a syncer thread
 /// while the loop keeps serving; only then do the turn's queued effects run: ciphertext goes to
 /// the relay, acks confirm envelopes, HTTP answers are sent. A crash (or power cut) can lose only
-/// work nobody was told about, and no message key is ever used twice. Webhooks read committed records and may
-/// run ahead of the sync: after a power cut a message can reach the webhook twice, never zero
-/// times.
+/// work nobody was told about, and no message key is ever used twice. Webhooks read committed
+/// records and may run ahead of the sync: after a power cut a message can reach the webhook
+/// twice, never zero times.
 ///
 /// Loop-confined.
 public final class CloudAPIEndpoint {

@@ -6,7 +6,8 @@ import Synchronization
 /// the endpoint performs its steps (``Step``) and reports back.
 ///
 /// A turn's message records are committed (with deferred durability: written, not yet synced) by
-/// the time the turn is handed to the pipeline (``endTurn(recordLogs:registryWrites:effects:)``). Its registry writes (sessions, keys, account fields; ``RegistryWrite``) are either
+/// the time the turn is handed to the pipeline (``endTurn(recordLogs:registryWrites:effects:)``).
+/// Its registry writes (sessions, keys, account fields; ``RegistryWrite``) are either
 /// **free** — they may reach the disk in any order relative to the records (an outbound send's
 /// ratchet step) — or **held**: a session advanced by decrypting an inbound message must never be
 /// on disk without that message's record, or the relay's re-delivery would be undecryptable and
