@@ -31,6 +31,15 @@ final class DayFiles {
             CREATE INDEX records_party ON records(party, direction, time);
             CREATE INDEX records_pending ON records(next_attempt_at, time) WHERE delivered = 0;
             """),
+        // The party index is read only for inbound records (`MessageStore.lastInbound`): outbound
+        // messages and their statuses — most rows — no longer write an entry at a random place in
+        // it (a page of the log per message at every commit). `direction` stays a column of the
+        // index, so that the query is answered from the index alone (SQLite does not drop a term
+        // the partial index implies; without it, every match reads its row too).
+        Migration(version: 2, sql: """
+            DROP INDEX records_party;
+            CREATE INDEX records_inbound_party ON records(party, direction, time) WHERE direction = 0;
+            """),
     ]
 
     /// The directory holding the day files.

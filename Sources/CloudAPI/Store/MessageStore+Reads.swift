@@ -37,14 +37,17 @@ extension MessageStore {
             do throws(CryptoError) { party = try key.partyIndex(business: business, consumer: consumer) } catch {
                 throw .crypto(error)
             }
-            let row = try database.storeQuery(
-                "SELECT max(time) FROM records WHERE party = ? AND direction = ? AND time > ? AND time <= ?",
-                [.blob(party), .integer(MessageDirection.inbound.rawValue), .integer(now - UTCDay.milliseconds), .integer(now)]
-            ).first
+            let row = try database.storeQuery(Self.lastInboundQuery, [.blob(party), .integer(now - UTCDay.milliseconds), .integer(now)]).first
             if let time = row?[0].int64Value { newest = max(newest ?? time, time) }
         }
         return newest
     }
+
+    /// ``lastInbound(business:consumer:now:)``'s query. The direction is a literal, not a bound
+    /// parameter: only then can SQLite prove the query within the partial index
+    /// `records_inbound_party` (`WHERE direction = 0`) and use it.
+    static let lastInboundQuery =
+        "SELECT max(time) FROM records WHERE party = ? AND direction = \(MessageDirection.inbound.rawValue) AND time > ? AND time <= ?"
 
     /// Up to `limit` records whose webhook is not done and whose next attempt is due
     /// (`nextAttemptAt ≤ now`), most overdue first (then by time, then id), decrypted — leaving out

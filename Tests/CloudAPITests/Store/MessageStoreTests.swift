@@ -175,6 +175,44 @@ import Testing
         #expect(try store.lastInbound(business: F.business, consumer: consumer, now: again + 86_399_999) == again)
     }
 
+    /// The party index holds inbound records only (outbound messages and statuses, most rows, do
+    /// not write to it), `lastInbound`'s query is answered from it, and a day file of schema 1
+    /// (the index over every record) is migrated and still answers.
+    @Test func thePartyIndexHoldsInboundRecordsOnlyAndOldDayFilesMigrate() throws {
+        let root = try F.TemporaryDirectory()
+        let consumer = "+5511987654321"
+        let written = F.Clock(day: F.day0, hour: 10).now
+        var store = try F.openStore(in: root)
+        try store.append(F.inbound(id: F.wamid(), consumer: consumer, time: written, body: "hello"))
+        try store.append(F.outbound(id: F.wamid(), consumer: consumer, time: written + 1_000, body: "hi"))
+        try store.append(F.outbound(id: F.wamid(), consumer: consumer, time: written + 2_000, body: "more"))
+        try store.commit()
+        store.close()
+
+        let path = root.file("data/regions/na/days/2024-03-01.sqlite")
+        var database = try Database.open(path: path)
+        let plan = try database.query("EXPLAIN QUERY PLAN " + MessageStore.lastInboundQuery, bindings: [.blob([0]), .integer(0), .integer(1)])
+        #expect(plan.contains { (row: Row) in row[3].stringValue?.contains("USING COVERING INDEX records_inbound_party") == true },
+                "answered from the partial index: \(plan.map { $0[3].stringValue ?? "" })")
+        let entries = try database.query("SELECT count(*) FROM records INDEXED BY records_inbound_party WHERE direction = 0")
+        #expect(entries.first?[0].int64Value == 1)
+        #expect(try database.query("SELECT count(*) FROM records").first?[0].int64Value == 3)
+        // Back to schema 1, as a file written before the change.
+        try database.execute("DROP INDEX records_inbound_party")
+        try database.execute("CREATE INDEX records_party ON records(party, direction, time)")
+        try database.execute("PRAGMA user_version=1")
+        try database.close()
+
+        store = try F.openStore(in: root)
+        defer { store.close() }
+        #expect(try store.lastInbound(business: F.business, consumer: consumer, now: written + 5_000) == written, "read after migrating")
+        database = try Database.open(path: path)
+        defer { try? database.close() }
+        let indexes = try database.query("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'records' ORDER BY name")
+        #expect(indexes.compactMap { $0[0].stringValue } == ["records_inbound_party", "records_pending", "sqlite_autoindex_records_1"])
+        #expect(try database.query("PRAGMA user_version").first?[0].int64Value == 2)
+    }
+
     @Test func invalidRecordsAreRefusedWithoutQuotingThem() throws {
         let root = try F.TemporaryDirectory()
         let store = try F.openStore(in: root)
