@@ -89,8 +89,8 @@ extension CloudAPIEndpoint {
         let status: DeliveryStatus = receipt.kind == .read ? .read : .delivered
         var missing: [EnvelopeID] = []
         for envelopeID in receipt.envelopeIDs {
-            let messageID = Self.messageID(envelopeID)
-            guard let record = try? store.record(id: messageID) else {
+            let found = (try? store.record(id: Self.messageID(envelopeID))) ?? (try? store.record(id: Self.legacyMessageID(envelopeID)))
+            guard let record = found else {
                 missing.append(envelopeID)
                 continue
             }

@@ -463,14 +463,24 @@ public final class CloudAPIEndpoint {
 
     // MARK: Identifiers
 
-    /// The message id of a relay envelope: `wamid.` and the base64url of its 16 bytes — the same
-    /// id for every re-delivery, which is how duplicates are recognized.
-    static func messageID(_ envelope: EnvelopeID) -> String { "wamid." + Base64URL.encode(envelope.bytes) }
+    /// The message id of a relay envelope: `wamid.` and the base64url of its 16 bytes, low half
+    /// first — the same id for every re-delivery, which is how duplicates are recognized. The low
+    /// half is the relay's sequence number, so the ids of messages close in time share a long
+    /// prefix and fall next to each other in the day file's id index: a batch of records touches a
+    /// page or two of it instead of a random page each.
+    public static func messageID(_ envelope: EnvelopeID) -> String {
+        "wamid." + Base64URL.encode(EnvelopeID(high: envelope.low, low: envelope.high).bytes)
+    }
 
-    /// The envelope id inside a message id, if it is one of ours.
-    static func envelopeID(_ messageID: String) -> EnvelopeID? {
-        guard messageID.hasPrefix("wamid."), let bytes = Base64URL.decode(String(messageID.dropFirst(6))) else { return nil }
-        return EnvelopeID(bytes: bytes)
+    /// The message id an envelope had before ids led with the low half (records stored by earlier
+    /// versions): looked up when ``messageID(_:)`` finds nothing.
+    static func legacyMessageID(_ envelope: EnvelopeID) -> String { "wamid." + Base64URL.encode(envelope.bytes) }
+
+    /// The envelope id inside a message id made by ``messageID(_:)``, or `nil` if it is not one.
+    public static func envelopeID(_ messageID: String) -> EnvelopeID? {
+        guard messageID.hasPrefix("wamid."), let bytes = Base64URL.decode(String(messageID.dropFirst(6))),
+              let swapped = EnvelopeID(bytes: bytes) else { return nil }
+        return EnvelopeID(high: swapped.low, low: swapped.high)
     }
 
     /// The business-scoped user id (Meta's BSUID): stable per (business, user), not the number.

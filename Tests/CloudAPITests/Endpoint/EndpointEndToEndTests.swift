@@ -80,6 +80,23 @@ struct EndpointEndToEndTests {
         #expect(statusEntry?["biz_opaque_callback_data"] as? String == "trk-1")
         _ = loop.executeAndWait { alice.link?.sendReceipt(Receipt(kind: .read, counterpart: shopNumber, envelopeIDs: [alice.received[0].id])) }
         #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "read" } })
+        // A message stored before ids led with the low half (its record under the legacy id): a
+        // receipt for it still finds it and brings its status.
+        let legacy = EnvelopeID(high: 0x0123_4567_89AB_CDEF, low: 42)
+        let legacyID = CloudAPIEndpoint.legacyMessageID(legacy)
+        #expect(legacyID != CloudAPIEndpoint.messageID(legacy))
+        let storedLegacy: Bool = loop.executeAndWaitValue {
+            guard let endpoint = endpoint.value, let account = endpoint.account(phoneNumberID),
+                  let store = try? endpoint.store(for: account) else { return false }
+            let record = MessageRecord(
+                id: legacyID, businessPhoneNumberID: phoneNumberID, business: shopNumber.e164, consumer: "+447700900123",
+                direction: .outbound, time: Int64(Date().timeIntervalSince1970 * 1000), kind: "text", payload: Array(#"{"type":"text"}"#.utf8),
+                delivery: DeliveryState(status: .sent, nextAttemptAt: 0, webhookDelivered: true))
+            return (try? store.append(record)) != nil && (try? store.commit()) != nil
+        } ?? false
+        #expect(storedLegacy)
+        _ = loop.executeAndWait { alice.link?.sendReceipt(Receipt(kind: .delivered, counterpart: shopNumber, envelopeIDs: [legacy])) }
+        #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "delivered" && Self.statusID(of: $0) == legacyID } })
 
         // Bob never wrote: text is refused (131047), a template starts a session and arrives.
         let refused = OnLoop<GraphReply>()
@@ -124,6 +141,11 @@ struct EndpointEndToEndTests {
         return (value?["statuses"] as? [[String: Any]])?.first?["status"] as? String
     }
 
+    static func statusID(of webhook: [String: Any]) -> String? {
+        let value = (((webhook["entry"] as? [[String: Any]])?.first?["changes"] as? [[String: Any]])?.first?["value"]) as? [String: Any]
+        return (value?["statuses"] as? [[String: Any]])?.first?["id"] as? String
+    }
+
     static func code(_ reply: GraphReply?) -> Int? {
         guard let reply, let object = try? JSONSerialization.jsonObject(with: Data(reply.body)) as? [String: Any] else { return nil }
         return (object["error"] as? [String: Any])?["code"] as? Int
@@ -136,5 +158,25 @@ extension EventLoop {
         let box = OnLoop<T>()
         _ = executeAndWait { box.value = body() }
         return box.value
+    }
+}
+
+@Suite struct MessageIDTests {
+    /// A message id decodes to its envelope; ids of envelopes close in the relay's sequence share
+    /// their first ten characters after `wamid.` (so their index entries are neighbours), whatever
+    /// the random high halves.
+    @Test func messageIDsRoundTripAndLeadWithTheSequence() {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<200 {
+            let envelope = EnvelopeID.random(using: &generator)
+            #expect(CloudAPIEndpoint.envelopeID(CloudAPIEndpoint.messageID(envelope)) == envelope)
+        }
+        #expect(CloudAPIEndpoint.envelopeID("wamid.HBgL") == nil)
+        #expect(CloudAPIEndpoint.envelopeID("mid.AAAAAAAAAAAAAAAAAAAAAA") == nil)
+        let base: UInt64 = 1_234_560
+        let ids = (0..<16).map { CloudAPIEndpoint.messageID(EnvelopeID(high: generator.next(), low: base + $0)) }
+        let prefixes = Set(ids.map { $0.dropFirst(6).prefix(10) })
+        #expect(prefixes.count == 1, "\(ids)")
+        #expect(Set(ids).count == 16)
     }
 }

@@ -1,3 +1,4 @@
+import CloudAPI
 import Foundation
 import Transport
 
@@ -58,10 +59,7 @@ struct GraphSender: Sendable {
     static func envelopeID(in body: [UInt8]) -> EnvelopeID? {
         let text = String(decoding: body, as: UTF8.self)
         guard let start = text.range(of: "\"id\":\"wamid.") else { return nil }
-        let encoded = text[start.upperBound...].prefix { $0 != "\"" }
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let bytes = Data(base64Encoded: base64) else { return nil }
-        return EnvelopeID(bytes: bytes)
+        let end = text[start.upperBound...].firstIndex(of: "\"") ?? text.endIndex
+        return CloudAPIEndpoint.envelopeID(String(text[text.index(start.upperBound, offsetBy: -6)..<end]))
     }
 }
