@@ -8,9 +8,11 @@ extension Database {
     public static let inMemoryPath = ":memory:"
 
     /// The size (bytes) a ``Durability/deferred`` connection truncates its log to when it
-    /// restarts it (`journal_size_limit`): below ``WALSyncer/defaultCheckpointBytes``, so a log
-    /// over that has frames still to checkpoint.
-    public static let deferredLogSizeLimit = 1 << 20
+    /// restarts it (`journal_size_limit`): four times ``WALSyncer/defaultCheckpointBytes``, so that
+    /// a log checkpointed on time restarts in place and keeps its blocks. Truncating it at every
+    /// restart cost the committing thread an `ftruncate` of 25–50 ms, and every commit after it
+    /// grew the file again, so each `fdatasync` also had to commit the file system's journal.
+    public static let deferredLogSizeLimit = 4 * 4_096_000
 
     /// Opens (creating if needed) the database at `path` and configures it for Vigil.
     ///
@@ -75,12 +77,21 @@ extension Database {
             // A checkpoint syncs the log and the database on the committing thread; the owner's
             // syncer checkpoints instead (`WALSyncer`, `WALFile.checkpoint()`).
             try execute("PRAGMA wal_autocheckpoint=0")
-            // After a checkpoint the writer restarts the log from its beginning; this limit makes
-            // it truncate the file then, so the log's size says how much is left to copy.
+            // After a checkpoint the writer restarts the log from its beginning; only a log grown
+            // past this limit (a backlog) is truncated then.
             try execute("PRAGMA journal_size_limit=\(Self.deferredLogSizeLimit)")
             // A read opens the log (a new database gets its `-wal` file only then).
             _ = try query("SELECT count(*) FROM sqlite_schema")
-            walFile = try WALFile(databasePath: path)
+            let pageSize = Int(try query("PRAGMA page_size").first?[0].int64Value ?? 4096)
+            let log = try WALFile(databasePath: path, pageSize: pageSize)
+            walFile = log
+            // After each commit SQLite reports the frames in the log (since its restart): what the
+            // syncer checkpoints by, the file's length no longer saying it. Registered after
+            // `wal_autocheckpoint`, which replaces the hook; the log outlives the connection.
+            sqlite3_wal_hook(handle, { context, _, _, frames in
+                if let context { Unmanaged<WALFile>.fromOpaque(context).takeUnretainedValue().noteCommit(frames: Int(frames)) }
+                return SQLITE_OK
+            }, Unmanaged.passUnretained(log).toOpaque())
         } else {
             try execute("PRAGMA synchronous=FULL")
         }

@@ -1,4 +1,5 @@
 import Glibc
+import Synchronization
 
 /// A connection's write-ahead log, opened for `fdatasync` only: the other half of
 /// ``Database/Durability/deferred``. A deferred connection's `COMMIT` writes its WAL frames into
@@ -16,13 +17,19 @@ public final class WALFile: Sendable {
     /// The database's path (the log's without `-wal`).
     public let databasePath: String
     private let descriptor: Int32
+    /// Bytes of one frame: a page and its 24-byte header.
+    private let frameBytes: Int
+    /// Frames in the log since it last restarted, as the owning connection reported after its
+    /// latest commit (``noteCommit(frames:)``).
+    private let frames = Atomic<Int>(0)
 
     /// Opens the WAL of the database at `databasePath` (`databasePath + "-wal"`), which must exist:
     /// a connection in WAL mode creates it when it first reads.
     ///
     /// - Throws: ``StorageError/Code/fileSystem`` with `open`'s errno.
-    public init(databasePath: String) throws(StorageError) {
+    public init(databasePath: String, pageSize: Int = 4096) throws(StorageError) {
         self.databasePath = databasePath
+        frameBytes = pageSize + 24
         path = databasePath + "-wal"
         var opened: Int32
         repeat {
@@ -40,6 +47,16 @@ public final class WALFile: Sendable {
         guard fstat(descriptor, &status) == 0 else { return 0 }
         return Int(status.st_size)
     }
+
+    /// The bytes of the frames written since the log last restarted, by the owning connection's
+    /// latest commit: what a checkpoint has left to copy at most. Unlike ``size`` it falls back
+    /// when the log restarts, which it does in place — the file keeps its length, so that commits
+    /// overwrite blocks already allocated instead of growing the file.
+    public var committedBytes: Int { frames.load(ordering: .relaxed) * frameBytes }
+
+    /// Records that the log holds `frames` frames after a commit (SQLite's WAL hook, called by
+    /// the committing connection).
+    func noteCommit(frames count: Int) { frames.store(count, ordering: .relaxed) }
 
     /// Copies the log's committed frames into the database (`PRAGMA wal_checkpoint(PASSIVE)`) over
     /// a connection of its own, opened for the call: what a ``Database/Durability/deferred``

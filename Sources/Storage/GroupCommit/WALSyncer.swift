@@ -34,7 +34,7 @@ public final class WALSyncer: Sendable {
     public func sync(_ files: [WALFile], completion: @escaping @Sendable (StorageError?) -> Void) {
         queue.async { [self] in
             completion(Self.syncNow(files))
-            for file in files where file.size >= checkpointBytes {
+            for file in files where file.committedBytes >= checkpointBytes {
                 scheduleCheckpoint(of: file)
             }
         }

@@ -103,6 +103,8 @@ import Testing
         }
         #expect(fileSize(path) == before, "nothing reached the database file without a checkpoint")
         #expect(log.size > 2_500_000)
+        #expect(log.committedBytes > 2_500_000 && log.committedBytes <= log.size, "the hook counted the frames: \(log.committedBytes)")
+        let grown = log.size
 
         let syncer = WALSyncer(checkpointBytes: 2_000_000)
         syncer.sync([log]) { error in #expect(error == nil) }
@@ -113,7 +115,8 @@ import Testing
         var batch = GroupCommit<Int>()
         batch.enqueue(0, sql: GroupCommitTests.insert, bindings: ["u", .blob([1, 2, 3, 4])])
         _ = batch.commit(on: database)
-        #expect(log.size <= Database.deferredLogSizeLimit, "the next commit restarts the log and truncates it")
+        #expect(log.committedBytes > 0 && log.committedBytes <= 4 * (4096 + 24), "the next commit restarts the log: \(log.committedBytes) bytes")
+        #expect(log.size == grown, "in place: the file keeps its blocks (below the size limit)")
         #expect(try Fixture.count(database, "queue") == 3001)
 
         // With the log short again, the next sync does not checkpoint.
@@ -126,6 +129,35 @@ import Testing
         patient.sync([log]) { _ in }
         patient.waitUntilIdle()
         #expect(patient.checkpointStatistics.count == 0)
+    }
+
+    /// A log grown past `journal_size_limit` (a backlog the checkpoints could not keep up with)
+    /// is truncated to the limit when it restarts; the frame count restarts with it.
+    @Test func aLogPastTheSizeLimitIsTruncatedWhenItRestarts() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(path: directory.file("big.sqlite"), options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        let log = try #require(database.walFile)
+        let payload = Array(repeating: UInt8(7), count: 3_000)
+        var round = 0
+        while log.size <= Database.deferredLogSizeLimit + 1_000_000 {
+            var batch = GroupCommit<Int>()
+            for index in 0..<100 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(payload + [UInt8(index), UInt8(round & 0xFF), UInt8(round >> 8)])]) }
+            guard case .committed = batch.commit(on: database) else {
+                Issue.record("round \(round) did not commit")
+                return
+            }
+            round += 1
+        }
+        #expect(log.committedBytes > Database.deferredLogSizeLimit)
+        #expect(try log.checkpoint().copied > 0)
+        var batch = GroupCommit<Int>()
+        batch.enqueue(0, sql: GroupCommitTests.insert, bindings: ["u", .blob([1])])
+        _ = batch.commit(on: database)
+        #expect(log.size <= Database.deferredLogSizeLimit, "truncated to the limit: \(log.size)")
+        #expect(log.committedBytes > 0 && log.committedBytes <= 4 * (4096 + 24))
+        try database.close()
     }
 
     @Test func batchesOfSeveralTurnsJoinInOrderAndCommitInOneTransaction() throws {
