@@ -3,8 +3,9 @@ import Transport
 
 extension CloudAPIEndpoint {
     /// An envelope from a user: decrypt, store (encrypted) with its webhook pending, and
-    /// acknowledge it to the relay once that is durable. A re-delivered envelope (same message id)
-    /// is only acknowledged.
+    /// acknowledge it to the relay once that is durable. A re-delivered envelope (same message id,
+    /// stored on the day of its server time, under either byte order of the id) is only
+    /// acknowledged.
     func received(_ envelope: DeliveredEnvelope, for state: BusinessState) {
         let account = state.account
         let messageID = Self.messageID(envelope.id)
@@ -15,7 +16,9 @@ extension CloudAPIEndpoint {
             lastError = "\(error)"
             return  // not acknowledged: the relay re-delivers on the next connection
         }
-        if (try? store.record(id: messageID)) != nil {
+        let time = Int64(clamping: envelope.serverTimeMilliseconds)
+        if (try? store.record(id: messageID, storedAt: time)) != nil
+            || (try? store.record(id: Self.legacyMessageID(envelope.id), storedAt: time)) != nil {
             statistics.duplicates += 1
             whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
@@ -39,7 +42,6 @@ extension CloudAPIEndpoint {
             whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
         }
-        let time = Int64(clamping: envelope.serverTimeMilliseconds)
         do throws(CloudAPIError) {
             if let conversation = state.party.conversations[envelope.sender.e164] {
                 try registry.saveSession(conversation, peer: envelope.sender, for: account, now: clock.now(), followsRecords: true)

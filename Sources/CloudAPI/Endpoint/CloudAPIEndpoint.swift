@@ -473,10 +473,12 @@ public final class CloudAPIEndpoint {
     }
 
     /// The message id an envelope had before ids led with the low half (records stored by earlier
-    /// versions): looked up when ``messageID(_:)`` finds nothing.
+    /// versions, gone 30 days after the upgrade): looked up when ``messageID(_:)`` finds nothing.
     static func legacyMessageID(_ envelope: EnvelopeID) -> String { "wamid." + Base64URL.encode(envelope.bytes) }
 
     /// The envelope id inside a message id made by ``messageID(_:)``, or `nil` if it is not one.
+    /// A legacy id (``legacyMessageID(_:)``, the halves in the other order) decodes to the wrong
+    /// envelope: the two forms cannot be told apart.
     public static func envelopeID(_ messageID: String) -> EnvelopeID? {
         guard messageID.hasPrefix("wamid."), let bytes = Base64URL.decode(String(messageID.dropFirst(6))),
               let swapped = EnvelopeID(bytes: bytes) else { return nil }

@@ -37,7 +37,7 @@ final class DayFiles {
         // index, so that the query is answered from the index alone (SQLite does not drop a term
         // the partial index implies; without it, every match reads its row too).
         Migration(version: 2, sql: """
-            DROP INDEX records_party;
+            DROP INDEX IF EXISTS records_party;
             CREATE INDEX records_inbound_party ON records(party, direction, time) WHERE direction = 0;
             """),
     ]

@@ -7,8 +7,9 @@
 /// `description` and `dump` redact the numbers and the payload, so a record that ends up in a log
 /// line leaks neither.
 public struct MessageRecord: Sendable, Hashable {
-    /// The message id (Meta's `wamid.…`): random, non-identifying, unique per message. Stored in
-    /// the clear so status updates and retransmission can find the record.
+    /// The message id (Meta's `wamid.…`): non-identifying, unique per message — the endpoint's
+    /// are the relay's envelope id (its sequence number, then 8 random bytes). Stored in the clear
+    /// so status updates and retransmission can find the record.
     public let id: String
     /// The business phone number's id (Meta's `phone_number_id`).
     public var businessPhoneNumberID: String

@@ -22,6 +22,20 @@ extension MessageStore {
         return nil
     }
 
+    /// The committed record with this id among those stored at `time`'s day (a record's day is
+    /// its time's), decrypted, or `nil`: one look-up, where ``record(id:)`` may search every live
+    /// day for an id it does not find.
+    ///
+    /// - Throws: As ``record(id:)``.
+    public func record(id: String, storedAt time: Int64) throws(MessageStoreError) -> MessageRecord? {
+        let day = UTCDay(milliseconds: time)
+        guard liveDays.contains(day), let database = try dayFiles.existingDatabase(for: day) else { return nil }
+        guard let row = try database.storeQuery("SELECT \(Self.recordColumns) FROM records WHERE id = ?", [.text(id)]).first else {
+            return nil
+        }
+        return try decode(row, day: day)
+    }
+
     /// The time of the newest inbound message from `consumer` to `business` in the 24 hours before
     /// `now` (`now − 24 h < time ≤ now`), or `nil` — whether the customer-service window is open.
     ///
@@ -43,9 +57,10 @@ extension MessageStore {
         return newest
     }
 
-    /// ``lastInbound(business:consumer:now:)``'s query. The direction is a literal, not a bound
-    /// parameter: only then can SQLite prove the query within the partial index
-    /// `records_inbound_party` (`WHERE direction = 0`) and use it.
+    /// ``lastInbound(business:consumer:now:)``'s query, answered from the partial index
+    /// `records_inbound_party` (`WHERE direction = 0`). The direction is a literal: SQLite proves a
+    /// bound `direction = ?` within the index only by re-preparing the statement for the bound
+    /// value, on every call.
     static let lastInboundQuery =
         "SELECT max(time) FROM records WHERE party = ? AND direction = \(MessageDirection.inbound.rawValue) AND time > ? AND time <= ?"
 

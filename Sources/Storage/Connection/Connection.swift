@@ -37,6 +37,7 @@ final class Connection {
     func close() -> Int32 {
         guard let handle else { return SQLITE_OK }
         _ = sqlite3_commit_hook(handle, nil, nil)
+        _ = sqlite3_wal_hook(handle, nil, nil)  // a deferred connection's points at its WALFile
         self.handle = nil
         return sqlite3_close_v2(handle)
     }

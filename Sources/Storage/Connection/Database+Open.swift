@@ -1,4 +1,5 @@
 import CSQLite
+import Glibc
 
 extension Database {
     /// How many lines of `quick_check`'s findings a ``StorageError/Code/corrupt`` error keeps.
@@ -88,8 +89,12 @@ extension Database {
             // After each commit SQLite reports the frames in the log (since its restart): what the
             // syncer checkpoints by, the file's length no longer saying it. Registered after
             // `wal_autocheckpoint`, which replaces the hook; the log outlives the connection.
-            sqlite3_wal_hook(handle, { context, _, _, frames in
-                if let context { Unmanaged<WALFile>.fromOpaque(context).takeUnretainedValue().noteCommit(frames: Int(frames)) }
+            // Cleared when the connection closes (`Connection.close()`). Only the main database's
+            // log is this `WALFile`'s.
+            sqlite3_wal_hook(handle, { context, _, name, frames in
+                if let context, let name, strcmp(name, "main") == 0 {
+                    Unmanaged<WALFile>.fromOpaque(context).takeUnretainedValue().noteCommit(frames: Int(frames))
+                }
                 return SQLITE_OK
             }, Unmanaged.passUnretained(log).toOpaque())
         } else {

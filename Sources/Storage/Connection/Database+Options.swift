@@ -9,7 +9,8 @@ extension Database {
         /// acknowledges anything those commits hold. Same guarantee as `.immediate` for whatever
         /// is acknowledged only after the sync; the loop no longer waits for the disk. Such a
         /// connection does not checkpoint by itself (`wal_autocheckpoint=0`): ``WALSyncer``
-        /// checkpoints the logs it syncs once they pass a size.
+        /// checkpoints the logs it syncs once the frames committed since their restart pass a
+        /// size (``WALFile/committedBytes``).
         case deferred
     }
 

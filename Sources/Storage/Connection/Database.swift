@@ -89,7 +89,6 @@ public final class Database {
     public func close() throws(StorageError) {
         guard connection.handle != nil else { return }
         statementCache.removeAll()
-        if walFile != nil { sqlite3_wal_hook(connection.handle, nil, nil) }  // it points at the log
         let result = connection.close()
         guard result == SQLITE_OK else {
             throw .sqlite(result, handle: nil, context: .open, operation: "close \(path)")

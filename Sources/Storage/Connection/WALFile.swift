@@ -24,7 +24,9 @@ public final class WALFile: Sendable {
     private let frames = Atomic<Int>(0)
 
     /// Opens the WAL of the database at `databasePath` (`databasePath + "-wal"`), which must exist:
-    /// a connection in WAL mode creates it when it first reads.
+    /// a connection in WAL mode creates it when it first reads. ``committedBytes`` counts only for
+    /// the log of a ``Database/Durability/deferred`` connection, which reports its commits here;
+    /// a `WALFile` opened by itself reports 0.
     ///
     /// - Throws: ``StorageError/Code/fileSystem`` with `open`'s errno.
     public init(databasePath: String, pageSize: Int = 4096) throws(StorageError) {

@@ -4,18 +4,19 @@ import Synchronization
 /// A thread that syncs write-ahead logs (``WALFile/sync()``) for an event loop, so the loop keeps
 /// serving while the disk catches up: the loop commits with ``Database/Durability/deferred``,
 /// hands the touched logs here, and releases what the commits acknowledge when the completion
-/// comes back. Requests run one at a time, in the order given. After a completion, a log past
-/// ``checkpointBytes`` is checkpointed here too (deferred connections never checkpoint
+/// comes back. Requests run one at a time, in the order given. After a completion, a log with
+/// more than ``checkpointBytes`` committed since its restart is checkpointed here too (deferred connections never checkpoint
 /// themselves), so neither the sync nor the copy into the database runs on the loop.
 public final class WALSyncer: Sendable {
-    /// A log this large (bytes) is checkpointed after its sync: SQLite's default of 1 000 pages of
-    /// 4 KiB.
+    /// A log with this many bytes of frames since its restart is checkpointed after its sync:
+    /// SQLite's default of 1 000 pages of 4 KiB.
     public static let defaultCheckpointBytes = 4_096_000
 
     private let queue: DispatchQueue
     /// Checkpoints run on a queue of their own, so syncs never wait behind one.
     private let checkpointQueue: DispatchQueue
-    /// The log size that triggers a checkpoint.
+    /// The bytes of frames committed since a log's restart (``WALFile/committedBytes``) that
+    /// trigger its checkpoint.
     public let checkpointBytes: Int
     /// Logs with a checkpoint queued; checkpoints run so far; the last one's failure (a failed
     /// checkpoint is retried after the next sync; the log only grows meanwhile).

@@ -97,6 +97,26 @@ struct EndpointEndToEndTests {
         #expect(storedLegacy)
         _ = loop.executeAndWait { alice.link?.sendReceipt(Receipt(kind: .delivered, counterpart: shopNumber, envelopeIDs: [legacy])) }
         #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "delivered" && Self.statusID(of: $0) == legacyID } })
+        // An envelope re-delivered after the upgrade whose record was stored under the legacy id
+        // (the session already past it or not): a duplicate, acknowledged — never decrypted, stored
+        // or posted again. Its ciphertext here could not be decrypted at all.
+        let legacyInbound = EnvelopeID(high: 0x0FED_CBA9_8765_4321, low: 43)
+        let inboundTime = Int64(Date().timeIntervalSince1970 * 1000)
+        let counts: (duplicates: Int, undecryptable: Int, before: Int)? = loop.executeAndWaitValue {
+            guard let endpoint = endpoint.value, let account = endpoint.account(phoneNumberID), let state = endpoint.businesses[phoneNumberID],
+                  let store = try? endpoint.store(for: account) else { return nil }
+            let record = MessageRecord(
+                id: CloudAPIEndpoint.legacyMessageID(legacyInbound), businessPhoneNumberID: phoneNumberID, business: shopNumber.e164,
+                consumer: "+447700900123", direction: .inbound, time: inboundTime, kind: "text", payload: Array(#"{"object":"x"}"#.utf8),
+                delivery: DeliveryState(status: .accepted, nextAttemptAt: 0, webhookDelivered: true))
+            guard (try? store.append(record)) != nil, (try? store.commit()) != nil else { return nil }
+            let before = endpoint.statistics.duplicates
+            endpoint.received(DeliveredEnvelope(id: legacyInbound, sender: PhoneNumber("+447700900123")!, serverTimeMilliseconds: UInt64(inboundTime),
+                                                kind: .user, ciphertext: [1, 2, 3]), for: state)
+            return (endpoint.statistics.duplicates, endpoint.statistics.undecryptable, before)
+        } ?? nil
+        #expect(counts?.duplicates == (counts?.before ?? -1) + 1, "recognised under its legacy id")
+        #expect(counts?.undecryptable == 0)
 
         // Bob never wrote: text is refused (131047), a template starts a session and arrives.
         let refused = OnLoop<GraphReply>()
