@@ -331,6 +331,12 @@ struct RecentInboundKey: Hashable, Sendable {
     let user: PhoneNumber
 }
 
+/// A business phone number id and a consumer: the key of a remembered business-scoped user id.
+struct UserIDKey: Hashable, Sendable {
+    let phoneNumberID: String
+    let consumer: PhoneNumber
+}
+
 extension CloudAPIEndpoint {
     /// The most (business, user) pairs the recent-inbound cache holds; past it the cache starts
     /// over (misses read the store).

@@ -59,6 +59,8 @@ public final class CloudAPIEndpoint {
     /// failed commit): answers the customer-service window without a store query. Bounded by
     /// ``recentInboundLimit``; a miss reads the store.
     var recentInbound: [RecentInboundKey: Int64] = [:]
+    /// Business-scoped user ids computed so far (see ``userID(business:consumer:)``).
+    var userIDs: [UserIDKey: String] = [:]
     /// Set by `stop()`.
     public private(set) var isStopped = false
     /// Counters for the status line and tests.
@@ -486,11 +488,21 @@ public final class CloudAPIEndpoint {
     }
 
     /// The business-scoped user id (Meta's BSUID): stable per (business, user), not the number.
+    /// Remembered (at most ``userIDCacheLimit`` pairs): every webhook carries one, and each is an
+    /// HMAC under the sealer's key.
     func userID(business: BusinessAccount, consumer: PhoneNumber) -> String {
-        let index = (try? registry.sealer.index("user-id", business.phoneNumberID, consumer.e164)) ?? []
-        let value = index.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
-        return "US." + String(value)
+        let key = UserIDKey(phoneNumberID: business.phoneNumberID, consumer: consumer)
+        if let known = userIDs[key] { return known }
+        guard let index = try? registry.sealer.index("user-id", business.phoneNumberID, consumer.e164) else { return "US.0" }
+        let value = "US." + String(index.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
+        if userIDs.count >= Self.userIDCacheLimit { userIDs.removeAll(keepingCapacity: true) }
+        userIDs[key] = value
+        return value
     }
+
+    /// The most business-scoped user ids ``userID(business:consumer:)`` remembers.
+    static let userIDCacheLimit = 65_536
+
 }
 
 /// One business at run time: its account, its party (keys and sessions), its relay link.

@@ -49,15 +49,15 @@ public struct WebhookEnvelope: Sendable {
         ])
         let change = GraphJSON.object([("field", .string(field)), ("value", .object(value + [("messaging_product", "whatsapp"), ("metadata", metadata)]))])
         return GraphJSON.object([
+            ("entry", .array([.object([("changes", .array([change])), ("id", .string(accountID))])])),
             ("object", "whatsapp_business_account"),
-            ("entry", .array([.object([("id", .string(accountID)), ("changes", .array([change]))])])),
         ]).bytes
     }
 
     private func contact(_ user: PhoneNumber, userID: String, name: String?) -> GraphJSON {
         .object([
             ("profile", .object([("name", .string(name ?? "+\(user.digits)"))])),
-            ("wa_id", .string(GraphResponses.waID(user))), ("user_id", .string(userID)),
+            ("user_id", .string(userID)), ("wa_id", .string(GraphResponses.waID(user))),
         ])
     }
 
@@ -101,7 +101,7 @@ public struct WebhookEnvelope: Sendable {
     static func pricing(category: String) -> GraphJSON {
         let free = category == "service"
         return .object([
-            ("billable", .bool(!free)), ("pricing_model", "PMP"), ("category", .string(category)),
+            ("billable", .bool(!free)), ("category", .string(category)), ("pricing_model", "PMP"),
             ("type", free ? "free_customer_service" : "regular"),
         ])
     }
@@ -174,7 +174,9 @@ enum GraphJSON: ExpressibleByStringLiteral {
             out.append(contentsOf: (value ? "true" : "false").utf8)
         case let .object(members):
             out.append(UInt8(ascii: "{"))
-            let sorted = members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+            // Most objects are built in key order already: then no sorted copy is made.
+            let inOrder = zip(members, members.dropFirst()).allSatisfy { !$1.0.utf8.lexicographicallyPrecedes($0.0.utf8) }
+            let sorted = inOrder ? members : members.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
             for (index, member) in sorted.enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
                 Self.writeString(member.0, into: &out)
@@ -196,6 +198,15 @@ enum GraphJSON: ExpressibleByStringLiteral {
     /// everything else (`/` and non-ASCII included) as UTF-8.
     static func writeString(_ text: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        // Most strings need no escape: then they are copied in one append.
+        let plain = text.utf8.withContiguousStorageIfAvailable { bytes in
+            bytes.allSatisfy { $0 >= 0x20 && $0 != UInt8(ascii: "\"") && $0 != UInt8(ascii: "\\") }
+        }
+        if plain == true {
+            out.append(contentsOf: text.utf8)
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
