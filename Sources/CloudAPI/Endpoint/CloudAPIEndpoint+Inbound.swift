@@ -91,7 +91,8 @@ extension CloudAPIEndpoint {
         let status: DeliveryStatus = receipt.kind == .read ? .read : .delivered
         var missing: [EnvelopeID] = []
         for envelopeID in receipt.envelopeIDs {
-            let found = (try? store.record(id: Self.messageID(envelopeID))) ?? (try? store.record(id: Self.legacyMessageID(envelopeID)))
+            let found = (try? store.record(id: Self.messageID(envelopeID)))
+                ?? (try? store.record(id: Self.legacyMessageID(envelopeID)))
             guard let record = found else {
                 missing.append(envelopeID)
                 continue

@@ -502,7 +502,6 @@ public final class CloudAPIEndpoint {
 
     /// The most business-scoped user ids ``userID(business:consumer:)`` remembers.
     static let userIDCacheLimit = 65_536
-
 }
 
 /// One business at run time: its account, its party (keys and sessions), its relay link.

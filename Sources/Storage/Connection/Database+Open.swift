@@ -11,8 +11,9 @@ extension Database {
     /// The size (bytes) a ``Durability/deferred`` connection truncates its log to when it
     /// restarts it (`journal_size_limit`): four times ``WALSyncer/defaultCheckpointBytes``, so that
     /// a log checkpointed on time restarts in place and keeps its blocks. Truncating it at every
-    /// restart cost the committing thread an `ftruncate` of 25–50 ms, and every commit after it
-    /// grew the file again, so each `fdatasync` also had to commit the file system's journal.
+    /// restart cost the committing thread an `ftruncate` of 12–48 ms (`perf trace`, the Cloud
+    /// API's loop), and every commit after it grew the file again, so each `fdatasync` also had to
+    /// commit the file system's journal.
     public static let deferredLogSizeLimit = 4 * 4_096_000
 
     /// Opens (creating if needed) the database at `path` and configures it for Vigil.

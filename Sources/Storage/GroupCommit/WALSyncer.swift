@@ -5,8 +5,9 @@ import Synchronization
 /// serving while the disk catches up: the loop commits with ``Database/Durability/deferred``,
 /// hands the touched logs here, and releases what the commits acknowledge when the completion
 /// comes back. Requests run one at a time, in the order given. After a completion, a log with
-/// more than ``checkpointBytes`` committed since its restart is checkpointed here too (deferred connections never checkpoint
-/// themselves), so neither the sync nor the copy into the database runs on the loop.
+/// more than ``checkpointBytes`` committed since its restart is checkpointed here too (deferred
+/// connections never checkpoint themselves), so neither the sync nor the copy into the database
+/// runs on the loop.
 public final class WALSyncer: Sendable {
     /// A log with this many bytes of frames since its restart is checkpointed after its sync:
     /// SQLite's default of 1 000 pages of 4 KiB.
