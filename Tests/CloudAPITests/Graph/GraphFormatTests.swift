@@ -224,3 +224,18 @@ struct GraphFormatTests {
         #expect(object["messages"] as? [[String: String]] == [["id": "wamid.Z", "message_status": "accepted"]])
     }
 }
+
+@Suite struct WebhookSignatureTests {
+    /// `X-Hub-Signature-256` is `sha256=` and the lowercase hex HMAC-SHA-256 of the raw body under
+    /// the app secret: RFC 4231's test case 2, an empty body and key, and a leading zero byte kept
+    /// as `00` (values from Python's `hmac`).
+    @Test func theHeaderIsTheHexHMACOfTheBody() throws {
+        #expect(try WebhookSignature.header(for: Array("what do ya want for nothing?".utf8), appSecret: "Jefe")
+                == "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        let header = try WebhookSignature.header(for: [], appSecret: "")
+        #expect(header == "sha256=b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad")
+        #expect(header.utf8.count == 7 + 64)
+        #expect(try WebhookSignature.header(for: Array("10".utf8), appSecret: "k")
+                == "sha256=00a6c224518e390c4667c2ca9664d7b96b92db970064e963475af88e03f3c513", "a leading zero byte")
+    }
+}
