@@ -27,7 +27,13 @@ extension CloudAPIEndpoint {
         var usedOneTimePreKey = false
         do throws(ProtocolError) {
             let sessionEnvelope = try SessionEnvelope(encoded: envelope.ciphertext)
-            if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil { usedOneTimePreKey = true }
+            // A one-time prekey is used only by a prekey message that starts a session. Until the
+            // business answers, every message of the user's session is a prekey message naming
+            // the same key: counting each rewrote the whole key set and published a new batch of
+            // prekeys every few messages, without end.
+            if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil {
+                usedOneTimePreKey = state.party.conversations[envelope.sender.e164].map { !$0.hasBaseKey(of: message) } ?? true
+            }
             plaintext = try state.party.decrypt(sessionEnvelope, from: envelope.sender.e164)
         } catch {
             if case .duplicateOrExpiredMessage = error {
