@@ -17,8 +17,7 @@ extension CloudAPIEndpoint {
             return  // not acknowledged: the relay re-delivers on the next connection
         }
         let time = Int64(clamping: envelope.serverTimeMilliseconds)
-        if (try? store.record(id: messageID, storedAt: time)) != nil
-            || (try? store.record(id: Self.legacyMessageID(envelope.id), storedAt: time)) != nil {
+        if Self.storedRecord(of: envelope.id, in: store, storedAt: time) != nil {
             statistics.duplicates += 1
             whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
@@ -27,12 +26,11 @@ extension CloudAPIEndpoint {
         var usedOneTimePreKey = false
         do throws(ProtocolError) {
             let sessionEnvelope = try SessionEnvelope(encoded: envelope.ciphertext)
-            // A one-time prekey is used only by a prekey message that starts a session. Until the
-            // business answers, every message of the user's session is a prekey message naming
-            // the same key: counting each rewrote the whole key set and published a new batch of
-            // prekeys every few messages, without end.
+            // A one-time prekey is used only by a prekey message that starts a session: counting
+            // every prekey message (all of a session's until the business answers) rewrote the
+            // whole key set and published a new batch of prekeys every few messages, without end.
             if case let .preKey(message) = sessionEnvelope, message.oneTimePreKeyID != nil {
-                usedOneTimePreKey = state.party.conversations[envelope.sender.e164].map { !$0.hasBaseKey(of: message) } ?? true
+                usedOneTimePreKey = state.party.startsSession(message, from: envelope.sender.e164)
             }
             plaintext = try state.party.decrypt(sessionEnvelope, from: envelope.sender.e164)
         } catch {
@@ -97,9 +95,7 @@ extension CloudAPIEndpoint {
         let status: DeliveryStatus = receipt.kind == .read ? .read : .delivered
         var missing: [EnvelopeID] = []
         for envelopeID in receipt.envelopeIDs {
-            let found = (try? store.record(id: Self.messageID(envelopeID)))
-                ?? (try? store.record(id: Self.legacyMessageID(envelopeID)))
-            guard let record = found else {
+            guard let record = Self.storedRecord(of: envelopeID, in: store) else {
                 missing.append(envelopeID)
                 continue
             }

@@ -478,6 +478,16 @@ public final class CloudAPIEndpoint {
     /// versions, gone 30 days after the upgrade): looked up when ``messageID(_:)`` finds nothing.
     static func legacyMessageID(_ envelope: EnvelopeID) -> String { "wamid." + Base64URL.encode(envelope.bytes) }
 
+    /// The committed record of an envelope, under its message id or else its legacy one: on the
+    /// day of `time` if given (a record's day is its time's), otherwise on any live day. `nil` if
+    /// neither is stored or the store cannot be read.
+    static func storedRecord(of envelope: EnvelopeID, in store: MessageStore, storedAt time: Int64? = nil) -> MessageRecord? {
+        func lookUp(_ id: String) -> MessageRecord? {
+            if let time { (try? store.record(id: id, storedAt: time)) ?? nil } else { (try? store.record(id: id)) ?? nil }
+        }
+        return lookUp(messageID(envelope)) ?? lookUp(legacyMessageID(envelope))
+    }
+
     /// The envelope id inside a message id made by ``messageID(_:)``, or `nil` if it is not one.
     /// A legacy id (``legacyMessageID(_:)``, the halves in the other order) decodes to the wrong
     /// envelope: the two forms cannot be told apart.

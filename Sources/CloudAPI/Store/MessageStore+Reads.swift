@@ -12,12 +12,7 @@ extension MessageStore {
     ///   `.dayKeyCorrupt` if its day's key cannot be had, or a storage failure — never garbage.
     public func record(id: String) throws(MessageStoreError) -> MessageRecord? {
         for day in liveDays.reversed() {
-            guard let database = try dayFiles.existingDatabase(for: day) else { continue }
-            if let row = try database.storeQuery(
-                "SELECT \(Self.recordColumns) FROM records WHERE id = ?", [.text(id)]
-            ).first {
-                return try decode(row, day: day)
-            }
+            if let record = try record(id: id, on: day) { return record }
         }
         return nil
     }
@@ -29,10 +24,15 @@ extension MessageStore {
     /// - Throws: As ``record(id:)``.
     public func record(id: String, storedAt time: Int64) throws(MessageStoreError) -> MessageRecord? {
         let day = UTCDay(milliseconds: time)
-        guard liveDays.contains(day), let database = try dayFiles.existingDatabase(for: day) else { return nil }
-        guard let row = try database.storeQuery("SELECT \(Self.recordColumns) FROM records WHERE id = ?", [.text(id)]).first else {
-            return nil
-        }
+        return liveDays.contains(day) ? try record(id: id, on: day) : nil
+    }
+
+    /// The committed record with this id in `day`'s file, decrypted, or `nil` (no such record or
+    /// no such file).
+    private func record(id: String, on day: UTCDay) throws(MessageStoreError) -> MessageRecord? {
+        guard let database = try dayFiles.existingDatabase(for: day),
+              let row = try database.storeQuery("SELECT \(Self.recordColumns) FROM records WHERE id = ?", [.text(id)]).first
+        else { return nil }
         return try decode(row, day: day)
     }
 

@@ -55,7 +55,7 @@ public struct Party: Sendable {
     /// existing conversation with that peer.
     public mutating func decrypt(_ envelope: SessionEnvelope, from peer: String) throws(ProtocolError) -> [UInt8] {
         let existing = conversations[peer]
-        if case let .preKey(message) = envelope, existing.map({ !$0.hasBaseKey(of: message) }) ?? true {
+        if case let .preKey(message) = envelope, startsSession(message, from: peer) {
             if let existing, existing.remoteIdentity != message.identity {
                 throw .malformed("prekey message", reason: "from another identity than \(peer)'s conversation")
             }
@@ -69,6 +69,14 @@ public struct Party: Sendable {
         let plaintext = try conversation.decrypt(envelope, random: random)
         conversations[peer] = conversation
         return plaintext
+    }
+
+    /// Whether ``decrypt(_:from:)`` would start a new conversation with `peer` for this prekey
+    /// message (and use its one-time prekey): it belongs to no current conversation. Until the
+    /// responder answers, every message of a session is a prekey message with the same base key;
+    /// only the first starts it.
+    public func startsSession(_ message: PreKeyMessage, from peer: String) -> Bool {
+        conversations[peer].map { !$0.hasBaseKey(of: message) } ?? true
     }
 
     /// Replaces the conversation with `peer` (e.g. restored from storage).
