@@ -34,20 +34,9 @@ public struct WebhookFailure: Error, Sendable, Hashable, CustomStringConvertible
 
 /// Meta's webhook signature: `sha256=` and the hex HMAC-SHA-256 of the raw body under the app secret.
 public enum WebhookSignature {
-    /// The `X-Hub-Signature-256` value for `body`: `sha256=` and the HMAC in lowercase hex, written
-    /// into one buffer (one header per webhook: a string per byte, joined, was most of its cost).
+    /// The `X-Hub-Signature-256` value for `body`: `sha256=` and the HMAC in lowercase hex.
     public static func header(for body: [UInt8], appSecret: String) throws(CryptoError) -> String {
         let code = try HMAC.authenticationCode(for: body, using: SymmetricKey(data: Array(appSecret.utf8)))
-        let digits: StaticString = "0123456789abcdef"
-        var text: [UInt8] = []
-        text.reserveCapacity(7 + 2 * HMAC.byteCount)
-        text.append(contentsOf: "sha256=".utf8)
-        digits.withUTF8Buffer { digits in
-            for byte in code.bytes {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0F)])
-            }
-        }
-        return String(decoding: text, as: UTF8.self)
+        return "sha256=" + hexString(code.bytes)
     }
 }

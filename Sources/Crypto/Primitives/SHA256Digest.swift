@@ -70,10 +70,11 @@ public struct SHA256Digest: Sendable, Hashable, RandomAccessCollection, CustomSt
     public var description: String { "SHA256 digest: \(hexString(self))" }
 }
 
-/// Lowercase hex of `bytes`, for descriptions of public values.
-func hexString(_ bytes: some Sequence<UInt8>) -> String {
+/// Lowercase hex of `bytes`, for public values (digests in descriptions, webhook signatures).
+public func hexString(_ bytes: some Sequence<UInt8>) -> String {
     let digits = Array("0123456789abcdef".utf8)
     var out: [UInt8] = []
+    out.reserveCapacity(2 * bytes.underestimatedCount)
     for byte in bytes {
         out.append(digits[Int(byte >> 4)])
         out.append(digits[Int(byte & 0x0f)])
