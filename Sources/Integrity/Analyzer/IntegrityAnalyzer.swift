@@ -27,6 +27,16 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
         set { lookaheadDepth = min(max(newValue, 1), IntegrityCore.lookaheadLimit) }
     }
     private var lookaheadDepth = 32
+    /// The most events ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` enters before applying
+    /// them business by business (1…2^22, clamped; 1 applies them in arrival order; default
+    /// 2^20). The batch's buffers (~90 bytes per event, ~94 MiB at the default) are allocated by
+    /// the first large call and kept.
+    public var grouping: Int {
+        get { groupingLimit }
+        set { groupingLimit = min(max(newValue, 1), 1 << 22) }
+    }
+    private var groupingLimit = 1 << 20
+    var groupingBuffers = GroupingBuffers()
     /// What the look-ahead loaded, mixed (kept so that its loads are not optimized away).
     var lookaheadMix: UInt64 = 0
 

@@ -18,19 +18,10 @@ extension IntegrityCore {
     /// its arrays and dictionaries) for every group.
     mutating func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
         let count = min(events.count, Self.lookaheadLimit)
-        // Stage 0 (no memory but the group): what each stage needs, in small arrays, so that
-        // every later loop is a handful of instructions per event and many loads fit in flight.
+        // Stage 0 (no memory but the group): the numbers, in a small array, so that the next
+        // loops are a handful of instructions per event and many loads fit in flight.
         var numbers = InlineArray<64, UInt64>(repeating: 0)
-        var users = InlineArray<64, Pseudonym>(repeating: Pseudonym(first: 0, second: 0))
-        var tables = InlineArray<64, UInt8>(repeating: 0)
-        var times = InlineArray<64, Int64>(repeating: 0)
-        for slot in 0..<count {
-            let event = events[slot]
-            numbers[slot] = event.business.digits
-            users[slot] = event.user.current
-            tables[slot] = Self.tables(of: event.kind)
-            times[slot] = event.time
-        }
+        for slot in 0..<count { numbers[slot] = events[slot].business.digits }
         var mix: UInt64 = 0
         // Stage 1: the businesses' index slots, then their positions (from the cache).
         for slot in 0..<count where numbers[slot] != 0 { mix = mix &+ index.warm(numbers[slot]) }
@@ -38,6 +29,32 @@ extension IntegrityCore {
         for slot in 0..<count where numbers[slot] != 0 {
             if let position = index[digits: numbers[slot]] { positions[slot] = Int32(position) }
         }
+        return mix &+ warm(events, positions: positions)
+    }
+
+    /// Loads the index slots of the businesses of `events` (at most ``lookaheadLimit``), before
+    /// they are entered (`enter`); returns a mix.
+    mutating func warmIndex(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
+        var mix: UInt64 = 0
+        for event in events.prefix(Self.lookaheadLimit) { mix = mix &+ index.warm(event.business.digits) }
+        return mix
+    }
+
+    /// The look-ahead's later stages, for a group whose positions are known (-1: a business not
+    /// active yet): the states, the tables' headers, the slots and filter blocks.
+    @inline(__always)
+    func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>, positions: borrowing InlineArray<64, Int32>) -> UInt64 {
+        let count = min(events.count, Self.lookaheadLimit)
+        var users = InlineArray<64, Pseudonym>(repeating: Pseudonym(first: 0, second: 0))
+        var tables = InlineArray<64, UInt8>(repeating: 0)
+        var times = InlineArray<64, Int64>(repeating: 0)
+        for slot in 0..<count {
+            let event = events[slot]
+            users[slot] = event.user.current
+            tables[slot] = Self.tables(of: event.kind)
+            times[slot] = event.time
+        }
+        var mix: UInt64 = 0
         // Stage 2: the first cache line of each state (a page walk each, in a tight loop so that
         // many are in flight), then its other lines (~1 KiB; an event reads many), line by line
         // across the group — the second line of every state, then the third — rather than state by

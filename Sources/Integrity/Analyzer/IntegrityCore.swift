@@ -44,12 +44,27 @@ struct IntegrityCore {
     /// Applies one event.
     @inline(__always)
     mutating func ingest(_ event: PseudonymizedEvent) -> EventOutcome {
-        if event.time > now { now = event.time }
-        if now >= nextSweep { sweep() }
+        if moveClock(to: event.time) { sweep() }
+        let position = enter(event)
+        return businesses[position].apply(event, parameters: parameters, changes: &changes)
+    }
+
+    /// The first step of applying an event: moves the core's clock to `time`; true when the daily
+    /// housekeeping (``sweep()``) is due before the event is entered.
+    @inline(__always)
+    mutating func moveClock(to time: Int64) -> Bool {
+        if time > now { now = time }
+        return now >= nextSweep
+    }
+
+    /// The second step: everything an event changes outside its business's state — the count of
+    /// active users, and the business's position (its state created or woken here). What is
+    /// left is `businesses[position].apply`, which touches that one state and `changes` only.
+    @inline(__always)
+    mutating func enter(_ event: PseudonymizedEvent) -> Int {
         let (h1, h2) = event.user.current.sketchHash
         activeUsers.update(hash: MurmurHash3.Hash128(h1: h1, h2: h2), at: event.time)
-        let position = position(of: event.business, at: event.time)
-        return businesses[position].apply(event, parameters: parameters, changes: &changes)
+        return position(of: event.business, at: event.time)
     }
 
     /// The admission decision for a message from `business` to the user of `pair` at `time`, its
@@ -87,9 +102,10 @@ struct IntegrityCore {
         sweep()
     }
 
-    /// Daily housekeeping on event time: evicts idle businesses, runs due policy timers of silent
-    /// ones (a business with traffic runs its own on its next event).
-    private mutating func sweep() {
+    /// Daily housekeeping on event time: evicts idle businesses (which moves other businesses'
+    /// positions), runs due policy timers of silent ones (a business with traffic runs its own
+    /// on its next event).
+    mutating func sweep() {
         nextSweep = now + 86_400_000
         var position = 0
         while position < businesses.count {

@@ -62,6 +62,65 @@ import Transport
         }
     }
 
+    /// Batches applied business by business (`grouping`) leave what arrival order leaves: the same
+    /// signals, statistics, policy changes in the same order, evictions, and the same positions
+    /// (businesses are entered in arrival order). Slices up to 5 000 events and the whole
+    /// workload in one call, so that batches span evictions (a sweep ends a batch).
+    @Test(arguments: [1, 2, 64, 4096, 1 << 20], [1, 32])
+    func groupedBatchesEqualArrivalOrder(grouping: Int, lookahead: Int) {
+        for seed in UInt64(4)...5 {
+            let events = Self.workload(seed: seed, count: 12_000)
+            let single = F.analyzer()
+            for event in events { single.ingest(event) }
+            let singleChanges = single.drainPolicyChanges()
+
+            for wholeCall in [false, true] {
+                let grouped = F.analyzer()
+                grouped.grouping = grouping
+                grouped.lookahead = lookahead
+                var random = SplitMix64(seed: seed)
+                var start = 0
+                while start < events.count {
+                    let end = wholeCall ? events.count : min(events.count, start + 1 + Int(random.next() % 5000))
+                    grouped.ingest(contentsOf: events[start..<end])
+                    start = end
+                }
+                let label = "seed \(seed), whole \(wholeCall)"
+                #expect(grouped.statistics == single.statistics, "\(label)")
+                #expect(grouped.core.evictions == single.core.evictions && single.core.evictions > 0, "\(label)")
+                let changes = grouped.drainPolicyChanges()
+                #expect(changes.count > 10, "\(label): the workload changes policies")
+                #expect(changes == singleChanges, "\(label)")
+                #expect(grouped.initiatedVolumes().map(\.business) == single.initiatedVolumes().map(\.business), "\(label): positions")
+                #expect(Self.comparable(grouped.snapshot()) == Self.comparable(single.snapshot()), "\(label)")
+            }
+        }
+    }
+
+    /// The business order is a stable sort by position, in one radix pass or several.
+    @Test(arguments: [1, 2, 2048, 2049, 5_000_000])
+    func businessOrderIsAStableSortByPosition(limit: Int) {
+        var random = SplitMix64(seed: UInt64(limit))
+        var order = BusinessOrder()
+        for count in [0, 1, 7, 3000, 100] {
+            let positions = (0..<count).map { _ in UInt32(random.next() % UInt64(limit)) }
+            let expected = positions.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }.map(UInt32.init)
+            let sorted = positions.withUnsafeBufferPointer { positions in
+                order.withOrder(of: positions, below: limit) { Array($0) }
+            }
+            #expect(sorted == expected, "limit \(limit), \(count) positions")
+        }
+    }
+
+    @Test func groupingIsClampedToItsRange() {
+        let analyzer = F.analyzer()
+        #expect(analyzer.grouping == 1 << 20)
+        analyzer.grouping = 0
+        #expect(analyzer.grouping == 1)
+        analyzer.grouping = 1 << 30
+        #expect(analyzer.grouping == 1 << 22)
+    }
+
     /// Signals without `memoryBytes`: it counts array capacities, which depend on which chunks
     /// malloc hands out, not on the events.
     static func comparable(_ signals: [BusinessSignals]) -> [BusinessSignals] {

@@ -10,8 +10,8 @@ struct BenchIntegrityCommand: Command {
     static let help = """
         USAGE: vigil bench integrity [--events N] [--businesses N] [--users N] [--seed S]
                                      [--redis-events N] [--redis-pipeline N]
-                                     [--redis-server PATH | --no-redis] [--lookahead N] [--profile [--passes N]]
-                                     [--json]
+                                     [--redis-server PATH | --no-redis] [--lookahead N] [--grouping N]
+                                     [--profile [--passes N]] [--json]
 
         Generates N synthetic events (default 10^7) over --businesses businesses (default 10^5,
         skewed: a few large, many small) and --users consumers (default 10^7), spread over 24 hours
@@ -21,8 +21,8 @@ struct BenchIntegrityCommand: Command {
 
           ingest        the events, pre-parsed, through IntegrityAnalyzer.ingest(contentsOf:)
                         (pseudonymization with SipHash-2-4, per-business tables and rings, the
-                        global HLL, policy), in chunks of 8192 events built between the timed
-                        calls; events/s of wall time and of the thread's CPU time
+                        global HLL, policy), in chunks of --grouping events (at least 8192)
+                        built between the timed calls; events/s of wall time and of the thread's CPU time
                         (the latter is immune to other processes on a shared machine), bytes per
                         business, peak RSS;
           end to end    the same events as JSONL bytes (encoded in chunks of 2^20 lines before
@@ -39,7 +39,9 @@ struct BenchIntegrityCommand: Command {
         With ~10^5 businesses the replay is memory-bound (each event misses the cache and the TLB
         on its business's index slot, its state, a table's header and slot, the writer filter);
         ingest(contentsOf:) looks ahead over groups of events (--lookahead, default 32) so that
-        their misses overlap. The businesses' states are on transparent huge pages
+        their misses overlap, and applies a batch of events (--grouping, default 1048576) business
+        by business, each business's events in their order: a state and its tables are read from
+        memory once per batch, not once per event. The businesses' states are on transparent huge pages
         (MADV_HUGEPAGE) where the kernel grants them: /proc/vmstat's thp_fault_alloc.
 
         OPTIONS:
@@ -53,6 +55,8 @@ struct BenchIntegrityCommand: Command {
           --redis-server PATH   the redis-server binary (default: the one on PATH)
           --no-redis            skip the Redis run
           --lookahead N         events the analyzer looks ahead at (1…64; 1: none; default: its own)
+          --grouping N          events the analyzer applies business by business at once
+                                (1…4194304; 1: in arrival order; default: its own)
           --profile             run the ingest measure only (for perf, callgrind)
           --passes N            with --profile: replay the events N times into the same analyzer
                                 (later passes: every business and user known, times late)
@@ -70,6 +74,7 @@ struct BenchIntegrityCommand: Command {
     let skipRedis: Bool
     let profile: Bool
     let lookahead: Int?
+    let grouping: Int?
     let passes: Int
     let json: Bool
 
@@ -84,6 +89,7 @@ struct BenchIntegrityCommand: Command {
         skipRedis = arguments.flag("--no-redis")
         profile = arguments.flag("--profile")
         lookahead = try arguments.integer("--lookahead", in: 1...64)
+        grouping = try arguments.integer("--grouping", in: 1...(1 << 22))
         passes = try arguments.integer("--passes", in: 1...100) ?? 1
         if passes > 1, !profile { throw CLIError("--passes needs --profile") }
         json = arguments.flag("--json")
@@ -128,6 +134,12 @@ struct BenchIntegrityCommand: Command {
         printFigures(figures, note: redisNote)
     }
 
+    /// Applies the look-ahead and grouping options to `analyzer`.
+    private func configure(_ analyzer: IntegrityAnalyzer) {
+        if let lookahead { analyzer.lookahead = lookahead }
+        if let grouping { analyzer.grouping = grouping }
+    }
+
     private func printFigures(_ figures: [(String, Double)], note: String) {
         if json {
             var object = JSONObject()
@@ -148,7 +160,7 @@ struct BenchIntegrityCommand: Command {
         let rssBefore = ProcessMemory.residentMiB() ?? 0
         ProcessMemory.resetPeak()
         let analyzer = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
-        if let lookahead { analyzer.lookahead = lookahead }
+        configure(analyzer)
         Console.progress("ingest: replaying \(events) events …")
         var elapsed: UInt64 = 0
         var cpu: UInt64 = 0
@@ -171,6 +183,7 @@ struct BenchIntegrityCommand: Command {
         figures += [
             ("events", Double(applied)),
             ("lookahead", Double(analyzer.lookahead)),
+            ("grouping", Double(analyzer.grouping)),
             ("events_per_second", Double(applied) / (Double(elapsed) / 1e9)),
             ("events_per_cpu_second", Double(applied) / (Double(cpu) / 1e9)),
             ("cpu_ns_per_event", Double(cpu) / Double(max(applied, 1))),
@@ -183,7 +196,8 @@ struct BenchIntegrityCommand: Command {
         ]
     }
 
-    /// Events per chunk of ``timedReplay(_:_:into:)`` (~330 KiB of events: built in L2, read from it).
+    /// The fewest events per chunk of ``timedReplay(_:_:into:)`` (~330 KiB of events: built in
+    /// L2, read from it); a chunk holds at least one of the analyzer's batches (``IntegrityAnalyzer/grouping``).
     static let replayChunk = 8192
 
     /// Ingests events `range` through `ingest(contentsOf:)`, a chunk at a time; returns the wall
@@ -193,13 +207,14 @@ struct BenchIntegrityCommand: Command {
     static func timedReplay(
         _ workload: IntegrityBenchWorkload, _ range: Range<Int>, into analyzer: IntegrityAnalyzer
     ) -> (wall: UInt64, cpu: UInt64) {
+        let chunkSize = max(replayChunk, analyzer.grouping)
         var chunk: [IntegrityEvent] = []
-        chunk.reserveCapacity(replayChunk)
+        chunk.reserveCapacity(chunkSize)
         var wall: UInt64 = 0
         var cpu: UInt64 = 0
         var chunkStart = range.lowerBound
         while chunkStart < range.upperBound {
-            let chunkEnd = min(range.upperBound, chunkStart + replayChunk)
+            let chunkEnd = min(range.upperBound, chunkStart + chunkSize)
             chunk.removeAll(keepingCapacity: true)
             for index in chunkStart..<chunkEnd { chunk.append(workload.event(index)) }
             let start = BenchClock.now()
@@ -216,12 +231,13 @@ struct BenchIntegrityCommand: Command {
     /// ingesting are timed (chunks of 2^20 lines are encoded between the timed parts).
     private func measureEndToEnd(_ workload: IntegrityBenchWorkload, into figures: inout [(String, Double)]) throws {
         let analyzer = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
-        if let lookahead { analyzer.lookahead = lookahead }
+        configure(analyzer)
         Console.progress("end to end: parsing and ingesting \(events) JSONL lines …")
         let parser = EventLineParser()
         var lines = IntegrityBenchWorkload.Lines()
+        let groupSize = max(1024, analyzer.grouping)
         var group: [IntegrityEvent] = []
-        group.reserveCapacity(1024)
+        group.reserveCapacity(groupSize)
         var elapsed: UInt64 = 0
         var cpu: UInt64 = 0
         var malformed = 0
@@ -238,7 +254,7 @@ struct BenchIntegrityCommand: Command {
                     let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<end])
                     if let event = try? parser.parse(line, lineNumber: chunk.lowerBound + number + 1) {
                         group.append(event)
-                        if group.count == 1024 {
+                        if group.count == groupSize {
                             analyzer.ingest(contentsOf: group)
                             group.removeAll(keepingCapacity: true)
                         }

@@ -1,0 +1,125 @@
+// Applying a batch grouped by business. An event changes two kinds of state: its business's own
+// (`businesses[position].apply`, which reads and writes that one state and appends to `changes`)
+// and the core's shared state (the clock and its daily sweep, the count of active users, the
+// positions of businesses). The shared part is done in arrival order (`moveClock` and `enter`, as
+// the events arrive), the business's own part afterwards, business by business: each business
+// sees its own events in their order, so every state ends exactly as applying the batch in
+// arrival order leaves it, while a business's state and tables are read from memory once per
+// batch instead of once per event. A sweep moves positions, so a batch never spans one.
+extension IntegrityCore {
+    /// Applies the business part of a batch of entered events: `positions[i]` is the position
+    /// `enter(events[i])` returned, and no sweep ran since. The events are taken business by
+    /// business (`order`, a stable sort of the batch by position), looking ahead at `lookahead`
+    /// of them at a time; the policy changes they make are left in `changes` in arrival order,
+    /// as applying the events one by one appends them. Returns a mix of what the look-ahead
+    /// loaded.
+    mutating func applyGrouped(
+        _ events: UnsafeBufferPointer<PseudonymizedEvent>, positions: UnsafeBufferPointer<UInt32>,
+        order: UnsafeBufferPointer<UInt32>, lookahead: Int
+    ) -> UInt64 {
+        let changesBefore = changes.count
+        var changed: [ChangedEvent] = []
+        var mix: UInt64 = 0
+        let depth = min(max(lookahead, 1), Self.lookaheadLimit)
+        withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: Self.lookaheadLimit) { group in
+            var next = 0
+            while next < order.count {
+                let end = min(next + depth, order.count)
+                // The next group's events are far apart in the batch: start their loads now, to
+                // be in flight while this group is looked ahead at and applied.
+                for upcoming in end..<min(end + depth, order.count) {
+                    mix = mix &+ UInt64(truncatingIfNeeded: events[Int(order[upcoming])].time)
+                }
+                var groupPositions = InlineArray<64, Int32>(repeating: -1)
+                for slot in 0..<(end - next) {
+                    let arrival = Int(order[next + slot])
+                    group.initializeElement(at: slot, to: events[arrival])
+                    groupPositions[slot] = Int32(truncatingIfNeeded: positions[arrival])
+                }
+                let ready = UnsafeBufferPointer(rebasing: group[0..<(end - next)])
+                if ready.count > 1 { mix = mix &+ warm(ready, positions: groupPositions) }
+                for slot in 0..<ready.count {
+                    let before = changes.count
+                    _ = businesses[Int(groupPositions[slot])].apply(ready[slot], parameters: parameters, changes: &changes)
+                    if changes.count > before {
+                        changed.append(ChangedEvent(arrival: order[next + slot], start: before, end: changes.count))
+                    }
+                }
+                _ = group[0..<ready.count].deinitialize()
+                next = end
+            }
+        }
+        if changed.count > 1 { restoreArrivalOrder(of: changed, from: changesBefore) }
+        return mix
+    }
+
+    /// The changes one event of a grouped batch appended: `changes[start..<end]`.
+    private struct ChangedEvent {
+        var arrival: UInt32
+        var start: Int
+        var end: Int
+    }
+
+    /// Puts the changes appended since `first` back in the arrival order of the events that made
+    /// them (each event's own changes keep their order).
+    private mutating func restoreArrivalOrder(of changed: [ChangedEvent], from first: Int) {
+        let sorted = changed.sorted { $0.arrival < $1.arrival }
+        var reordered: [PolicyChange] = []
+        reordered.reserveCapacity(changes.count - first)
+        for event in sorted { reordered += changes[event.start..<event.end] }
+        changes.replaceSubrange(first..., with: reordered)
+    }
+}
+
+/// A stable order of a batch's events by business position: LSD radix sort on the positions,
+/// 11 bits a pass (one pass below 2 048 businesses, two below 4 194 304), linear in the batch.
+/// Holds its buffers between batches.
+struct BusinessOrder {
+    private static let digitBits = 11
+    private var first: [UInt32] = []
+    private var second: [UInt32] = []
+    private var counts = [Int](repeating: 0, count: 1 << digitBits)
+
+    /// Calls `body` with the indices of `positions` sorted by position (ties in index order);
+    /// every position must be below `limit`.
+    mutating func withOrder<Result>(
+        of positions: UnsafeBufferPointer<UInt32>, below limit: Int, _ body: (UnsafeBufferPointer<UInt32>) -> Result
+    ) -> Result {
+        let count = positions.count
+        if first.count < count {
+            first = [UInt32](repeating: 0, count: count)
+            second = first
+        }
+        let bitsNeeded = max(1, Int.bitWidth - max(limit - 1, 0).leadingZeroBitCount)
+        let passes = (bitsNeeded + Self.digitBits - 1) / Self.digitBits
+        let mask = UInt32((1 << Self.digitBits) - 1)
+        return first.withUnsafeMutableBufferPointer { source in
+            second.withUnsafeMutableBufferPointer { target in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var source = source
+                    var target = target
+                    for index in 0..<count { source[index] = UInt32(truncatingIfNeeded: index) }
+                    for pass in 0..<passes {
+                        let shift = UInt32(pass * Self.digitBits)
+                        counts.update(repeating: 0)
+                        for index in 0..<count { counts[Int((positions[Int(source[index])] >> shift) & mask)] += 1 }
+                        var total = 0
+                        for digit in counts.indices {
+                            let here = counts[digit]
+                            counts[digit] = total
+                            total += here
+                        }
+                        for index in 0..<count {
+                            let arrival = source[index]
+                            let digit = Int((positions[Int(arrival)] >> shift) & mask)
+                            target[counts[digit]] = arrival
+                            counts[digit] += 1
+                        }
+                        swap(&source, &target)
+                    }
+                    return body(UnsafeBufferPointer(rebasing: source[0..<count]))
+                }
+            }
+        }
+    }
+}
