@@ -107,7 +107,7 @@ extension IntegrityAnalyzer {
         let mix = batch.events.withUnsafeBufferPointer { events in
             batch.positions.withUnsafeBufferPointer { positions in
                 order.withOrder(of: positions, below: businesses) { order in
-                    core.applyGrouped(events, positions: positions, order: order, lookahead: depth)
+                    core.applyGrouped(events, order: order, lookahead: depth)
                 }
             }
         }

@@ -7,15 +7,15 @@
 // arrival order leaves it, while a business's state and tables are read from memory once per
 // batch instead of once per event. A sweep moves positions, so a batch never spans one.
 extension IntegrityCore {
-    /// Applies the business part of a batch of entered events: `positions[i]` is the position
-    /// `enter(events[i])` returned, and no sweep ran since. The events are taken business by
-    /// business (`order`, a stable sort of the batch by position), looking ahead at `lookahead`
+    /// Applies the business part of a batch of entered events, no sweep having run since they
+    /// were entered. `order` holds a pair `position << 32 | i` for each `events[i]`, its position
+    /// as `enter` returned it, sorted by position, ties in arrival order (``BusinessOrder``): the
+    /// events are taken business by business, looking ahead at `lookahead`
     /// of them at a time; the policy changes they make are left in `changes` in arrival order,
     /// as applying the events one by one appends them. Returns a mix of what the look-ahead
     /// loaded.
     mutating func applyGrouped(
-        _ events: UnsafeBufferPointer<PseudonymizedEvent>, positions: UnsafeBufferPointer<UInt32>,
-        order: UnsafeBufferPointer<UInt32>, lookahead: Int
+        _ events: UnsafeBufferPointer<PseudonymizedEvent>, order: UnsafeBufferPointer<UInt64>, lookahead: Int
     ) -> UInt64 {
         let changesBefore = changes.count
         var changed: [ChangedEvent] = []
@@ -28,13 +28,13 @@ extension IntegrityCore {
                 // The next group's events are far apart in the batch: start their loads now, to
                 // be in flight while this group is looked ahead at and applied.
                 for upcoming in end..<min(end + depth, order.count) {
-                    mix = mix &+ UInt64(truncatingIfNeeded: events[Int(order[upcoming])].time)
+                    mix = mix &+ UInt64(truncatingIfNeeded: events[Self.arrival(order[upcoming])].time)
                 }
                 var groupPositions = InlineArray<64, Int32>(repeating: -1)
                 for slot in 0..<(end - next) {
-                    let arrival = Int(order[next + slot])
-                    group.initializeElement(at: slot, to: events[arrival])
-                    groupPositions[slot] = Int32(truncatingIfNeeded: positions[arrival])
+                    let pair = order[next + slot]
+                    group.initializeElement(at: slot, to: events[Self.arrival(pair)])
+                    groupPositions[slot] = Int32(truncatingIfNeeded: pair >> 32)
                 }
                 let ready = UnsafeBufferPointer(rebasing: group[0..<(end - next)])
                 if ready.count > 1 { mix = mix &+ warm(ready, positions: groupPositions) }
@@ -42,7 +42,7 @@ extension IntegrityCore {
                     let before = changes.count
                     _ = businesses[Int(groupPositions[slot])].apply(ready[slot], parameters: parameters, changes: &changes)
                     if changes.count > before {
-                        changed.append(ChangedEvent(arrival: order[next + slot], start: before, end: changes.count))
+                        changed.append(ChangedEvent(arrival: Self.arrival(order[next + slot]), start: before, end: changes.count))
                     }
                 }
                 _ = group[0..<ready.count].deinitialize()
@@ -53,9 +53,13 @@ extension IntegrityCore {
         return mix
     }
 
+    /// The arrival index of an `order` pair.
+    @inline(__always)
+    private static func arrival(_ pair: UInt64) -> Int { Int(pair & 0xFFFF_FFFF) }
+
     /// The changes one event of a grouped batch appended: `changes[start..<end]`.
     private struct ChangedEvent {
-        var arrival: UInt32
+        var arrival: Int
         var start: Int
         var end: Int
     }
@@ -71,38 +75,41 @@ extension IntegrityCore {
     }
 }
 
-/// A stable order of a batch's events by business position: LSD radix sort on the positions,
-/// 11 bits a pass (one pass below 2 048 businesses, two below 4 194 304), linear in the batch.
-/// Holds its buffers between batches.
+/// A stable order of a batch's events by business position: LSD radix sort of (position,
+/// arrival) pairs on the position, 11 bits a pass (one pass below 2 048 businesses, two below
+/// 4 194 304), linear in the batch. Each pass reads its pairs in order; the pair carries the
+/// position, so that neither the sort nor the apply reads the positions out of order. Holds its
+/// buffers between batches.
 struct BusinessOrder {
     private static let digitBits = 11
-    private var first: [UInt32] = []
-    private var second: [UInt32] = []
+    private var first: [UInt64] = []
+    private var second: [UInt64] = []
     private var counts = [Int](repeating: 0, count: 1 << digitBits)
 
-    /// Calls `body` with the indices of `positions` sorted by position (ties in index order);
-    /// every position must be below `limit`.
+    /// Calls `body` with the pairs `position << 32 | arrival` of `positions` (the arrival is the
+    /// index in `positions`) sorted by position, ties in arrival order; every position must be
+    /// below `limit`.
     mutating func withOrder<Result>(
-        of positions: UnsafeBufferPointer<UInt32>, below limit: Int, _ body: (UnsafeBufferPointer<UInt32>) -> Result
+        of positions: UnsafeBufferPointer<UInt32>, below limit: Int, _ body: (UnsafeBufferPointer<UInt64>) -> Result
     ) -> Result {
         let count = positions.count
         if first.count < count {
-            first = [UInt32](repeating: 0, count: count)
-            second = first
+            first = [UInt64](repeating: 0, count: count)
+            second = [UInt64](repeating: 0, count: count)
         }
         let bitsNeeded = max(1, Int.bitWidth - max(limit - 1, 0).leadingZeroBitCount)
         let passes = (bitsNeeded + Self.digitBits - 1) / Self.digitBits
-        let mask = UInt32((1 << Self.digitBits) - 1)
+        let mask = UInt64((1 << Self.digitBits) - 1)
         return first.withUnsafeMutableBufferPointer { source in
             second.withUnsafeMutableBufferPointer { target in
                 counts.withUnsafeMutableBufferPointer { counts in
                     var source = source
                     var target = target
-                    for index in 0..<count { source[index] = UInt32(truncatingIfNeeded: index) }
+                    for index in 0..<count { source[index] = UInt64(positions[index]) << 32 | UInt64(index) }
                     for pass in 0..<passes {
-                        let shift = UInt32(pass * Self.digitBits)
+                        let shift = UInt64(32 + pass * Self.digitBits)
                         counts.update(repeating: 0)
-                        for index in 0..<count { counts[Int((positions[Int(source[index])] >> shift) & mask)] += 1 }
+                        for index in 0..<count { counts[Int((source[index] >> shift) & mask)] += 1 }
                         var total = 0
                         for digit in counts.indices {
                             let here = counts[digit]
@@ -110,9 +117,9 @@ struct BusinessOrder {
                             total += here
                         }
                         for index in 0..<count {
-                            let arrival = source[index]
-                            let digit = Int((positions[Int(arrival)] >> shift) & mask)
-                            target[counts[digit]] = arrival
+                            let pair = source[index]
+                            let digit = Int((pair >> shift) & mask)
+                            target[counts[digit]] = pair
                             counts[digit] += 1
                         }
                         swap(&source, &target)

@@ -104,7 +104,8 @@ import Transport
         var order = BusinessOrder()
         for count in [0, 1, 7, 3000, 100] {
             let positions = (0..<count).map { _ in UInt32(random.next() % UInt64(limit)) }
-            let expected = positions.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }.map(UInt32.init)
+            let expected = positions.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }
+                .map { UInt64(positions[$0]) << 32 | UInt64($0) }
             let sorted = positions.withUnsafeBufferPointer { positions in
                 order.withOrder(of: positions, below: limit) { Array($0) }
             }
