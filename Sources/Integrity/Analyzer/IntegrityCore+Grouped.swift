@@ -21,6 +21,9 @@ extension IntegrityCore {
         var changed: [ChangedEvent] = []
         var mix: UInt64 = 0
         let depth = min(max(lookahead, 1), Self.lookaheadLimit)
+        // Held here for the batch: read from `self` inside the closure, it is retained and
+        // released around every event's apply.
+        let parameters = self.parameters
         withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: Self.lookaheadLimit) { group in
             var next = 0
             while next < order.count {
