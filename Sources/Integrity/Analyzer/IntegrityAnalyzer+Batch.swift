@@ -58,10 +58,14 @@ extension IntegrityAnalyzer {
     /// Events pass the door and are entered in arrival order, and are applied business by
     /// business every ``grouping`` events and before every sweep (a sweep moves positions).
     private func ingestGrouped(_ events: ArraySlice<IntegrityEvent>) -> Int {
-        // The buffers are moved out of the analyzer for the call: no access to a class property
-        // (checked for exclusivity at run time) per event.
-        var batch = takeGroupingBuffers(for: events.count)
-        defer { groupingBuffers = batch }
+        let buffers = groupingBuffers
+        let limit = min(events.count, grouping)
+        buffers.reserve(limit)
+        // The buffers' addresses are read once: a class property is checked for exclusive
+        // access at run time on every read.
+        let batch = buffers.events
+        let positions = buffers.positions
+        var count = 0
         let depth = lookahead
         // Events pass the door `lookahead` at a time, and their businesses' index slots are
         // loaded together before they are entered (each a cache miss at ~10⁵ businesses).
@@ -70,72 +74,86 @@ extension IntegrityAnalyzer {
             var next = events.startIndex
             while next < events.endIndex {
                 let end = min(next + depth, events.endIndex)
-                var count = 0
+                var ready = 0
                 for position in next..<end {
                     if let event = pseudonymize(events[position]) {
-                        group.initializeElement(at: count, to: event)
-                        count += 1
+                        group.initializeElement(at: ready, to: event)
+                        ready += 1
                     }
                 }
-                let ready = UnsafeBufferPointer(rebasing: group[0..<count])
-                if count > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(ready) }
-                for entered in ready {
+                let entering = UnsafeBufferPointer(rebasing: group[0..<ready])
+                if ready > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(entering) }
+                for entered in entering {
                     if core.moveClock(to: entered.time) {
-                        applyGrouped(&batch)
+                        applyGrouped(buffers, count: count)
+                        count = 0
                         core.sweep()
                     }
-                    batch.positions.append(UInt32(truncatingIfNeeded: core.enter(entered)))
-                    batch.events.append(entered)
-                    if batch.events.count >= grouping { applyGrouped(&batch) }
+                    positions[count] = UInt32(core.enter(entered))
+                    (batch + count).initialize(to: entered)
+                    count += 1
+                    if count == limit {
+                        applyGrouped(buffers, count: count)
+                        count = 0
+                    }
                 }
-                applied += count
-                _ = group[0..<count].deinitialize()
+                applied += ready
+                _ = group[0..<ready].deinitialize()
                 next = end
             }
-            applyGrouped(&batch)
+            applyGrouped(buffers, count: count)
             return applied
         }
     }
 
-    /// Applies the entered events of `batch` business by business and empties it.
-    private func applyGrouped(_ batch: inout GroupingBuffers) {
-        guard !batch.events.isEmpty else { return }
+    /// Applies the first `count` entered events of `buffers` business by business.
+    private func applyGrouped(_ buffers: GroupingBuffers, count: Int) {
+        guard count > 0 else { return }
+        let events = UnsafeBufferPointer(start: buffers.events, count: count)
+        let positions = UnsafeBufferPointer(start: buffers.positions, count: count)
         let businesses = core.businesses.count
         let depth = lookahead
-        var order = batch.order
-        batch.order = BusinessOrder()
-        let mix = batch.events.withUnsafeBufferPointer { events in
-            batch.positions.withUnsafeBufferPointer { positions in
-                order.withOrder(of: positions, below: businesses) { order in
-                    core.applyGrouped(events, order: order, lookahead: depth)
-                }
-            }
+        let mix = buffers.order.withOrder(of: positions, below: businesses) { order in
+            core.applyGrouped(events, order: order, lookahead: depth)
         }
-        batch.order = order
+        _ = (buffers.events).deinitialize(count: count)
         lookaheadMix = lookaheadMix &+ mix
-        statistics.events += batch.events.count
-        batch.events.removeAll(keepingCapacity: true)
-        batch.positions.removeAll(keepingCapacity: true)
-    }
-
-    /// The buffers, moved out of the analyzer, with room for a batch of `count` events.
-    private func takeGroupingBuffers(for count: Int) -> GroupingBuffers {
-        var buffers = GroupingBuffers()
-        swap(&buffers, &groupingBuffers)
-        let capacity = min(count, grouping)
-        if buffers.events.capacity < capacity {
-            buffers.events.reserveCapacity(capacity)
-            buffers.positions.reserveCapacity(capacity)
-        }
-        return buffers
+        statistics.events += count
     }
 }
 
 /// What ``IntegrityAnalyzer/ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` holds between
-/// calls when it groups events by business: the batch's entered events, their businesses'
-/// positions, and the sort's buffers.
-struct GroupingBuffers {
-    var events: [PseudonymizedEvent] = []
-    var positions: [UInt32] = []
+/// calls when it groups events by business: room for a batch's entered events and their
+/// businesses' positions, and the sort's buffers. A class holding raw memory, so that a batch is
+/// filled through two addresses read once per call (no array uniqueness or capacity check per
+/// event, no copy of the buffers); owned by one analyzer, never shared.
+final class GroupingBuffers {
+    /// Events the buffers have room for.
+    private(set) var capacity = 0
+    /// Room for `capacity` entered events (uninitialized between batches).
+    private(set) var events: UnsafeMutablePointer<PseudonymizedEvent>
+    /// Room for their positions.
+    private(set) var positions: UnsafeMutablePointer<UInt32>
+    /// The sort's buffers.
     var order = BusinessOrder()
+
+    init() {
+        events = .allocate(capacity: 0)
+        positions = .allocate(capacity: 0)
+    }
+
+    /// Makes room for `capacity` events (what the buffers held is not kept; they only grow).
+    func reserve(_ capacity: Int) {
+        guard capacity > self.capacity else { return }
+        events.deallocate()
+        positions.deallocate()
+        events = .allocate(capacity: capacity)
+        positions = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    deinit {
+        events.deallocate()
+        positions.deallocate()
+    }
 }

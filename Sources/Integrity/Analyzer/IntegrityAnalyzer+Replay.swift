@@ -21,9 +21,10 @@ extension IntegrityAnalyzer {
     /// called every `interval` lines and once at the end; the caller decides from it when to
     /// report (the analyzer reads no clock).
     ///
-    /// Valid events are applied in groups of ``lookahead`` (see ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)``):
-    /// a malformed line may be reported before the events just above it are applied; every event
-    /// read is applied before `progress` is called and before a read error is thrown.
+    /// Valid events are applied in groups of up to ``grouping`` (see ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)``;
+    /// a group ends at every progress report): a malformed line may be reported before the events
+    /// above it are applied; every event read is applied before `progress` is called and before
+    /// a read error is thrown.
     @discardableResult
     public func replay(
         _ reader: EventStreamReader, interval: Int = 65_536,
@@ -33,8 +34,9 @@ extension IntegrityAnalyzer {
         var untilReport = interval
         // Events go in groups through `ingest(contentsOf:)` (its look-ahead); a group is flushed
         // before every progress report, so reports count exactly the lines read so far.
+        let groupSize = max(1, min(grouping, interval))
         var group: [IntegrityEvent] = []
-        group.reserveCapacity(lookahead)
+        group.reserveCapacity(groupSize)
         func flush() {
             let applied = ingest(contentsOf: group)
             state.events += applied
@@ -53,7 +55,7 @@ extension IntegrityAnalyzer {
             switch item {
             case let .event(event):
                 group.append(event)
-                if group.count >= lookahead { flush() }
+                if group.count >= groupSize { flush() }
             case let .malformed(error):
                 state.malformed += 1
                 malformed(error)

@@ -20,8 +20,8 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     /// Watchers of every applied event (detectors); called in order on the analyzer's thread.
     public var observers: [any IntegrityObserver] = []
     var core: IntegrityCore
-    /// Events ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` pseudonymizes and looks ahead
-    /// at before applying them (1…64, clamped; 1 applies each event as it passes the door).
+    /// Events ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` looks ahead at — loading what
+    /// they will touch, together, before applying them (1…64, clamped; 1: no look-ahead).
     public var lookahead: Int {
         get { lookaheadDepth }
         set { lookaheadDepth = min(max(newValue, 1), IntegrityCore.lookaheadLimit) }
@@ -29,14 +29,14 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     private var lookaheadDepth = 32
     /// The most events ``ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` enters before applying
     /// them business by business (1…2^22, clamped; 1 applies them in arrival order; default
-    /// 2^20). The batch's buffers (~90 bytes per event, ~94 MiB at the default) are allocated by
-    /// the first large call and kept.
+    /// 2^20). The batch's buffers (~110 bytes per event: the entered event, its position, the
+    /// sort's pairs; ~110 MiB at the default) are allocated by the first large call and kept.
     public var grouping: Int {
         get { groupingLimit }
         set { groupingLimit = min(max(newValue, 1), 1 << 22) }
     }
     private var groupingLimit = 1 << 20
-    var groupingBuffers = GroupingBuffers()
+    let groupingBuffers = GroupingBuffers()
     /// What the look-ahead loaded, mixed (kept so that its loads are not optimized away).
     var lookaheadMix: UInt64 = 0
 

@@ -37,7 +37,7 @@ extension IntegrityCore {
                 for slot in 0..<(end - next) {
                     let pair = order[next + slot]
                     group.initializeElement(at: slot, to: events[Self.arrival(pair)])
-                    groupPositions[slot] = Int32(truncatingIfNeeded: pair >> 32)
+                    groupPositions[slot] = Int32(pair >> 32)
                 }
                 let ready = UnsafeBufferPointer(rebasing: group[0..<(end - next)])
                 if ready.count > 1 { mix = mix &+ warm(ready, positions: groupPositions) }
@@ -81,8 +81,8 @@ extension IntegrityCore {
 /// A stable order of a batch's events by business position: LSD radix sort of (position,
 /// arrival) pairs on the position, 11 bits a pass (one pass below 2 048 businesses, two below
 /// 4 194 304), linear in the batch. Each pass reads its pairs in order; the pair carries the
-/// position, so that neither the sort nor the apply reads the positions out of order. Holds its
-/// buffers between batches.
+/// position, so that neither the sort nor the apply reads the positions out of order. Its
+/// buffers are kept between batches (they only grow).
 struct BusinessOrder {
     private static let digitBits = 11
     private var first: [UInt64] = []

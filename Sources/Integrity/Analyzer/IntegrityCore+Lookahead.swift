@@ -5,8 +5,9 @@
 // Reading what a group of events will touch, stage by stage, with each stage's loads independent
 // across the group and the stage's loop short enough for dozens of them to be in flight, lets
 // the misses of the whole group overlap; the events are then applied one by one from the cache.
-// Nothing is changed here and nothing read is trusted later: applying re-does every look-up, so
-// the result is exactly that of applying the events without looking ahead.
+// Nothing is changed here and nothing read is trusted later: applying re-does every look-up (a
+// grouped batch takes its positions from `enter`, at arrival), so the result is exactly that of
+// applying the events without looking ahead.
 extension IntegrityCore {
     /// The most events one look-ahead covers (their states, ~1 KiB each, stay in L2 until applied).
     static let lookaheadLimit = 64

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Integrity
 import Stats
 import Testing
@@ -95,6 +96,75 @@ import Transport
                 #expect(Self.comparable(grouped.snapshot()) == Self.comparable(single.snapshot()), "\(label)")
             }
         }
+    }
+
+    /// One large batch within a day (no sweep ends it), over more than 2 048 businesses (two
+    /// radix passes), with busy businesses whose policies change while quiet ones arrive:
+    /// batches flushed by size (`grouping` 5 000) and one batch for the whole slice.
+    @Test(arguments: [5000, 1 << 20])
+    func aLargeBatchOverManyBusinessesEqualsArrivalOrder(grouping: Int) {
+        var random = SplitMix64(seed: 11)
+        let quiet = (0..<3000).map { PhoneNumber(digits: 14_155_560_000 + UInt64($0))! }
+        let busy = (0..<20).map { PhoneNumber(digits: 14_155_550_000 + UInt64($0))! }
+        var time = F.t0
+        var events: [IntegrityEvent] = []
+        for _ in 0..<40_000 {
+            time += Int64(random.next() % 1500)
+            let business = random.next() % 2 == 0 ? busy[Int(random.next() % 20)] : quiet[Int(random.next() % 3000)]
+            let user = F.user(Int(random.next() % 200))
+            let event: IntegrityEvent = switch random.next() % 20 {
+            case 0..<8: F.b2u(time, user, business: business)
+            case 8..<14: F.delivered(time, user, business: business)
+            case 14..<16: F.read(time, user, business: business)
+            case 16..<18: F.u2b(time, user, business: business)
+            case 18: F.block(time, user, .spam, business: business)
+            default: F.report(time, user, .spam, business: business)
+            }
+            events.append(event)
+        }
+        let single = F.analyzer()
+        for event in events { single.ingest(event) }
+        let grouped = F.analyzer()
+        grouped.grouping = grouping
+        #expect(grouped.ingest(contentsOf: events) == events.count)
+        #expect(grouped.activeBusinessCount > 2048)
+        #expect(grouped.statistics == single.statistics)
+        let changes = grouped.drainPolicyChanges()
+        #expect(changes.count > 20, "the busy businesses' policies change")
+        #expect(changes == single.drainPolicyChanges())
+        #expect(grouped.initiatedVolumes().map(\.business) == single.initiatedVolumes().map(\.business))
+        #expect(Self.comparable(grouped.snapshot()) == Self.comparable(single.snapshot()))
+    }
+
+    /// A file replay groups its events (up to `grouping`, and between progress reports) and
+    /// ends where ingesting the valid lines one by one ends; malformed lines are reported with
+    /// their numbers.
+    @Test(arguments: [100, 1 << 20])
+    func aReplayGroupsItsEventsAndEqualsOneByOne(interval: Int) throws {
+        // Negative times (the workload's out-of-range events) are malformed lines in a file.
+        let events = Self.workload(seed: 6, count: 6007).filter { $0.time >= 0 }
+        try #require(events.count == 6000)
+        var lines = events.map(\.jsonLine)
+        lines.insert("{not json", at: 2500)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-batch-\(UUID().uuidString).jsonl").path
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: path))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+
+        let single = F.analyzer()
+        var singleApplied = 0
+        for event in events where single.ingest(event) != nil { singleApplied += 1 }
+        let replayed = F.analyzer()
+        var malformedLines: [Int] = []
+        var reports = 0
+        let progress = try replayed.replay(EventStreamReader(path: path), interval: interval,
+                                           malformed: { malformedLines.append($0.line) }, progress: { _ in reports += 1 })
+        #expect(malformedLines == [2501])
+        #expect(progress.lines == 6001 && progress.malformed == 1)
+        #expect(progress.events == singleApplied && progress.events + progress.dropped == events.count)
+        #expect(reports == 6001 / interval + 1)
+        #expect(replayed.statistics == single.statistics)
+        #expect(replayed.drainPolicyChanges() == single.drainPolicyChanges())
+        #expect(Self.comparable(replayed.snapshot()) == Self.comparable(single.snapshot()))
     }
 
     /// The business order is a stable sort by position, in one radix pass or several.

@@ -21,10 +21,12 @@ struct BenchIntegrityCommand: Command {
 
           ingest        the events, pre-parsed, through IntegrityAnalyzer.ingest(contentsOf:)
                         (pseudonymization with SipHash-2-4, per-business tables and rings, the
-                        global HLL, policy), in chunks of --grouping events (at least 8192)
-                        built between the timed calls; events/s of wall time and of the thread's CPU time
-                        (the latter is immune to other processes on a shared machine), bytes per
-                        business, peak RSS;
+                        global HLL, policy), in chunks of --grouping events (default 1048576;
+                        at least 8192) built between the timed calls; events/s of wall time and
+                        of the thread's CPU time (the latter is immune to other processes on a
+                        shared machine), bytes per business, peak RSS (both include the
+                        analyzer's batch buffers, ~110 bytes per --grouping event, and the
+                        benchmark's own events);
           end to end    the same events as JSONL bytes (encoded in chunks of 2^20 lines before
                         timing), parsed by EventLineParser and ingested: lines/s;
           redis         the same per-event updates the way a team would do them with Redis —
@@ -41,8 +43,8 @@ struct BenchIntegrityCommand: Command {
         ingest(contentsOf:) looks ahead over groups of events (--lookahead, default 32) so that
         their misses overlap, and applies a batch of events (--grouping, default 1048576) business
         by business, each business's events in their order: a state and its tables are read from
-        memory once per batch, not once per event. The businesses' states are on transparent huge pages
-        (MADV_HUGEPAGE) where the kernel grants them: /proc/vmstat's thp_fault_alloc.
+        memory once per batch, not once per event. The businesses' states are on transparent
+        huge pages (MADV_HUGEPAGE) where the kernel grants them: /proc/vmstat's thp_fault_alloc.
 
         OPTIONS:
           --events N            events to replay (default 10000000)
@@ -104,6 +106,7 @@ struct BenchIntegrityCommand: Command {
 
         // Warm-up on a separate analyzer (page faults of the code paths, the allocator).
         let warm = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
+        configure(warm)
         workload.replay(0..<min(events, 200_000), into: warm)
         blackHole(warm.activeBusinessCount)
 
@@ -196,8 +199,8 @@ struct BenchIntegrityCommand: Command {
         ]
     }
 
-    /// The fewest events per chunk of ``timedReplay(_:_:into:)`` (~330 KiB of events: built in
-    /// L2, read from it); a chunk holds at least one of the analyzer's batches (``IntegrityAnalyzer/grouping``).
+    /// The fewest events per chunk of ``timedReplay(_:_:into:)``; a chunk holds one of the
+    /// analyzer's batches (``IntegrityAnalyzer/grouping``, 2^20 events, ~40 MiB, by default).
     static let replayChunk = 8192
 
     /// Ingests events `range` through `ingest(contentsOf:)`, a chunk at a time; returns the wall
