@@ -24,10 +24,22 @@ extension IntegrityAnalyzer {
             return applied
         }
         if grouping > 1 && events.count > lookahead { return ingestGrouped(events) }
+        return passingTheDoor(events) { ready in
+            if ready.count > 1 { lookaheadMix = lookaheadMix &+ core.warm(ready) }
+            for event in ready { _ = apply(event) }
+        }
+    }
+
+    /// Passes `events` through the door ``lookahead`` at a time and hands `body` each group of
+    /// those that passed, in order; returns how many passed. The group lives on the stack and is
+    /// reached through a pointer: no copies of it.
+    @inline(__always)
+    private func passingTheDoor(
+        _ events: ArraySlice<IntegrityEvent>, _ body: (UnsafeBufferPointer<PseudonymizedEvent>) -> Void
+    ) -> Int {
         let depth = lookahead
-        // The group lives on the stack and is reached through a pointer: no copies of it.
         return withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: IntegrityCore.lookaheadLimit) { group in
-            var applied = 0
+            var passed = 0
             var next = events.startIndex
             while next < events.endIndex {
                 let end = min(next + depth, events.endIndex)
@@ -38,14 +50,12 @@ extension IntegrityAnalyzer {
                         count += 1
                     }
                 }
-                let ready = UnsafeBufferPointer(rebasing: group[0..<count])
-                if count > 1 { lookaheadMix = lookaheadMix &+ core.warm(ready) }
-                for event in ready { _ = apply(event) }
-                applied += count
+                body(UnsafeBufferPointer(rebasing: group[0..<count]))
+                passed += count
                 _ = group[0..<count].deinitialize()
                 next = end
             }
-            return applied
+            return passed
         }
     }
 
@@ -66,44 +76,27 @@ extension IntegrityAnalyzer {
         let batch = buffers.events
         let positions = buffers.positions
         var count = 0
-        let depth = lookahead
-        // Events pass the door `lookahead` at a time, and their businesses' index slots are
-        // loaded together before they are entered (each a cache miss at ~10⁵ businesses).
-        return withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: IntegrityCore.lookaheadLimit) { group in
-            var applied = 0
-            var next = events.startIndex
-            while next < events.endIndex {
-                let end = min(next + depth, events.endIndex)
-                var ready = 0
-                for position in next..<end {
-                    if let event = pseudonymize(events[position]) {
-                        group.initializeElement(at: ready, to: event)
-                        ready += 1
-                    }
+        // The businesses' index slots of a group are loaded together before its events are
+        // entered (each a cache miss at ~10⁵ businesses).
+        let applied = passingTheDoor(events) { entering in
+            if entering.count > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(entering) }
+            for entered in entering {
+                if core.moveClock(to: entered.time) {
+                    applyGrouped(buffers, count: count)
+                    count = 0
+                    core.sweep()
                 }
-                let entering = UnsafeBufferPointer(rebasing: group[0..<ready])
-                if ready > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(entering) }
-                for entered in entering {
-                    if core.moveClock(to: entered.time) {
-                        applyGrouped(buffers, count: count)
-                        count = 0
-                        core.sweep()
-                    }
-                    positions[count] = UInt32(core.enter(entered))
-                    (batch + count).initialize(to: entered)
-                    count += 1
-                    if count == limit {
-                        applyGrouped(buffers, count: count)
-                        count = 0
-                    }
+                positions[count] = UInt32(core.enter(entered))
+                (batch + count).initialize(to: entered)
+                count += 1
+                if count == limit {
+                    applyGrouped(buffers, count: count)
+                    count = 0
                 }
-                applied += ready
-                _ = group[0..<ready].deinitialize()
-                next = end
             }
-            applyGrouped(buffers, count: count)
-            return applied
         }
+        applyGrouped(buffers, count: count)
+        return applied
     }
 
     /// Applies the first `count` entered events of `buffers` business by business.
