@@ -109,7 +109,7 @@ extension IntegrityAnalyzer {
         let mix = buffers.order.withOrder(of: positions, below: businesses) { order in
             core.applyGrouped(events, order: order, lookahead: depth)
         }
-        _ = (buffers.events).deinitialize(count: count)
+        _ = buffers.events.deinitialize(count: count)
         lookaheadMix = lookaheadMix &+ mix
         statistics.events += count
     }

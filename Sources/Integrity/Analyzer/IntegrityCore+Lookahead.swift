@@ -18,23 +18,18 @@ extension IntegrityCore {
     /// a non-mutating method gets a copy of the whole core (a retain and a release of each of
     /// its arrays and dictionaries) for every group.
     mutating func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
-        let count = min(events.count, Self.lookaheadLimit)
-        // Stage 0 (no memory but the group): the numbers, in a small array, so that the next
-        // loops are a handful of instructions per event and many loads fit in flight.
-        var numbers = InlineArray<64, UInt64>(repeating: 0)
-        for slot in 0..<count { numbers[slot] = events[slot].business.digits }
-        var mix: UInt64 = 0
         // Stage 1: the businesses' index slots, then their positions (from the cache).
-        for slot in 0..<count where numbers[slot] != 0 { mix = mix &+ index.warm(numbers[slot]) }
+        let mix = warmIndex(events)
         var positions = InlineArray<64, Int32>(repeating: -1)
-        for slot in 0..<count where numbers[slot] != 0 {
-            if let position = index[digits: numbers[slot]] { positions[slot] = Int32(position) }
+        for slot in 0..<min(events.count, Self.lookaheadLimit) {
+            if let position = index[digits: events[slot].business.digits] { positions[slot] = Int32(position) }
         }
         return mix &+ warm(events, positions: positions)
     }
 
-    /// Loads the index slots of the businesses of `events` (at most ``lookaheadLimit``), before
-    /// they are entered (`enter`); returns a mix.
+    /// Loads the index slots of the businesses of `events` (at most ``lookaheadLimit``): the
+    /// look-ahead's first stage, and before a grouped batch's events are entered (`enter`);
+    /// returns a mix.
     mutating func warmIndex(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
         var mix: UInt64 = 0
         for event in events.prefix(Self.lookaheadLimit) { mix = mix &+ index.warm(event.business.digits) }
@@ -64,7 +59,7 @@ extension IntegrityCore {
         // +6 % events per CPU-second in three sets of alternating runs). The states are read in
         // place through their addresses (no copy of a state).
         var states = InlineArray<64, UnsafePointer<BusinessState>?>(repeating: nil)
-        // A state is loaded once however many events of the group it has: grouped batches
+        // A state is loaded once per run of its events in the group: grouped batches
         // (`applyGrouped`) bring a business's events together.
         var distinct = InlineArray<64, UnsafeRawPointer?>(repeating: nil)
         var distinctCount = 0

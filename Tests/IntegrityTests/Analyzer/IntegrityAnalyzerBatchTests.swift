@@ -61,10 +61,8 @@ import Transport
             }
             #expect(grouped.lookahead == lookahead, "seed \(seed)")
             #expect(groupedApplied == singleApplied, "seed \(seed)")
-            #expect(grouped.statistics == single.statistics, "seed \(seed)")
             #expect(grouped.statistics.outOfRange > 0 && grouped.core.evictions > 0, "seed \(seed): the workload covers drops and evictions")
-            #expect(grouped.drainPolicyChanges() == single.drainPolicyChanges(), "seed \(seed)")
-            #expect(Self.comparable(grouped.snapshot()) == Self.comparable(single.snapshot()), "seed \(seed)")
+            Self.expectSameEnd(grouped, as: single, changes: single.drainPolicyChanges(), "seed \(seed)")
         }
     }
 
@@ -92,13 +90,9 @@ import Transport
                     start = end
                 }
                 let label = "seed \(seed), whole \(wholeCall)"
-                #expect(grouped.statistics == single.statistics, "\(label)")
                 #expect(grouped.core.evictions == single.core.evictions && single.core.evictions > 0, "\(label)")
-                let changes = grouped.drainPolicyChanges()
-                #expect(changes.count > 10, "\(label): the workload changes policies")
-                #expect(changes == singleChanges, "\(label)")
-                #expect(grouped.initiatedVolumes().map(\.business) == single.initiatedVolumes().map(\.business), "\(label): positions")
-                #expect(Self.comparable(grouped.snapshot()) == Self.comparable(single.snapshot()), "\(label)")
+                #expect(singleChanges.count > 10, "\(label): the workload changes policies")
+                Self.expectSameEnd(grouped, as: single, changes: singleChanges, label)
             }
         }
     }
@@ -125,12 +119,9 @@ import Transport
         grouped.grouping = grouping
         #expect(grouped.ingest(contentsOf: events) == events.count)
         #expect(grouped.activeBusinessCount > 2048)
-        #expect(grouped.statistics == single.statistics)
-        let changes = grouped.drainPolicyChanges()
-        #expect(changes.count > 20, "the busy businesses' policies change")
-        #expect(changes == single.drainPolicyChanges())
-        #expect(grouped.initiatedVolumes().map(\.business) == single.initiatedVolumes().map(\.business))
-        #expect(Self.comparable(grouped.snapshot()) == Self.comparable(single.snapshot()))
+        let singleChanges = single.drainPolicyChanges()
+        #expect(singleChanges.count > 20, "the busy businesses' policies change")
+        Self.expectSameEnd(grouped, as: single, changes: singleChanges, "grouping \(grouping)")
     }
 
     /// A file replay groups its events (up to `grouping`, and between progress reports) and
@@ -159,9 +150,7 @@ import Transport
         #expect(progress.lines == 6001 && progress.malformed == 1)
         #expect(progress.events == singleApplied && progress.events + progress.dropped == events.count)
         #expect(reports == 6001 / interval + 1)
-        #expect(replayed.statistics == single.statistics)
-        #expect(replayed.drainPolicyChanges() == single.drainPolicyChanges())
-        #expect(Self.comparable(replayed.snapshot()) == Self.comparable(single.snapshot()))
+        Self.expectSameEnd(replayed, as: single, changes: single.drainPolicyChanges(), "interval \(interval)")
     }
 
     /// The business order is a stable sort by position, in one radix pass or several.
@@ -187,6 +176,20 @@ import Transport
         #expect(analyzer.grouping == 1)
         analyzer.grouping = 1 << 30
         #expect(analyzer.grouping == 1 << 22)
+    }
+
+    /// `analyzer` ended where `single` (one event at a time) ended: statistics, the policy changes
+    /// `single` made (`changes`, drained from it) in the same order, the businesses' positions, and
+    /// the signals.
+    static func expectSameEnd(
+        _ analyzer: IntegrityAnalyzer, as single: IntegrityAnalyzer, changes: [PolicyChange], _ label: String,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
+        #expect(analyzer.statistics == single.statistics, "\(label)", sourceLocation: sourceLocation)
+        #expect(analyzer.drainPolicyChanges() == changes, "\(label)", sourceLocation: sourceLocation)
+        #expect(analyzer.initiatedVolumes().map(\.business) == single.initiatedVolumes().map(\.business),
+                "\(label): positions", sourceLocation: sourceLocation)
+        #expect(comparable(analyzer.snapshot()) == comparable(single.snapshot()), "\(label)", sourceLocation: sourceLocation)
     }
 
     /// Signals without `memoryBytes`: it counts array capacities, which depend on which chunks
