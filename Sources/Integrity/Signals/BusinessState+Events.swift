@@ -74,9 +74,7 @@ extension BusinessState {
         case .service: totals.byCategory.3 += 1
         case nil: totals.byCategory.4 += 1
         }
-        sendRate1m.record(at: time)
-        sendRate1h.record(at: time)
-        sent24h.record(at: time)
+        sends.record(at: time)
         let second = time / 1000
         burst.advance(to: second)
         burst.add(at: second)

@@ -41,7 +41,8 @@ extension BusinessState {
         if quality.reportWeight > 0 {
             for reason in ReportReason.allCases { reportReasons[reason] = quality.reportReasons[Int(reason.rawValue)] / quality.reportWeight }
         }
-        let sent = sent24h.rate(at: time)
+        let sendRates = sends.rates
+        let sent = sendRates.day.rate(at: time)
         let deliveredRate = delivered24h.rate(at: time)
         let rules = parameters.rules
         return BusinessSignals(
@@ -56,8 +57,8 @@ extension BusinessState {
             flaggedSince: policy.flaggedSince,
             spamRestrictedUntil: policy.spamRestrictedUntil,
             policyBlockedUntil: policy.policyBlockedUntil,
-            sendRate1m: sendRate1m.rate(at: time),
-            sendRate1h: sendRate1h.rate(at: time),
+            sendRate1m: sendRates.minute.rate(at: time),
+            sendRate1h: sendRates.hour.rate(at: time),
             burst15s: bursts.total,
             peakBurst15s24h: burstHours.maximum,
             uniqueRecipients24h: unique,

@@ -12,8 +12,8 @@ import Transport
 /// - rings: business-initiated users per tick (the messaging-limit counter, O(1) per event),
 ///   daily peaks of that count, b2u messages per second (bursts), hourly burst peaks, feedback
 ///   without proof of contact per day;
-/// - decayed rates (Stats' `DecayedRate`): sends over 1 min and 1 h; sends, deliveries and reads
-///   over 24 h;
+/// - decayed rates (Stats' `DecayedRate`): sends over 1 min, 1 h and 24 h (``SendRates``),
+///   deliveries and reads over 24 h;
 /// - the policy state machine and the admission gates.
 struct BusinessState {
     // Stored properties are laid out in declaration order: what every event touches comes first
@@ -47,9 +47,8 @@ struct BusinessState {
     /// Per day, the highest business-initiated estimate seen (for upgrades).
     var initiatedPeaks = SlidingCounts<8, UInt32>()
 
-    var sendRate1m = DecayedRate(timeConstantMilliseconds: 60_000)
-    var sendRate1h = DecayedRate(timeConstantMilliseconds: 3_600_000)
-    var sent24h = DecayedRate(timeConstantMilliseconds: 86_400_000)
+    /// Business-to-user messages over 1 min, 1 h and 24 h (one clock, one `exp` per message).
+    var sends = SendRates()
     var delivered24h = DecayedRate(timeConstantMilliseconds: 86_400_000)
     var read24h = DecayedRate(timeConstantMilliseconds: 86_400_000)
 

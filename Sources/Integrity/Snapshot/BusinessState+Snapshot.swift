@@ -20,7 +20,8 @@ extension BusinessState {
         burst.write(to: &writer)
         burstPeaks.write(to: &writer)
         initiatedPeaks.write(to: &writer)
-        for rate in [sendRate1m, sendRate1h, sent24h, delivered24h, read24h] { rate.write(to: &writer) }
+        let sendRates = sends.rates
+        for rate in [sendRates.minute, sendRates.hour, sendRates.day, delivered24h, read24h] { rate.write(to: &writer) }
         totals.write(to: &writer)
         policy.write(to: &writer)
         writer.int64(throughputGate.theoreticalArrival)
@@ -54,9 +55,15 @@ extension BusinessState {
         state.burst = try .read(from: &reader)
         state.burstPeaks = try .read(from: &reader)
         state.initiatedPeaks = try .read(from: &reader)
-        state.sendRate1m = try .read(from: &reader, tau: state.sendRate1m.timeConstantMilliseconds)
-        state.sendRate1h = try .read(from: &reader, tau: state.sendRate1h.timeConstantMilliseconds)
-        state.sent24h = try .read(from: &reader, tau: state.sent24h.timeConstantMilliseconds)
+        let ratesOffset = reader.offset
+        let minute = try DecayedRate.read(from: &reader, tau: SendRates.minute).state
+        let hour = try DecayedRate.read(from: &reader, tau: SendRates.hour).state
+        let day = try DecayedRate.read(from: &reader, tau: SendRates.day).state
+        guard let sends = SendRates(minute: minute, hour: hour, day: day) else {
+            throw .invalid("send rates with different clocks \(minute.lastTime.map(String.init) ?? "nil"), "
+                + "\(hour.lastTime.map(String.init) ?? "nil"), \(day.lastTime.map(String.init) ?? "nil")", offset: ratesOffset)
+        }
+        state.sends = sends
         state.delivered24h = try .read(from: &reader, tau: state.delivered24h.timeConstantMilliseconds)
         state.read24h = try .read(from: &reader, tau: state.read24h.timeConstantMilliseconds)
         state.totals = try .read(from: &reader)
