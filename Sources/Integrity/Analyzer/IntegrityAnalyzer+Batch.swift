@@ -87,7 +87,7 @@ extension IntegrityAnalyzer {
                     core.sweep()
                 }
                 positions[count] = UInt32(core.enter(entered))
-                (batch + count).initialize(to: entered)
+                (batch + count).initialize(to: PackedEvent(entered))
                 count += 1
                 if count == limit {
                     applyGrouped(buffers, count: count)
@@ -109,7 +109,6 @@ extension IntegrityAnalyzer {
         let mix = buffers.order.withOrder(of: positions, below: businesses) { order in
             core.applyGrouped(events, order: order, lookahead: depth)
         }
-        _ = buffers.events.deinitialize(count: count)
         lookaheadMix = lookaheadMix &+ mix
         statistics.events += count
     }
@@ -119,19 +118,21 @@ extension IntegrityAnalyzer {
 /// calls when it groups events by business: room for a batch's entered events and their
 /// businesses' positions, and the sort's buffers. A class holding raw memory, so that a batch is
 /// filled through two addresses read once per call (no array uniqueness or capacity check per
-/// event, no copy of the buffers); owned by one analyzer, never shared.
+/// event, no copy of the buffers); owned by one analyzer, never shared. The events are packed
+/// (``PackedEvent``, a trivial type: nothing to deinitialize) and 64-byte aligned, one cache line
+/// each.
 final class GroupingBuffers {
     /// Events the buffers have room for.
     private(set) var capacity = 0
-    /// Room for `capacity` entered events (uninitialized between batches).
-    private(set) var events: UnsafeMutablePointer<PseudonymizedEvent>
+    /// Room for `capacity` entered events, each on its own cache line.
+    private(set) var events: UnsafeMutablePointer<PackedEvent>
     /// Room for their positions.
     private(set) var positions: UnsafeMutablePointer<UInt32>
     /// The sort's buffers.
     var order = BusinessOrder()
 
     init() {
-        events = .allocate(capacity: 0)
+        events = Self.allocateEvents(0)
         positions = .allocate(capacity: 0)
     }
 
@@ -140,9 +141,14 @@ final class GroupingBuffers {
         guard capacity > self.capacity else { return }
         events.deallocate()
         positions.deallocate()
-        events = .allocate(capacity: capacity)
+        events = Self.allocateEvents(capacity)
         positions = .allocate(capacity: capacity)
         self.capacity = capacity
+    }
+
+    private static func allocateEvents(_ capacity: Int) -> UnsafeMutablePointer<PackedEvent> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(capacity, 1) * MemoryLayout<PackedEvent>.stride, alignment: 64)
+            .bindMemory(to: PackedEvent.self, capacity: max(capacity, 1))
     }
 
     deinit {

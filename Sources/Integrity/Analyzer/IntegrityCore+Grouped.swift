@@ -7,14 +7,14 @@
 // arrival order leaves it, while a business's state and tables are read from memory once per
 // batch instead of once per event. A sweep moves positions, so a batch never spans one.
 extension IntegrityCore {
-    /// Applies the business part of a batch of entered events, no sweep having run since they
+    /// Applies the business part of a batch of entered (packed) events, no sweep having run since they
     /// were entered. `order` holds a pair `position << 32 | i` for each `events[i]`, its position
     /// as `enter` returned it, sorted by position, ties in arrival order (``BusinessOrder``): the
     /// events are taken business by business, looking ahead at `lookahead` of them at a time;
     /// the policy changes they make are left in `changes` in arrival order, as applying the
     /// events one by one appends them. Returns a mix of what the look-ahead loaded.
     mutating func applyGrouped(
-        _ events: UnsafeBufferPointer<PseudonymizedEvent>, order: UnsafeBufferPointer<UInt64>, lookahead: Int
+        _ events: UnsafeBufferPointer<PackedEvent>, order: UnsafeBufferPointer<UInt64>, lookahead: Int
     ) -> UInt64 {
         let changesBefore = changes.count
         var changed: [ChangedEvent] = []
@@ -24,31 +24,35 @@ extension IntegrityCore {
         // released around every event's apply.
         let parameters = self.parameters
         withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: Self.lookaheadLimit) { group in
-            var next = 0
-            while next < order.count {
-                let end = min(next + depth, order.count)
-                // The next group's events are far apart in the batch: start their loads now, to
-                // be in flight while this group is looked ahead at and applied.
-                for upcoming in end..<min(end + depth, order.count) {
-                    mix = mix &+ UInt64(truncatingIfNeeded: events[Self.arrival(order[upcoming])].time)
-                }
-                var groupPositions = InlineArray<64, Int32>(repeating: -1)
-                for slot in 0..<(end - next) {
-                    let pair = order[next + slot]
-                    group.initializeElement(at: slot, to: events[Self.arrival(pair)])
-                    groupPositions[slot] = Int32(pair >> 32)
-                }
-                let ready = UnsafeBufferPointer(rebasing: group[0..<(end - next)])
-                if ready.count > 1 { mix = mix &+ warm(ready, positions: groupPositions) }
-                for slot in 0..<ready.count {
-                    let before = changes.count
-                    _ = businesses[Int(groupPositions[slot])].apply(ready[slot], parameters: parameters, changes: &changes)
-                    if changes.count > before {
-                        changed.append(ChangedEvent(arrival: Self.arrival(order[next + slot]), start: before, end: changes.count))
+            withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.lookaheadLimit) { groupPositions in
+                guard let positionsBase = groupPositions.baseAddress else { return }
+                var next = 0
+                while next < order.count {
+                    let end = min(next + depth, order.count)
+                    // The next group's events are far apart in the batch: start their loads now, to
+                    // be in flight while this group is looked ahead at and applied.
+                    for upcoming in end..<min(end + depth, order.count) {
+                        mix = mix &+ UInt64(truncatingIfNeeded: events[Self.arrival(order[upcoming])].time)
                     }
+                    for slot in 0..<(end - next) {
+                        let pair = order[next + slot]
+                        group.initializeElement(at: slot, to: events[Self.arrival(pair)].event)
+                        groupPositions[slot] = Int32(pair >> 32)
+                    }
+                    let ready = UnsafeBufferPointer(rebasing: group[0..<(end - next)])
+                    if ready.count > 1 {
+                        mix = mix &+ warm(ready, positions: positionsBase)
+                    }
+                    for slot in 0..<ready.count {
+                        let before = changes.count
+                        _ = businesses[Int(groupPositions[slot])].apply(ready[slot], parameters: parameters, changes: &changes)
+                        if changes.count > before {
+                            changed.append(ChangedEvent(arrival: Self.arrival(order[next + slot]), start: before, end: changes.count))
+                        }
+                    }
+                    _ = group[0..<ready.count].deinitialize()
+                    next = end
                 }
-                _ = group[0..<ready.count].deinitialize()
-                next = end
             }
         }
         if changed.count > 1 { restoreArrivalOrder(of: changed, from: changesBefore) }

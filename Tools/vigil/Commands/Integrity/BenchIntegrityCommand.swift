@@ -25,7 +25,7 @@ struct BenchIntegrityCommand: Command {
                         at least 8192) built between the timed calls; events/s of wall time and
                         of the thread's CPU time (the latter is immune to other processes on a
                         shared machine), bytes per business, peak RSS (both include the
-                        analyzer's batch buffers, ~110 bytes per --grouping event, and the
+                        analyzer's batch buffers, ~84 bytes per --grouping event, and the
                         benchmark's own events);
           end to end    the same events as JSONL bytes (encoded in chunks of 2^20 lines before
                         timing), parsed by EventLineParser and ingested: lines/s;
