@@ -26,7 +26,7 @@ cd "$root"
 build_only=0
 if (($# == 1)) && [[ "$1" == build ]]; then build_only=1; set -- build 0; fi
 if (($# < 2)) || [[ "$1" == -h || "$1" == --help ]]; then
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit $((($# < 2) ? 2 : 0))
 fi
 target=$1

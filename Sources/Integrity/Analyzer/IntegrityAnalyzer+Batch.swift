@@ -139,7 +139,7 @@ final class GroupingBuffers {
     /// Makes room for `capacity` events (what the buffers held is not kept; they only grow).
     func reserve(_ capacity: Int) {
         guard capacity > self.capacity else { return }
-        events.deallocate()
+        UnsafeMutableRawPointer(events).deallocate()
         positions.deallocate()
         events = Self.allocateEvents(capacity)
         positions = .allocate(capacity: capacity)
@@ -152,7 +152,7 @@ final class GroupingBuffers {
     }
 
     deinit {
-        events.deallocate()
+        UnsafeMutableRawPointer(events).deallocate()
         positions.deallocate()
     }
 }

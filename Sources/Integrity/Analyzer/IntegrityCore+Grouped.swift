@@ -25,7 +25,9 @@ extension IntegrityCore {
         let parameters = self.parameters
         withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: Self.lookaheadLimit) { group in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.lookaheadLimit) { groupPositions in
-                guard let positionsBase = groupPositions.baseAddress else { return }
+                guard let positionsBase = groupPositions.baseAddress else {
+                    preconditionFailure("a temporary allocation of \(Self.lookaheadLimit) positions has no address")
+                }
                 var next = 0
                 while next < order.count {
                     let end = min(next + depth, order.count)

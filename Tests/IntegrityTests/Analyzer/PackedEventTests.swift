@@ -29,6 +29,17 @@ import Transport
         #expect(MemoryLayout<PseudonymizedEvent>.stride > 64, "packing would no longer be needed")
     }
 
+    @Test func theBatchBuffersPutEveryEventOnItsOwnCacheLine() {
+        let buffers = GroupingBuffers()
+        for capacity in [1, 3, 1_000, 65_536] {
+            buffers.reserve(capacity)
+            #expect(buffers.capacity == capacity)
+            #expect(UInt(bitPattern: buffers.events) % 64 == 0, "capacity \(capacity)")
+        }
+        buffers.reserve(10)
+        #expect(buffers.capacity == 65_536, "the buffers only grow")
+    }
+
     @Test func everyKindRoundTripsWithAndWithoutAPreviousPseudonym() throws {
         let business = try #require(Self.business)
         var random = SplitMix64(seed: 64)

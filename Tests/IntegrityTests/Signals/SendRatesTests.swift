@@ -1,3 +1,4 @@
+import Glibc
 @testable import Integrity
 import Stats
 import Testing
@@ -5,9 +6,23 @@ import Testing
 /// ``SendRates`` against three independent Stats `DecayedRate`s (1 min, 1 h, 24 h) fed the same
 /// arrivals: the shared clock and the powers of one `exp` must give the same counts and rates.
 @Suite struct SendRatesTests {
-    /// Relative closeness, with an absolute floor for values that decayed to (nearly) nothing.
-    static func close(_ a: Double, _ b: Double) -> Bool {
-        abs(a - b) <= 1e-12 * max(abs(a), abs(b)) || abs(a - b) < 1e-290
+    /// Relative closeness within `tolerance`, with an absolute floor for values that decayed to
+    /// (nearly) nothing. Counts get 10⁻¹¹: a factor's error (≤ ~5·10⁻¹³, `exp`'s raised to the
+    /// 1 440th for the 1-minute rate) is amplified up to τ/Δt-fold in a count of a steady stream.
+    static func close(_ a: Double, _ b: Double, _ tolerance: Double = 1e-11) -> Bool {
+        abs(a - b) <= tolerance * max(abs(a), abs(b)) || abs(a - b) < 1e-290
+    }
+
+    @Test func eachDecayFactorIsWithinAFewUlpsOfItsOwnExp() {
+        // Gaps from 1 ms to past every guard, ~1 000 per decade.
+        var elapsed = 1.0
+        while elapsed < 1e11 {
+            let factors = SendRates.decays(after: elapsed)
+            #expect(Self.close(factors.minute, exp(-elapsed / 60_000), 1e-12), "1 min after \(elapsed) ms")
+            #expect(Self.close(factors.hour, exp(-elapsed / 3_600_000), 1e-12), "1 h after \(elapsed) ms")
+            #expect(factors.day == exp(-elapsed / 86_400_000), "24 h after \(elapsed) ms")
+            elapsed *= 1.0023
+        }
     }
 
     /// Feeds `times` to both and checks every count after every arrival, and the rates a while after.
@@ -43,7 +58,7 @@ import Testing
     }
 
     @Test func irregularGapsFromMillisecondsToWeeksMatch() {
-        // Gaps spread over 12 orders of magnitude, ties and arrivals that run back, from a fixed seed.
+        // Gaps from 1 ms to 40 days, ties and arrivals that run back, from a fixed seed.
         var generator = SplitMix64(seed: 0x5E_0D_5A_7E)
         var time: Int64 = 1_700_000_000_000
         var times: [Int64] = []
@@ -75,6 +90,7 @@ import Testing
         #expect(SendRates.decays(after: Double(700 * minute)).minute == 0)
         #expect(SendRates.decays(after: Double(700 * minute - 1)).minute > 0)
         #expect(SendRates.decays(after: Double(700 * hour)).hour == 0)
+        #expect(SendRates.decays(after: Double(700 * hour - 1)).hour > 0)
         #expect(SendRates.decays(after: 0) == (1, 1, 1))
     }
 
