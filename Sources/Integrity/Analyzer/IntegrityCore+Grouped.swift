@@ -7,12 +7,13 @@
 // arrival order leaves it, while a business's state and tables are read from memory once per
 // batch instead of once per event. A sweep moves positions, so a batch never spans one.
 extension IntegrityCore {
-    /// Applies the business part of a batch of entered (packed) events, no sweep having run since they
-    /// were entered. `order` holds a pair `position << 32 | i` for each `events[i]`, its position
-    /// as `enter` returned it, sorted by position, ties in arrival order (``BusinessOrder``): the
-    /// events are taken business by business, looking ahead at `lookahead` of them at a time;
-    /// the policy changes they make are left in `changes` in arrival order, as applying the
-    /// events one by one appends them. Returns a mix of what the look-ahead loaded.
+    /// Applies the business part of a batch of entered (packed) events, no sweep having run since
+    /// they were entered. `order` holds a pair `position << 32 | i` for each `events[i]`, its
+    /// position as `enter` returned it, sorted by position, ties in arrival order
+    /// (``BusinessOrder``): the events are taken business by business, looking ahead at
+    /// `lookahead` of them at a time; the policy changes they make are left in `changes` in
+    /// arrival order, as applying the events one by one appends them. Returns a mix of what the
+    /// look-ahead loaded.
     mutating func applyGrouped(
         _ events: UnsafeBufferPointer<PackedEvent>, order: UnsafeBufferPointer<UInt64>, lookahead: Int
     ) -> UInt64 {
