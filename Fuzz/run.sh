@@ -7,8 +7,9 @@
 #   NAME      a harness (FUZZING.md and `vigil-fuzz list` name them); several, comma-separated, or `all`
 #   SECONDS   -max_total_time per harness
 #
-# Builds the sanitizer binary once (release, libFuzzer + ASan, -DFUZZING, scratch path .build-fuzz;
-# VIGIL_FUZZ_NO_BUILD=1 skips the build) and checks that every Swift module in it carries coverage
+# Builds the sanitizer binary once (libFuzzer + ASan, -DFUZZING, scratch path .build-fuzz; release
+# unless VIGIL_FUZZ_CONFIG=debug, which builds in less than half the time and runs fewer executions
+# per second; VIGIL_FUZZ_NO_BUILD=1 skips the build) and checks that every Swift module in it carries coverage
 # counters and ASan; then fuzzes each harness on a copy of Fuzz/corpus/NAME in a temporary directory
 # with -timeout=5 -rss_limit_mb=2048 -max_len from the harness. VIGIL_FUZZ_JOBS=N runs N harnesses
 # at a time (default 1); VIGIL_FUZZ_SAVE_CORPUS=DIR keeps each final corpus in DIR/NAME.
@@ -26,7 +27,7 @@ cd "$root"
 build_only=0
 if (($# == 1)) && [[ "$1" == build ]]; then build_only=1; set -- build 0; fi
 if (($# < 2)) || [[ "$1" == -h || "$1" == --help ]]; then
-  sed -n '2,20p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit $((($# < 2) ? 2 : 0))
 fi
 target=$1
@@ -35,14 +36,16 @@ shift 2
 [[ "$seconds" =~ ^[0-9]+$ ]] || { echo "run.sh: SECONDS must be a whole number, got '$seconds'" >&2; exit 2; }
 jobs=${VIGIL_FUZZ_JOBS:-1}
 [[ "$jobs" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: VIGIL_FUZZ_JOBS must be a positive whole number, got '$jobs'" >&2; exit 2; }
+config=${VIGIL_FUZZ_CONFIG:-release}
+[[ "$config" == release || "$config" == debug ]] || { echo "run.sh: VIGIL_FUZZ_CONFIG must be release or debug, got '$config'" >&2; exit 2; }
 min_counters=${VIGIL_FUZZ_MIN_COUNTERS:-1000}
 [[ "$min_counters" =~ ^[0-9]+$ ]] || { echo "run.sh: VIGIL_FUZZ_MIN_COUNTERS must be a whole number, got '$min_counters'" >&2; exit 2; }
 save_corpus=${VIGIL_FUZZ_SAVE_CORPUS:-}
 
 scratch=.build-fuzz
-binary="$scratch/release/vigil-fuzz"
+binary="$scratch/$config/vigil-fuzz"
 if [[ "${VIGIL_FUZZ_NO_BUILD:-0}" != 1 ]]; then
-  echo "building the sanitizer binary ($scratch)..." >&2
+  echo "building the sanitizer binary ($scratch, $config)..." >&2
   log=$(mktemp)
   # `--sanitize fuzzer --sanitize address` alone is not enough: SwiftPM keeps the sanitizers in a Set
   # and passes one `-sanitize=` flag per member in the Set's per-process random order, and swiftc
@@ -51,7 +54,7 @@ if [[ "${VIGIL_FUZZ_NO_BUILD:-0}" != 1 ]]; then
   # The -Xswiftc flag comes after SwiftPM's own and names both. `--sanitize fuzzer` is still needed:
   # it makes SwiftPM link the executable without its `--defsym main=…` (libFuzzer supplies `main`).
   # ld.gold warns "Cannot export local symbol __asan_..." for every sanitizer build: harmless.
-  if ! swift build -c release --scratch-path "$scratch" --product vigil-fuzz \
+  if ! swift build -c "$config" --scratch-path "$scratch" --product vigil-fuzz \
       --sanitize fuzzer --sanitize address -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING >"$log" 2>&1; then
     grep -v "Cannot export local symbol" "$log" | tail -n 40 >&2
     exit 1
@@ -64,7 +67,7 @@ fi
 # coverage counters (a __sancov_cntrs section) and ASan's module constructor (a reference to
 # __asan_init). Checked on the objects, so a half-instrumented build fails before it fuzzes.
 if command -v nm >/dev/null && command -v readelf >/dev/null; then
-  link_list="$scratch/release/vigil-fuzz.product/Objects.LinkFileList"
+  link_list="$scratch/$config/vigil-fuzz.product/Objects.LinkFileList"
   [[ -f "$link_list" ]] || { echo "run.sh: $link_list is missing; rebuild without VIGIL_FUZZ_NO_BUILD" >&2; exit 1; }
   uninstrumented=""
   for module in $(grep -oE '[^/]+\.build/[^/]+\.swift\.o' "$link_list" | cut -d/ -f1 | sort -u); do
