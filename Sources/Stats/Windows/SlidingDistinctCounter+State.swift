@@ -13,8 +13,9 @@ extension SlidingDistinctCounter {
         }
     }
 
-    /// The ring's used buckets, oldest slot first — with ``newestBucketID`` and
-    /// ``droppedLateItems``, everything needed to restore the counter.
+    /// The ring's used buckets, oldest slot first, including any older than the window that a
+    /// slot still holds after a quiet spell — with ``newestBucketID`` and ``droppedLateItems``,
+    /// everything needed to restore the counter exactly.
     public var buckets: [Bucket] {
         bucketIDs.indices.compactMap { slot in bucketIDs[slot].map { Bucket(id: $0, sketch: sketches[slot]) } }
     }
@@ -25,15 +26,17 @@ extension SlidingDistinctCounter {
     /// A counter with this configuration resuming from a saved state: `buckets` (at most one per
     /// ring slot, each with a sketch of `lgK`), the newest bucket number and the late-item count.
     /// - Throws: ``ConfigurationError`` for a bad configuration, two buckets in one ring slot, a
-    ///   bucket newer than `newestBucketID` or older than the window, or a sketch of another lgK.
+    ///   bucket newer than `newestBucketID`, or a sketch of another lgK.
     public init(
         bucketCount: Int, bucketMilliseconds: Int64, lgK: Int,
         buckets: [Bucket], newestBucketID: Int64?, droppedLateItems: Int
     ) throws(ConfigurationError) {
         try self.init(bucketCount: bucketCount, bucketMilliseconds: bucketMilliseconds, lgK: lgK)
         for bucket in buckets {
-            guard let newest = newestBucketID, bucket.id <= newest, bucket.id > newest - Int64(bucketCount) else {
-                throw ConfigurationError(description: "bucket \(bucket.id) lies outside the window ending at bucket \(newestBucketID.map(String.init) ?? "none")")
+            // A bucket older than the window is legitimate: the ring resets a slot only when the
+            // slot's next bucket arrives, so after a quiet spell it still holds an old one.
+            guard let newest = newestBucketID, bucket.id <= newest else {
+                throw ConfigurationError(description: "bucket \(bucket.id) is newer than the newest bucket \(newestBucketID.map(String.init) ?? "none")")
             }
             guard bucket.sketch.lgK == lgK else {
                 throw ConfigurationError(description: "bucket \(bucket.id) has a sketch of lgK \(bucket.sketch.lgK), expected \(lgK)")

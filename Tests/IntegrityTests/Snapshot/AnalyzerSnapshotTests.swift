@@ -56,6 +56,19 @@ import Transport
         #expect(restored.makeSnapshot(coveredSequence: 43).bytes == original.makeSnapshot(coveredSequence: 43).bytes)
     }
 
+    /// A quiet spell longer than the active-user window leaves hourly sketches older than the
+    /// window in the ring (a slot is only reset when its hour comes round again): the snapshot
+    /// carries them and the restore takes them back, image for image.
+    @Test func aGapLongerThanTheActiveUserWindowRoundTrips() throws {
+        let original = F.analyzer()
+        F.feed(original, [F.b2u(F.t0, F.user(1)), F.b2u(F.t0 + F.hour, F.user(2)), F.b2u(F.t0 + 30 * F.hour, F.user(3))])
+        let image = original.makeSnapshot(coveredSequence: 7)
+        let restored = F.analyzer()
+        try restored.restore(image)
+        #expect(restored.makeSnapshot(coveredSequence: 7).bytes == image.bytes)
+        #expect(comparable(restored.snapshot()) == comparable(original.snapshot()))
+    }
+
     @Test func anEmptyAnalyzerRoundTrips() throws {
         let empty = F.analyzer()
         let restored = F.analyzer()
