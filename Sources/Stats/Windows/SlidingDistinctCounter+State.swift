@@ -50,5 +50,9 @@ extension SlidingDistinctCounter {
         }
         newestBucket = newestBucketID
         self.droppedLateItems = max(0, droppedLateItems)
+        if let newest = newestBucketID {
+            let slot = Int(Self.floorModulo(newest, Int64(bucketCount)))
+            if bucketIDs[slot] == newest { noteNewest(newest, slot: slot) }
+        }
     }
 }

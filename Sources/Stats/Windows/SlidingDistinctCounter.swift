@@ -22,6 +22,13 @@ public struct SlidingDistinctCounter: Sendable, Equatable {
     var newestBucket: Int64?
     /// Items that arrived after their bucket had left the window.
     public internal(set) var droppedLateItems: Int = 0
+    /// The newest bucket's milliseconds `[newestStart, newestEnd)` and its ring slot, once that
+    /// slot holds it: nearly every update falls there and then needs no division (three 64-bit
+    /// divisions were most of an update's cost). Empty (`.max ..< .min`) until then; derived
+    /// state, left out of `==`.
+    private var newestStart: Int64 = .max
+    private var newestEnd: Int64 = .min
+    private var newestSlot = 0
 
     /// A configuration error.
     public struct ConfigurationError: Error, Equatable, CustomStringConvertible {
@@ -57,6 +64,10 @@ public struct SlidingDistinctCounter: Sendable, Equatable {
 
     /// Counts an item given by its hash at `time`.
     public mutating func update(hash: MurmurHash3.Hash128, at time: Int64) {
+        if time >= newestStart && time < newestEnd {
+            sketches[newestSlot].update(hash: hash)
+            return
+        }
         let bucket = Self.floorDivide(time, bucketMilliseconds)
         if let newest = newestBucket, bucket <= newest - Int64(bucketCount) {
             droppedLateItems += 1
@@ -70,6 +81,24 @@ public struct SlidingDistinctCounter: Sendable, Equatable {
             bucketIDs[slot] = bucket
         }
         sketches[slot].update(hash: hash)
+        if bucket == newestBucket { noteNewest(bucket, slot: slot) }
+    }
+
+    /// Remembers `bucket`, the newest, in ring slot `slot` (which holds it) for the fast path.
+    mutating func noteNewest(_ bucket: Int64, slot: Int) {
+        let (start, overflow) = bucket.multipliedReportingOverflow(by: bucketMilliseconds)
+        guard !overflow else { return }
+        newestStart = start
+        newestEnd = start.addingReportingOverflow(bucketMilliseconds).overflow ? .max : start + bucketMilliseconds
+        newestSlot = slot
+    }
+
+    /// Equal configuration, buckets, newest bucket and late-item count (the fast path's copy of
+    /// the newest bucket is derived from them).
+    public static func == (a: SlidingDistinctCounter, b: SlidingDistinctCounter) -> Bool {
+        a.bucketCount == b.bucketCount && a.bucketMilliseconds == b.bucketMilliseconds && a.lgK == b.lgK
+            && a.newestBucket == b.newestBucket && a.droppedLateItems == b.droppedLateItems
+            && a.bucketIDs == b.bucketIDs && a.sketches == b.sketches
     }
 
     /// The distinct count of items in the window ending at `time`.

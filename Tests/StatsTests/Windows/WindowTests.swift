@@ -36,6 +36,74 @@ import Testing
         #expect(counter.estimate(at: 10_000).rounded() == 2)
     }
 
+    /// The update's fast path (an item in the newest bucket, no division) leaves exactly the
+    /// buckets a plain model of the documented rules makes: each window bucket's sketch holds the
+    /// items of that bucket in arrival order, late items past the window are dropped. Times cross
+    /// bucket edges exactly (start, end − 1, end), run backwards inside the window, jump ahead,
+    /// and go negative. A counter restored from its state mid-way stays equal to the uninterrupted
+    /// one; one restored without the newest bucket's slot (the fast path disabled) rebuilds it.
+    @Test(arguments: [(3, Int64(1000)), (24, Int64(3_600_000)), (1, Int64(7))])
+    func fastPathMatchesTheModel(bucketCount: Int, width: Int64) throws {
+        var random = SplitMix64(seed: UInt64(bucketCount) &* 1_000_003 &+ UInt64(width))
+        var counter = try SlidingDistinctCounter(bucketCount: bucketCount, bucketMilliseconds: width, lgK: 8)
+        var restored: SlidingDistinctCounter?  // from the state at step 1500, updated alongside
+        var model: [Int64: HLLSketch] = [:]
+        var newest: Int64?
+        var dropped = 0
+        var time = -5 * width - 1
+        for step in 0..<4000 {
+            switch random.next() % 10 {
+            case 0: time += width * Int64(1 + random.next() % UInt64(bucketCount + 2))  // a jump ahead
+            case 1: time -= Int64(random.next() % UInt64(width * Int64(bucketCount + 1)))  // late, maybe too late
+            case 2: time = SlidingDistinctCounter.floorDivide(time, width) * width  // a bucket's first ms
+            case 3: time = (SlidingDistinctCounter.floorDivide(time, width) + 1) * width - 1  // its last ms
+            case 4: time = (SlidingDistinctCounter.floorDivide(time, width) + 1) * width  // the next one's first
+            default: time += Int64(random.next() % UInt64(max(1, width / 3)))
+            }
+            let hash = MurmurHash3.Hash128(h1: random.next(), h2: random.next())
+            let bucket = SlidingDistinctCounter.floorDivide(time, width)
+            if let top = newest, bucket <= top - Int64(bucketCount) {
+                dropped += 1
+            } else {
+                newest = max(newest ?? bucket, bucket)
+                if model[bucket] == nil { model[bucket] = try HLLSketch(lgK: 8) }
+                model[bucket]?.update(hash: hash)
+            }
+            counter.update(hash: hash, at: time)
+            restored?.update(hash: hash, at: time)
+            if step == 1500 {
+                restored = try SlidingDistinctCounter(
+                    bucketCount: bucketCount, bucketMilliseconds: width, lgK: 8, buckets: counter.buckets,
+                    newestBucketID: counter.newestBucketID, droppedLateItems: counter.droppedLateItems)
+            }
+            if step == 2500 {
+                #expect(restored == counter, "restored at step 1500, compared at 2500")
+                // Restored without the newest bucket's slot: the fast path starts disabled and the
+                // next item in that bucket must create the slot anew.
+                let newestID = try #require(counter.newestBucketID)
+                counter = try SlidingDistinctCounter(
+                    bucketCount: bucketCount, bucketMilliseconds: width, lgK: 8,
+                    buckets: counter.buckets.filter { $0.id != newestID },
+                    newestBucketID: newestID, droppedLateItems: counter.droppedLateItems)
+                model.removeValue(forKey: newestID)
+                restored = nil
+            }
+        }
+        #expect(counter.droppedLateItems == dropped)
+        #expect(counter.newestBucketID == newest)
+        let top = try #require(newest)
+        let window = counter.buckets.filter { $0.id > top - Int64(bucketCount) }.sorted { $0.id < $1.id }
+        let expected = model.filter { $0.key > top - Int64(bucketCount) }.sorted { $0.key < $1.key }
+            .map { SlidingDistinctCounter.Bucket(id: $0.key, sketch: $0.value) }
+        #expect(window == expected)
+        // A bucket newer than the newest is refused.
+        #expect(throws: SlidingDistinctCounter.ConfigurationError.self) {
+            try SlidingDistinctCounter(bucketCount: bucketCount, bucketMilliseconds: width, lgK: 8,
+                                       buckets: [.init(id: top + 1, sketch: try HLLSketch(lgK: 8))],
+                                       newestBucketID: top, droppedLateItems: 0)
+        }
+    }
+
     @Test func negativeTimesUseFloorBuckets() throws {
         #expect(SlidingDistinctCounter.floorDivide(-1, 1000) == -1)
         #expect(SlidingDistinctCounter.floorDivide(-1000, 1000) == -1)
