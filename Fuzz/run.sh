@@ -61,7 +61,7 @@ if [[ "${VIGIL_FUZZ_NO_BUILD:-0}" != 1 ]]; then
   fi
   rm -f "$log"
 fi
-[[ -x "$binary" ]] || { echo "run.sh: $binary is missing; build without VIGIL_FUZZ_NO_BUILD" >&2; exit 1; }
+[[ -x "$binary" ]] || { echo "run.sh: $binary is missing; build without VIGIL_FUZZ_NO_BUILD (or set VIGIL_FUZZ_CONFIG to the build you made)" >&2; exit 1; }
 
 # Every Swift module linked into the binary must have at least one object file with libFuzzer's
 # coverage counters (a __sancov_cntrs section) and ASan's module constructor (a reference to
