@@ -9,10 +9,11 @@
 #
 # Builds the sanitizer binary once (libFuzzer + ASan, -DFUZZING, scratch path .build-fuzz; release
 # unless VIGIL_FUZZ_CONFIG=debug, which builds in less than half the time and runs fewer executions
-# per second; VIGIL_FUZZ_NO_BUILD=1 skips the build) and checks that every Swift module in it carries coverage
-# counters and ASan; then fuzzes each harness on a copy of Fuzz/corpus/NAME in a temporary directory
-# with -timeout=5 -rss_limit_mb=2048 -max_len from the harness. VIGIL_FUZZ_JOBS=N runs N harnesses
-# at a time (default 1); VIGIL_FUZZ_SAVE_CORPUS=DIR keeps each final corpus in DIR/NAME.
+# per second; VIGIL_FUZZ_NO_BUILD=1 skips the build) and checks that every Swift module in it
+# carries coverage counters and ASan; then fuzzes each harness on a copy of Fuzz/corpus/NAME in a
+# temporary directory with -timeout=5 -rss_limit_mb=2048 -max_len from the harness.
+# VIGIL_FUZZ_JOBS=N runs N harnesses at a time (default 1); VIGIL_FUZZ_SAVE_CORPUS=DIR keeps each
+# final corpus in DIR/NAME.
 # Prints one totals line per harness (seconds, executions, counters, coverage, features, corpus,
 # crashes) and "N passed, M failed". A harness fails if it crashed, timed out, ran out of memory or
 # leaked — the reproducer and log are kept under Fuzz/findings/NAME/ (ignored by git); replay with
@@ -27,7 +28,7 @@ cd "$root"
 build_only=0
 if (($# == 1)) && [[ "$1" == build ]]; then build_only=1; set -- build 0; fi
 if (($# < 2)) || [[ "$1" == -h || "$1" == --help ]]; then
-  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit $((($# < 2) ? 2 : 0))
 fi
 target=$1
