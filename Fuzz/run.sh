@@ -2,7 +2,6 @@
 # Runs Vigil's libFuzzer harnesses (FUZZING.md).
 #
 # Usage: Fuzz/run.sh NAME[,NAME...]|all SECONDS [libFuzzer flags...]
-#        Fuzz/run.sh build        (only the sanitizer build and its instrumentation check)
 #
 #   NAME      a harness (FUZZING.md and `vigil-fuzz list` name them); several, comma-separated, or `all`
 #   SECONDS   -max_total_time per harness
@@ -25,10 +24,8 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
-build_only=0
-if (($# == 1)) && [[ "$1" == build ]]; then build_only=1; set -- build 0; fi
 if (($# < 2)) || [[ "$1" == -h || "$1" == --help ]]; then
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,21p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
   exit $((($# < 2) ? 2 : 0))
 fi
 target=$1
@@ -90,8 +87,6 @@ if command -v nm >/dev/null && command -v readelf >/dev/null; then
 else
   echo "run.sh: nm or readelf missing; skipping the object check (the counter check below still applies)" >&2
 fi
-
-if ((build_only)); then echo "sanitizer build ready: $binary" >&2; exit 0; fi
 
 # "NAME MAX_LEN" per harness, from the binary itself.
 harnesses=$(VIGIL_FUZZ_TARGET=list "$binary")
