@@ -50,9 +50,6 @@ extension SlidingDistinctCounter {
         }
         newestBucket = newestBucketID
         self.droppedLateItems = max(0, droppedLateItems)
-        if let newest = newestBucketID {
-            let slot = Int(Self.floorModulo(newest, Int64(bucketCount)))
-            if bucketIDs[slot] == newest { noteNewest(newest, slot: slot) }
-        }
+        noteNewest()
     }
 }

@@ -81,15 +81,20 @@ public struct SlidingDistinctCounter: Sendable, Equatable {
             bucketIDs[slot] = bucket
         }
         sketches[slot].update(hash: hash)
-        if bucket == newestBucket { noteNewest(bucket, slot: slot) }
+        if bucket == newestBucket { noteNewest() }
     }
 
-    /// Remembers `bucket`, the newest, in ring slot `slot` (which holds it) for the fast path.
-    mutating func noteNewest(_ bucket: Int64, slot: Int) {
-        let (start, overflow) = bucket.multipliedReportingOverflow(by: bucketMilliseconds)
+    /// Points the fast path at the newest bucket if its ring slot holds it (derived from
+    /// ``newestBucket`` and ``bucketIDs`` alone; the slow path's updates and the restore call it).
+    mutating func noteNewest() {
+        guard let newest = newestBucket else { return }
+        let slot = Int(Self.floorModulo(newest, Int64(bucketCount)))
+        guard bucketIDs[slot] == newest else { return }
+        let (start, overflow) = newest.multipliedReportingOverflow(by: bucketMilliseconds)
         guard !overflow else { return }
+        let (end, endOverflow) = start.addingReportingOverflow(bucketMilliseconds)
         newestStart = start
-        newestEnd = start.addingReportingOverflow(bucketMilliseconds).overflow ? .max : start + bucketMilliseconds
+        newestEnd = endOverflow ? .max : end
         newestSlot = slot
     }
 
