@@ -42,10 +42,10 @@ let package = Package(
         .target(name: "CloudAPI", dependencies: ["Crypto", "Transport", "Storage"], swiftSettings: swiftSettings),
         // The integrity analyzer: pseudonymized metadata in, per-business signals, quality rating,
         // messaging limits and admission out; never links Crypto or CloudAPI (DESIGN.md rule 1).
-        .target(name: "Integrity", dependencies: ["Stats", "Storage", "Transport"], swiftSettings: swiftSettings),
+        .target(name: "Integrity", dependencies: ["Stats", "Storage", "Transport", "CSystem"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "vigil",
-            dependencies: ["Stats", "Crypto", "Storage", "Transport", "Client", "CloudAPI", "Integrity"],
+            dependencies: ["Stats", "Crypto", "Storage", "CSystem", "Transport", "Client", "CloudAPI", "Integrity"],
             path: "Tools/vigil",
             swiftSettings: swiftSettings
         ),

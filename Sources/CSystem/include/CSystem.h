@@ -52,6 +52,11 @@ int vigil_set_thread_name(const char *name);
 /// Copies the C library's text for `errnum` into `buffer` (always NUL-terminated).
 void vigil_strerror(int errnum, char *buffer, size_t length);
 
+/// System (kernel) CPU time of the calling thread so far, in nanoseconds (`RUSAGE_THREAD`; 0 if
+/// it cannot be read). The kernel splits a thread's CPU time between user and system by sampling,
+/// so it is exact only over spans of many milliseconds.
+uint64_t vigil_thread_system_nanoseconds(void);
+
 /// The largest number of buffers `readv`/`writev` accept (`IOV_MAX`).
 int vigil_iov_max(void);
 
@@ -121,6 +126,13 @@ static inline int vigil_set_linger_zero(int fd) {
     value.l_onoff = 1;
     value.l_linger = 0;
     return setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, sizeof(value));
+}
+
+/// Asks the processor to start loading the cache line at `address` for a read, keeping it in
+/// every cache level (`prefetcht0`). Unlike a load, it does not hold up the instructions after it
+/// while the line is on its way; it never faults.
+static inline void vigil_prefetch(const void *address) {
+    __builtin_prefetch(address, 0, 3);
 }
 
 #endif

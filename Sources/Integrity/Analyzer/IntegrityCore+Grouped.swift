@@ -1,3 +1,5 @@
+import CSystem
+
 // Applying a batch grouped by business. An event changes two kinds of state: its business's own
 // (`businesses[position].apply`, which reads and writes that one state and appends to `changes`)
 // and the core's shared state (the clock and its daily sweep, the count of active users, the
@@ -33,9 +35,13 @@ extension IntegrityCore {
                 while next < order.count {
                     let end = min(next + depth, order.count)
                     // The next group's events are far apart in the batch: start their loads now, to
-                    // be in flight while this group is looked ahead at and applied.
-                    for upcoming in end..<min(end + depth, order.count) {
-                        mix = mix &+ UInt64(truncatingIfNeeded: events[Self.arrival(order[upcoming])].time)
+                    // be in flight while this group is looked ahead at and applied. Prefetches, not
+                    // loads: nothing here needs them, and a load that misses holds up the
+                    // instructions after it until its line arrives.
+                    if let base = events.baseAddress {
+                        for upcoming in end..<min(end + depth, order.count) {
+                            vigil_prefetch(base + Self.arrival(order[upcoming]))
+                        }
                     }
                     for slot in 0..<(end - next) {
                         let pair = order[next + slot]

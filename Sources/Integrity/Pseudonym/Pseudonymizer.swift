@@ -7,7 +7,10 @@ public import Transport
 /// Not `Sendable`: it belongs to the analyzer's thread.
 public final class Pseudonymizer {
     /// The keys and the schedule.
-    public private(set) var ring: PseudonymKeyRing
+    // Read for every event at the door, so not checked for exclusivity at run time. Sound: the
+    // pseudonymizer is confined to one thread, and the ring is a value whose methods call out to
+    // nothing (the store and the random source are called between its accesses, not inside them).
+    @exclusivity(unchecked) public private(set) var ring: PseudonymKeyRing
     /// Keys created so far by this process.
     public private(set) var keysCreated = 0
     /// The epochs whose keys this process destroyed, in order.
