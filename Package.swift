@@ -31,7 +31,8 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3"),
         // SQLite in WAL mode with migrations and group commit; never links Crypto (DESIGN.md rule 1).
         .target(name: "Storage", dependencies: ["CSQLite"], swiftSettings: swiftSettings),
-        // epoll / eventfd / timerfd headers that Glibc does not expose.
+        // epoll / eventfd / timerfd / per-thread rusage, which Glibc does not expose, and the
+        // prefetch hint.
         .target(name: "CSystem"),
         // Syscall edge, event loop, wire frames, the relay and its plug-in points; never links Crypto.
         .target(name: "Transport", dependencies: ["CSystem", "Storage"], swiftSettings: swiftSettings),

@@ -1,5 +1,6 @@
-// Linux system interfaces that `import Glibc` does not expose (epoll, eventfd, timerfd), plus
-// small inline helpers for the macros and packed structs Swift imports awkwardly.
+// Linux system interfaces that `import Glibc` does not expose (epoll, eventfd, timerfd, a
+// thread's rusage), small inline helpers for the macros and packed structs Swift imports
+// awkwardly, and the compiler's prefetch hint.
 #ifndef VIGIL_CSYSTEM_H
 #define VIGIL_CSYSTEM_H
 

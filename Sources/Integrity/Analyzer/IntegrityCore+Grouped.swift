@@ -19,6 +19,7 @@ extension IntegrityCore {
     mutating func applyGrouped(
         _ events: UnsafeBufferPointer<PackedEvent>, order: UnsafeBufferPointer<UInt64>, lookahead: Int
     ) -> UInt64 {
+        guard let eventsBase = events.baseAddress, !order.isEmpty else { return 0 }
         let changesBefore = changes.count
         var changed: [ChangedEvent] = []
         var mix: UInt64 = 0
@@ -38,10 +39,8 @@ extension IntegrityCore {
                     // be in flight while this group is looked ahead at and applied. Prefetches, not
                     // loads: nothing here needs them, and a load that misses holds up the
                     // instructions after it until its line arrives.
-                    if let base = events.baseAddress {
-                        for upcoming in end..<min(end + depth, order.count) {
-                            vigil_prefetch(base + Self.arrival(order[upcoming]))
-                        }
+                    for upcoming in end..<min(end + depth, order.count) {
+                        vigil_prefetch(eventsBase + Self.arrival(order[upcoming]))
                     }
                     for slot in 0..<(end - next) {
                         let pair = order[next + slot]

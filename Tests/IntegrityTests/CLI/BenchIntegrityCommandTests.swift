@@ -30,6 +30,12 @@ import Testing
             #expect((figures[name] ?? 0) > 0, "\(name)")
         }
         #expect((figures["bytes_per_business_accounted_max"] ?? .infinity) <= 16_384)
+        // The kernel's part of the CPU time is a part of it; what is left runs at least as fast.
+        let kernel = try #require(figures["kernel_cpu_percent"])
+        #expect(kernel >= 0 && kernel <= 100)
+        let perUserSecond = try #require(figures["events_per_user_cpu_second"])
+        let perSecond = try #require(figures["events_per_cpu_second"])
+        #expect(perUserSecond == 0 || perUserSecond >= perSecond * (1 - 1e-9), "\(perUserSecond) < \(perSecond)")
         if Self.redisServerOnPath {
             #expect(figures["redis_events"] == 1500)
             let vigil = try #require(figures["events_per_second"])
