@@ -198,8 +198,8 @@ struct BenchIntegrityCommand: Command {
             ("events_per_cpu_second", Double(applied) / (Double(cpu) / 1e9)),
             ("cpu_ns_per_event", Double(cpu) / Double(max(applied, 1))),
             // The kernel's part is mostly first touches of fresh memory (page faults and zeroing),
-            // the figure that varies most between runs on a virtual machine; the user part is the
-            // analyzer's own code.
+            // which vary between runs on a virtual machine; the user part is the analyzer's own
+            // code (which varies too: the host's caches and memory are shared).
             ("kernel_cpu_percent", cpu == 0 ? 0 : 100 * Double(min(system, cpu)) / Double(cpu)),
             ("events_per_user_cpu_second", user == 0 ? 0 : Double(applied) / (Double(user) / 1e9)),
             ("active_businesses", Double(active.count)),
