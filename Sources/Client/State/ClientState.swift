@@ -173,8 +173,9 @@ public struct ClientState: Sendable {
         var party = self.party
         let plaintext: [UInt8]
         do throws(ProtocolError) {
-            let envelope = try SessionEnvelope(encoded: delivered.ciphertext)
-            plaintext = try party.decrypt(envelope, from: Self.peerName(delivered.sender))
+            let peer = Self.peerName(delivered.sender)
+            let envelope = try SessionEnvelope(encoded: delivered.ciphertext, knownIdentity: party.conversations[peer]?.remoteIdentity)
+            plaintext = try party.decrypt(envelope, from: peer)
         } catch {
             seen.insert(delivered.id)
             if case .duplicateOrExpiredMessage = error { return .duplicate }

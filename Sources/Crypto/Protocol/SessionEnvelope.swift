@@ -25,9 +25,20 @@ public enum SessionEnvelope: Sendable, Hashable {
 
     /// Decodes an envelope.
     public init(encoded bytes: some Collection<UInt8>) throws(ProtocolError) {
+        try self.init(encoded: bytes, knownIdentity: nil)
+    }
+
+    /// Decodes an envelope whose sender's identity may already be known: `knownIdentity` is an
+    /// identity verified before (the remote identity of the conversation with the sender). A
+    /// prekey message carrying exactly its bytes — certificate included — takes it as it is
+    /// instead of verifying the certificate again; any other identity is verified as
+    /// ``init(encoded:)`` verifies it. Until the responder answers, every message of a session is
+    /// a prekey message carrying the same identity, and its Ed25519 certificate check was half of
+    /// the Cloud API endpoint's thread on messages from users it had not answered yet.
+    public init(encoded bytes: some Collection<UInt8>, knownIdentity: IdentityPublicKey?) throws(ProtocolError) {
         var reader = WireReader(bytes, structure: "envelope")
         switch try reader.readUInt8() {
-        case Kind.preKey.rawValue: self = .preKey(try PreKeyMessage(reading: &reader))
+        case Kind.preKey.rawValue: self = .preKey(try PreKeyMessage(reading: &reader, knownIdentity: knownIdentity))
         case Kind.message.rawValue: self = .message(try RatchetMessage(reading: &reader))
         case let kind: throw .malformed("envelope", reason: "unknown kind \(kind)")
         }
@@ -82,11 +93,17 @@ public struct PreKeyMessage: Sendable, Hashable {
         return bytes + message.encoded
     }
 
-    init(reading reader: inout WireReader) throws(ProtocolError) {
+    /// Reads a prekey message; an identity equal byte for byte to `knownIdentity` (verified
+    /// before) is not verified again.
+    init(reading reader: inout WireReader, knownIdentity: IdentityPublicKey? = nil) throws(ProtocolError) {
         let version = try reader.readUInt8()
         guard version == Self.version else { throw .unsupportedVersion("prekey message", found: version) }
         let identityBytes = try reader.read(IdentityKey.publicByteCount)
-        identity = try crypto { () throws(CryptoError) in try IdentityPublicKey(rawRepresentation: identityBytes) }
+        if let knownIdentity, knownIdentity.rawRepresentation == identityBytes {
+            identity = knownIdentity
+        } else {
+            identity = try crypto { () throws(CryptoError) in try IdentityPublicKey(rawRepresentation: identityBytes) }
+        }
         let ephemeral = try reader.read(32)
         ephemeralKey = try crypto { () throws(CryptoError) in try Curve25519.KeyAgreement.PublicKey(rawRepresentation: ephemeral) }
         signedPreKeyID = try reader.readUInt32()

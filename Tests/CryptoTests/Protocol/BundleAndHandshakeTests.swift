@@ -74,6 +74,48 @@ import Testing
         #expect(throws: ProtocolError.malformed("envelope", reason: "unknown kind 3")) { try SessionEnvelope(encoded: [3, 0]) }
         #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: [2] + [UInt8](repeating: 1, count: 41)) } // no tag
     }
+
+    /// A prekey message naming a known (verified) identity byte for byte takes it as it is; any
+    /// other identity is verified, known identity or not.
+    @Test func aKnownIdentityIsTakenAsItIsAndNoOtherIsTrusted() throws {
+        var (alice, bob) = try ConversationTests.pair(seed: 31)
+        let first = try alice.encrypt([1], for: "bob")
+        _ = try bob.decrypt(first, from: "alice")
+        let known = try #require(bob.conversations["alice"]?.remoteIdentity)
+        // The same message decodes to the same envelope either way.
+        let second = try alice.encrypt([2], for: "bob")
+        #expect(try SessionEnvelope(encoded: second.encoded, knownIdentity: known) == second)
+        #expect(try SessionEnvelope(encoded: second.encoded, knownIdentity: nil) == second)
+        #expect(try bob.decrypt(try SessionEnvelope(encoded: second.encoded, knownIdentity: known), from: "alice") == [2])
+
+        // An identity whose certificate does not verify, built without the check: known, it is
+        // taken without one (the proof that the check is skipped); unknown, it is refused.
+        guard case let .preKey(message) = second else {
+            Issue.record("expected a prekey message")
+            return
+        }
+        var certificate = known.certificate
+        certificate[5] ^= 1
+        let unverifiable = IdentityPublicKey(verified: known.signingKey, agreementKey: known.agreementKey, certificate: certificate)
+        let forged = SessionEnvelope.preKey(PreKeyMessage(
+            identity: unverifiable, ephemeralKey: message.ephemeralKey, signedPreKeyID: message.signedPreKeyID,
+            oneTimePreKeyID: message.oneTimePreKeyID, message: message.message))
+        #expect(try SessionEnvelope(encoded: forged.encoded, knownIdentity: unverifiable) == forged)
+        #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: forged.encoded, knownIdentity: nil) }
+        #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: forged.encoded, knownIdentity: known) }
+        // Another valid identity than the known one is verified and decoded as itself.
+        let carol = try Party(random: SeededRandom(seed: 32)).identity.publicKey
+        let fromCarol = SessionEnvelope.preKey(PreKeyMessage(
+            identity: carol, ephemeralKey: message.ephemeralKey, signedPreKeyID: message.signedPreKeyID,
+            oneTimePreKeyID: message.oneTimePreKeyID, message: message.message))
+        let decoded = try SessionEnvelope(encoded: fromCarol.encoded, knownIdentity: known)
+        guard case let .preKey(decodedMessage) = decoded else {
+            Issue.record("expected a prekey message")
+            return
+        }
+        #expect(decodedMessage.identity == carol)
+        #expect(decodedMessage.identity != known)
+    }
 }
 
 @Suite struct IdentityBindingTests {

@@ -209,7 +209,8 @@ final class DemoPhone: RelayLinkDelegate {
         }
         let plaintext: [UInt8]
         do throws(ProtocolError) {
-            plaintext = try party.decrypt(try SessionEnvelope(encoded: envelope.ciphertext), from: envelope.sender.e164)
+            let known = party.conversations[envelope.sender.e164]?.remoteIdentity
+            plaintext = try party.decrypt(try SessionEnvelope(encoded: envelope.ciphertext, knownIdentity: known), from: envelope.sender.e164)
         } catch {
             shard.counters.undecryptable += 1
             shard.counters.lastError = "\(number): undecryptable envelope from \(envelope.sender): \(error)"

@@ -112,7 +112,8 @@ final class CloudAPIBenchPhone: RelayLinkDelegate {
     func link(_ link: RelayLink, didReceive envelope: DeliveredEnvelope) {
         let plaintext: [UInt8]
         do throws(ProtocolError) {
-            plaintext = try party.decrypt(try SessionEnvelope(encoded: envelope.ciphertext), from: envelope.sender.e164)
+            let known = party.conversations[envelope.sender.e164]?.remoteIdentity
+            plaintext = try party.decrypt(try SessionEnvelope(encoded: envelope.ciphertext, knownIdentity: known), from: envelope.sender.e164)
         } catch {
             generator?.fail("phone \(number): cannot decrypt an envelope from \(envelope.sender): \(error)")
             return
