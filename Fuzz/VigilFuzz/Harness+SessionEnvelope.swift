@@ -6,7 +6,8 @@ extension Harness {
         name: "session-envelope",
         summary: """
             SessionEnvelope(encoded:) (prekey message or ratchet message): an accepted envelope re-encodes to \
-            exactly the input; it is then decrypted by a fixed established session (Bob's): a refusal must \
+            exactly the input, and decoding it with the session's identity known gives the same envelope \
+            (or the same refusal); it is then decrypted by a fixed established session (Bob's): a refusal must \
             leave the session's serialized state unchanged, and an envelope that decrypts once must not \
             decrypt again (no replay).
             """,
@@ -18,11 +19,18 @@ extension Harness {
 
 enum SessionEnvelopeHarness {
     static func run(_ input: UnsafeRawBufferPointer) -> Bool {
+        let original = CryptoFixture.shared.bobConversation
+        // Decoded with the session's identity known, the envelope must be the one decoded without
+        // it, or refused by both: knowing an identity only spares verifying the same bytes again.
+        let withKnown = try? SessionEnvelope(encoded: input, knownIdentity: original.remoteIdentity)
         let envelope: SessionEnvelope
-        do { envelope = try SessionEnvelope(encoded: input) } catch { return false }
+        do { envelope = try SessionEnvelope(encoded: input) } catch {
+            FuzzCheck.require(withKnown == nil, "an envelope refused without a known identity decoded with one: \(error)")
+            return false
+        }
+        FuzzCheck.require(withKnown == envelope, "an envelope decoded differently with a known identity")
         FuzzCheck.requireEqualBytes(envelope.encoded, input, "envelope re-encodes to other bytes")
 
-        let original = CryptoFixture.shared.bobConversation
         var conversation = original
         do {
             _ = try conversation.decrypt(envelope, random: CryptoFixture.random(3))

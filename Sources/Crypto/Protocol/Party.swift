@@ -79,12 +79,12 @@ public struct Party: Sendable {
         conversations[peer].map { !$0.hasBaseKey(of: message) } ?? true
     }
 
-    /// Replaces the conversation with `peer` (e.g. restored from storage).
     /// Forgets the conversation with `peer` (its next message must start a new session).
     public mutating func removeConversation(with peer: String) {
         conversations[peer] = nil
     }
 
+    /// Replaces the conversation with `peer` (e.g. restored from storage).
     public mutating func setConversation(_ conversation: Conversation, with peer: String) {
         conversations[peer] = conversation
     }

@@ -28,11 +28,12 @@ public enum SessionEnvelope: Sendable, Hashable {
         try self.init(encoded: bytes, knownIdentity: nil)
     }
 
-    /// Decodes an envelope whose sender's identity may already be known: `knownIdentity` is an
-    /// identity verified before (the remote identity of the conversation with the sender). A
-    /// prekey message carrying exactly its bytes — certificate included — takes it as it is
-    /// instead of verifying the certificate again; any other identity is verified as
-    /// ``init(encoded:)`` verifies it. Until the responder answers, every message of a session is
+    /// Decodes an envelope whose sender's identity may already be known: `knownIdentity` is the
+    /// remote identity of the conversation with the sender. Every ``IdentityPublicKey`` had its
+    /// certificate verified when it was made (from bytes or parts; stored conversations verify
+    /// theirs when decoded), and verification is deterministic, so a prekey message carrying
+    /// exactly its bytes — certificate included — takes it as it is instead of verifying the
+    /// certificate again; any other identity is verified as ``init(encoded:)`` verifies it. Until the responder answers, every message of a session is
     /// a prekey message carrying the same identity, and its Ed25519 certificate check was half of
     /// the Cloud API endpoint's thread on messages from users it had not answered yet.
     public init(encoded bytes: some Collection<UInt8>, knownIdentity: IdentityPublicKey?) throws(ProtocolError) {

@@ -115,6 +115,12 @@ import Testing
         }
         #expect(decodedMessage.identity == carol)
         #expect(decodedMessage.identity != known)
+        // The known identity's certificate on other keys is not the known identity: verified, refused.
+        let borrowed = IdentityPublicKey(verified: carol.signingKey, agreementKey: carol.agreementKey, certificate: known.certificate)
+        let withBorrowedCertificate = SessionEnvelope.preKey(PreKeyMessage(
+            identity: borrowed, ephemeralKey: message.ephemeralKey, signedPreKeyID: message.signedPreKeyID,
+            oneTimePreKeyID: message.oneTimePreKeyID, message: message.message))
+        #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: withBorrowedCertificate.encoded, knownIdentity: known) }
     }
 }
 
