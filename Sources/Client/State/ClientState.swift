@@ -174,7 +174,7 @@ public struct ClientState: Sendable {
         let plaintext: [UInt8]
         do throws(ProtocolError) {
             let peer = Self.peerName(delivered.sender)
-            let envelope = try SessionEnvelope(encoded: delivered.ciphertext, knownIdentity: party.conversations[peer]?.remoteIdentity)
+            let envelope = try party.envelope(decoding: delivered.ciphertext, from: peer)
             plaintext = try party.decrypt(envelope, from: peer)
         } catch {
             seen.insert(delivered.id)

@@ -25,8 +25,7 @@ extension CloudAPIEndpoint {
         let plaintext: [UInt8]
         var usedOneTimePreKey = false
         do throws(ProtocolError) {
-            let sessionEnvelope = try SessionEnvelope(
-                encoded: envelope.ciphertext, knownIdentity: state.party.conversations[envelope.sender.e164]?.remoteIdentity)
+            let sessionEnvelope = try state.party.envelope(decoding: envelope.ciphertext, from: envelope.sender.e164)
             // A one-time prekey is used only by a prekey message that starts a session: counting
             // every prekey message (all of a session's until the business answers) rewrote the
             // whole key set and published a new batch of prekeys every few messages, without end.

@@ -50,6 +50,13 @@ public struct Party: Sendable {
         return envelope
     }
 
+    /// Decodes an envelope from `peer`, the identity of the conversation with `peer` (if any)
+    /// known: a prekey message naming it is not verified again (see
+    /// ``SessionEnvelope/init(encoded:knownIdentity:)``).
+    public func envelope(decoding bytes: some Collection<UInt8>, from peer: String) throws(ProtocolError) -> SessionEnvelope {
+        try SessionEnvelope(encoded: bytes, knownIdentity: conversations[peer]?.remoteIdentity)
+    }
+
     /// Decrypts an envelope from `peer`. A prekey message that belongs to no current conversation
     /// starts a new one (as the responder), provided it comes from the same identity as any
     /// existing conversation with that peer.

@@ -33,9 +33,11 @@ public enum SessionEnvelope: Sendable, Hashable {
     /// certificate verified when it was made (from bytes or parts; stored conversations verify
     /// theirs when decoded), and verification is deterministic, so a prekey message carrying
     /// exactly its bytes — certificate included — takes it as it is instead of verifying the
-    /// certificate again; any other identity is verified as ``init(encoded:)`` verifies it. Until the responder answers, every message of a session is
-    /// a prekey message carrying the same identity, and its Ed25519 certificate check was half of
-    /// the Cloud API endpoint's thread on messages from users it had not answered yet.
+    /// certificate again; any other identity is verified as ``init(encoded:)`` verifies it. Until
+    /// the responder answers, every message of a session is a prekey message carrying the same
+    /// identity, and its Ed25519 certificate check was half of the Cloud API endpoint's thread on
+    /// messages from users it had not answered yet. ``Party/envelope(decoding:from:)`` passes the
+    /// right identity.
     public init(encoded bytes: some Collection<UInt8>, knownIdentity: IdentityPublicKey?) throws(ProtocolError) {
         var reader = WireReader(bytes, structure: "envelope")
         switch try reader.readUInt8() {

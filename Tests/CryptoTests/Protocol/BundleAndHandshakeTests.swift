@@ -86,6 +86,7 @@ import Testing
         let second = try alice.encrypt([2], for: "bob")
         #expect(try SessionEnvelope(encoded: second.encoded, knownIdentity: known) == second)
         #expect(try SessionEnvelope(encoded: second.encoded, knownIdentity: nil) == second)
+        #expect(try bob.envelope(decoding: second.encoded, from: "alice") == second)
         #expect(try bob.decrypt(try SessionEnvelope(encoded: second.encoded, knownIdentity: known), from: "alice") == [2])
 
         // An identity whose certificate does not verify, built without the check: known, it is
@@ -103,6 +104,7 @@ import Testing
         #expect(try SessionEnvelope(encoded: forged.encoded, knownIdentity: unverifiable) == forged)
         #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: forged.encoded, knownIdentity: nil) }
         #expect(throws: ProtocolError.self) { try SessionEnvelope(encoded: forged.encoded, knownIdentity: known) }
+        #expect(throws: ProtocolError.self) { try bob.envelope(decoding: forged.encoded, from: "alice") }
         // Another valid identity than the known one is verified and decoded as itself.
         let carol = try Party(random: SeededRandom(seed: 32)).identity.publicKey
         let fromCarol = SessionEnvelope.preKey(PreKeyMessage(

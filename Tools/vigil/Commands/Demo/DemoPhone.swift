@@ -209,8 +209,8 @@ final class DemoPhone: RelayLinkDelegate {
         }
         let plaintext: [UInt8]
         do throws(ProtocolError) {
-            let known = party.conversations[envelope.sender.e164]?.remoteIdentity
-            plaintext = try party.decrypt(try SessionEnvelope(encoded: envelope.ciphertext, knownIdentity: known), from: envelope.sender.e164)
+            let peer = envelope.sender.e164
+            plaintext = try party.decrypt(try party.envelope(decoding: envelope.ciphertext, from: peer), from: peer)
         } catch {
             shard.counters.undecryptable += 1
             shard.counters.lastError = "\(number): undecryptable envelope from \(envelope.sender): \(error)"

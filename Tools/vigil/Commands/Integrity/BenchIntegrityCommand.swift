@@ -200,7 +200,7 @@ struct BenchIntegrityCommand: Command {
             // The kernel's part is mostly first touches of fresh memory (page faults and zeroing),
             // which vary between runs on a virtual machine; the user part is the analyzer's own
             // code (which varies too: the host's caches and memory are shared).
-            ("kernel_cpu_percent", cpu == 0 ? 0 : 100 * Double(min(system, cpu)) / Double(cpu)),
+            ("kernel_cpu_percent", cpu == 0 ? 0 : 100 * Double(cpu - user) / Double(cpu)),
             ("events_per_user_cpu_second", user == 0 ? 0 : Double(applied) / (Double(user) / 1e9)),
             ("active_businesses", Double(active.count)),
             ("bytes_per_business_accounted_mean", meanBytes),

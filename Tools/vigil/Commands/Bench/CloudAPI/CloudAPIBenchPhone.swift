@@ -112,8 +112,8 @@ final class CloudAPIBenchPhone: RelayLinkDelegate {
     func link(_ link: RelayLink, didReceive envelope: DeliveredEnvelope) {
         let plaintext: [UInt8]
         do throws(ProtocolError) {
-            let known = party.conversations[envelope.sender.e164]?.remoteIdentity
-            plaintext = try party.decrypt(try SessionEnvelope(encoded: envelope.ciphertext, knownIdentity: known), from: envelope.sender.e164)
+            let peer = envelope.sender.e164
+            plaintext = try party.decrypt(try party.envelope(decoding: envelope.ciphertext, from: peer), from: peer)
         } catch {
             generator?.fail("phone \(number): cannot decrypt an envelope from \(envelope.sender): \(error)")
             return
