@@ -171,7 +171,7 @@ import Transport
 
     @Test func groupingIsClampedToItsRange() {
         let analyzer = F.analyzer()
-        #expect(analyzer.grouping == 1 << 20)
+        #expect(analyzer.grouping == 1 << 21)
         analyzer.grouping = 0
         #expect(analyzer.grouping == 1)
         analyzer.grouping = 1 << 30

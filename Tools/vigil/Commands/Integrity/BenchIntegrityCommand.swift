@@ -22,7 +22,7 @@ struct BenchIntegrityCommand: Command {
 
           ingest        the events, pre-parsed, through IntegrityAnalyzer.ingest(contentsOf:)
                         (pseudonymization with SipHash-2-4, per-business tables and rings, the
-                        global HLL, policy), in chunks of --grouping events (default 1048576;
+                        global HLL, policy), in chunks of --grouping events (default 2097152;
                         at least 8192) built between the timed calls; events/s of wall time and
                         of the thread's CPU time (the latter is immune to other processes on a
                         shared machine), the kernel's percentage of that CPU time (first
@@ -44,7 +44,7 @@ struct BenchIntegrityCommand: Command {
         With ~10^5 businesses the replay is memory-bound (each event misses the cache and the TLB
         on its business's index slot, its state, a table's header and slot, the writer filter);
         ingest(contentsOf:) looks ahead over groups of events (--lookahead, default 32) so that
-        their misses overlap, and applies a batch of events (--grouping, default 1048576) business
+        their misses overlap, and applies a batch of events (--grouping, default 2097152) business
         by business, each business's events in their order: a state and its tables are read from
         memory once per batch, not once per event. The businesses' states are on transparent
         huge pages (MADV_HUGEPAGE) where the kernel grants them: /proc/vmstat's thp_fault_alloc.
@@ -212,7 +212,7 @@ struct BenchIntegrityCommand: Command {
     }
 
     /// The fewest events per chunk of ``timedReplay(_:_:into:)``; a chunk holds one of the
-    /// analyzer's batches (``IntegrityAnalyzer/grouping``, 2^20 events, ~40 MiB, by default).
+    /// analyzer's batches (``IntegrityAnalyzer/grouping``, 2^21 events, ~80 MiB, by default).
     static let replayChunk = 8192
 
     /// Ingests events `range` through `ingest(contentsOf:)`, a chunk at a time; returns the wall
