@@ -66,7 +66,8 @@ extension IntegrityAnalyzer {
     }
 
     /// Events pass the door and are entered in arrival order, and are applied business by
-    /// business every ``grouping`` events and before every sweep (a sweep moves positions).
+    /// business every ``grouping`` events, before every sweep (a sweep moves positions) and before
+    /// an event of another key epoch than the batch's (a batch keeps one epoch for all its events).
     private func ingestGrouped(_ events: ArraySlice<IntegrityEvent>) -> Int {
         let buffers = groupingBuffers
         let limit = min(events.count, grouping)
@@ -74,40 +75,50 @@ extension IntegrityAnalyzer {
         // The buffers' addresses are read once: a class property is checked for exclusive
         // access at run time on every read.
         let batch = buffers.events
+        let previous = buffers.previous
         let positions = buffers.positions
         var count = 0
+        var epoch: Int64 = 0
         // The businesses' index slots of a group are loaded together before its events are
         // entered (each a cache miss at ~10⁵ businesses).
         let applied = passingTheDoor(events) { entering in
             if entering.count > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(entering) }
             for entered in entering {
                 if core.moveClock(to: entered.time) {
-                    applyGrouped(buffers, count: count)
+                    applyGrouped(buffers, count: count, epoch: epoch)
                     count = 0
                     core.sweep()
                 }
+                if count > 0, entered.user.epoch != epoch {
+                    applyGrouped(buffers, count: count, epoch: epoch)
+                    count = 0
+                }
+                epoch = entered.user.epoch
                 positions[count] = UInt32(core.enter(entered))
                 (batch + count).initialize(to: PackedEvent(entered))
+                if let held = entered.user.previous { (previous + count).initialize(to: held) }
                 count += 1
                 if count == limit {
-                    applyGrouped(buffers, count: count)
+                    applyGrouped(buffers, count: count, epoch: epoch)
                     count = 0
                 }
             }
         }
-        applyGrouped(buffers, count: count)
+        applyGrouped(buffers, count: count, epoch: epoch)
         return applied
     }
 
-    /// Applies the first `count` entered events of `buffers` business by business.
-    private func applyGrouped(_ buffers: GroupingBuffers, count: Int) {
+    /// Applies the first `count` entered events of `buffers`, all of key epoch `epoch`, business
+    /// by business.
+    private func applyGrouped(_ buffers: GroupingBuffers, count: Int, epoch: Int64) {
         guard count > 0 else { return }
         let events = UnsafeBufferPointer(start: buffers.events, count: count)
+        let previous = UnsafePointer(buffers.previous)
         let positions = UnsafeBufferPointer(start: buffers.positions, count: count)
         let businesses = core.businesses.count
         let depth = lookahead
         let mix = buffers.order.withOrder(of: positions, below: businesses) { order in
-            core.applyGrouped(events, order: order, lookahead: depth)
+            core.applyGrouped(events, epoch: epoch, previous: previous, order: order, lookahead: depth)
         }
         lookaheadMix = lookaheadMix &+ mix
         statistics.events += count
@@ -115,17 +126,21 @@ extension IntegrityAnalyzer {
 }
 
 /// What ``IntegrityAnalyzer/ingest(contentsOf:)-(ArraySlice<IntegrityEvent>)`` holds between
-/// calls when it groups events by business: room for a batch's entered events and their
-/// businesses' positions, and the sort's buffers. A class holding raw memory, so that a batch is
-/// filled through two addresses read once per call (no array uniqueness or capacity check per
-/// event, no copy of the buffers); owned by one analyzer, never shared. The events are packed
-/// (``PackedEvent``, a trivial type: nothing to deinitialize) and 64-byte aligned, one cache line
-/// each.
+/// calls when it groups events by business: room for a batch's entered events, their previous
+/// pseudonyms and their businesses' positions, and the sort's buffers. A class holding raw
+/// memory, so that a batch is filled through addresses read once per call (no array uniqueness
+/// or capacity check per event, no copy of the buffers); owned by one analyzer, never shared.
+/// The events are packed (``PackedEvent``, a trivial type: nothing to deinitialize) and 64-byte
+/// aligned, two to a cache line.
 final class GroupingBuffers {
     /// Events the buffers have room for.
     private(set) var capacity = 0
-    /// Room for `capacity` entered events, each on its own cache line.
+    /// Room for `capacity` entered events, 32 bytes each.
     private(set) var events: UnsafeMutablePointer<PackedEvent>
+    /// Room for their previous pseudonyms, at the same indices; written only for events holding
+    /// one (a key's grace period): outside grace periods its pages are not touched, and fresh
+    /// memory costs nothing until it is.
+    private(set) var previous: UnsafeMutablePointer<Pseudonym>
     /// Room for their positions.
     private(set) var positions: UnsafeMutablePointer<UInt32>
     /// The sort's buffers.
@@ -133,6 +148,7 @@ final class GroupingBuffers {
 
     init() {
         events = Self.allocateEvents(0)
+        previous = .allocate(capacity: 1)
         positions = .allocate(capacity: 0)
     }
 
@@ -140,8 +156,10 @@ final class GroupingBuffers {
     func reserve(_ capacity: Int) {
         guard capacity > self.capacity else { return }
         UnsafeMutableRawPointer(events).deallocate()
+        previous.deallocate()
         positions.deallocate()
         events = Self.allocateEvents(capacity)
+        previous = .allocate(capacity: capacity)
         positions = .allocate(capacity: capacity)
         self.capacity = capacity
     }
@@ -153,6 +171,7 @@ final class GroupingBuffers {
 
     deinit {
         UnsafeMutableRawPointer(events).deallocate()
+        previous.deallocate()
         positions.deallocate()
     }
 }

@@ -37,9 +37,10 @@ public final class IntegrityAnalyzer: MetadataSink, AdmissionPolicy {
     /// them business by business (1…2^22, clamped; 1 applies them in arrival order; default
     /// 2^21: at 10⁷ events a day over 10⁵ businesses, ~5 hours of event time, ~20 events per
     /// business on average, each business's state read once for all of them; 3 of 3 alternated
-    /// runs faster than 2^20, +8 % median, BENCHMARKS.md). The batch's buffers (84 bytes per
-    /// event: the entered event packed in 64, its position, the sort's two pairs; 168 MiB at the
-    /// default) are allocated by the first large call and kept.
+    /// runs faster than 2^20, +8 % median, BENCHMARKS.md). The batch's buffers (52 bytes per
+    /// event: the entered event packed in 32, its position, the sort's two pairs; 104 MiB at the
+    /// default; 16 more per event for previous pseudonyms, touched only during a key's grace
+    /// period) are allocated by the first large call and kept.
     public var grouping: Int {
         get { groupingLimit }
         set { groupingLimit = min(max(newValue, 1), 1 << 22) }

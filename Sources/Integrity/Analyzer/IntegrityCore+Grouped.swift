@@ -10,14 +10,16 @@ import CSystem
 // batch instead of once per event. A sweep moves positions, so a batch never spans one.
 extension IntegrityCore {
     /// Applies the business part of a batch of entered (packed) events, no sweep having run since
-    /// they were entered. `order` holds a pair `position << 32 | i` for each `events[i]`, its
-    /// position as `enter` returned it, sorted by position, ties in arrival order
-    /// (``BusinessOrder``): the events are taken business by business, looking ahead at
-    /// `lookahead` of them at a time; the policy changes they make are left in `changes` in
-    /// arrival order, as applying the events one by one appends them. Returns a mix of what the
-    /// look-ahead loaded.
+    /// they were entered, all of key epoch `epoch`; `previous[i]` is the previous pseudonym of
+    /// `events[i]` where it holds one (``PackedEvent/holdsPrevious``), unread otherwise. `order`
+    /// holds a pair `position << 32 | i` for each `events[i]`, its position as `enter` returned
+    /// it, sorted by position, ties in arrival order (``BusinessOrder``): the events are taken
+    /// business by business, looking ahead at `lookahead` of them at a time; the policy changes
+    /// they make are left in `changes` in arrival order, as applying the events one by one
+    /// appends them. Returns a mix of what the look-ahead loaded.
     mutating func applyGrouped(
-        _ events: UnsafeBufferPointer<PackedEvent>, order: UnsafeBufferPointer<UInt64>, lookahead: Int
+        _ events: UnsafeBufferPointer<PackedEvent>, epoch: Int64, previous: UnsafePointer<Pseudonym>,
+        order: UnsafeBufferPointer<UInt64>, lookahead: Int
     ) -> UInt64 {
         guard let eventsBase = events.baseAddress, !order.isEmpty else { return 0 }
         let changesBefore = changes.count
@@ -27,7 +29,7 @@ extension IntegrityCore {
         // Held here for the batch: read from `self` inside the closure, it is retained and
         // released around every event's apply.
         let parameters = self.parameters
-        withUnsafeTemporaryAllocation(of: PseudonymizedEvent.self, capacity: Self.lookaheadLimit) { group in
+        withUnsafeTemporaryAllocation(of: BusinessEvent.self, capacity: Self.lookaheadLimit) { group in
             withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.lookaheadLimit) { groupPositions in
                 guard let positionsBase = groupPositions.baseAddress else {
                     preconditionFailure("a temporary allocation of \(Self.lookaheadLimit) positions has no address")
@@ -44,7 +46,8 @@ extension IntegrityCore {
                     }
                     for slot in 0..<(end - next) {
                         let pair = order[next + slot]
-                        group.initializeElement(at: slot, to: events[Self.arrival(pair)].event)
+                        let arrival = Self.arrival(pair)
+                        group.initializeElement(at: slot, to: events[arrival].event(epoch: epoch, previous: previous[arrival]))
                         groupPositions[slot] = Int32(pair >> 32)
                     }
                     let ready = UnsafeBufferPointer(rebasing: group[0..<(end - next)])

@@ -43,7 +43,7 @@ extension IntegrityCore {
     /// filter blocks. The positions come through a pointer: passed as an `InlineArray`, they were
     /// copied four times per group (256-byte `memcpy`s, ~2 % of a grouped replay's profile).
     @inline(__always)
-    func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>, positions: UnsafePointer<Int32>) -> UInt64 {
+    func warm<Event: BusinessStateEvent>(_ events: UnsafeBufferPointer<Event>, positions: UnsafePointer<Int32>) -> UInt64 {
         let count = min(events.count, Self.lookaheadLimit)
         var users = InlineArray<64, Pseudonym>(repeating: Pseudonym(first: 0, second: 0))
         var tables = InlineArray<64, UInt8>(repeating: 0)

@@ -2,8 +2,9 @@ import Transport
 
 // Applying one pseudonymized event: O(1) table and ring updates, no allocation in steady state.
 extension BusinessState {
-    /// Applies `event`; policy changes are appended to `changes`.
-    mutating func apply(_ event: PseudonymizedEvent, parameters: SignalParameters, changes: inout [PolicyChange]) -> EventOutcome {
+    /// Applies `event` (a ``PseudonymizedEvent`` of this business, or a grouped batch's
+    /// ``BusinessEvent``); policy changes are appended to `changes`.
+    mutating func apply<Event: BusinessStateEvent>(_ event: Event, parameters: SignalParameters, changes: inout [PolicyChange]) -> EventOutcome {
         let time = advanceClock(to: event.time, pair: event.user)
         let tick = TimeTicks.tick(time)
         var outcome = EventOutcome()

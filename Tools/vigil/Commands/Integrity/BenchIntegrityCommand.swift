@@ -28,7 +28,7 @@ struct BenchIntegrityCommand: Command {
                         shared machine), the kernel's percentage of that CPU time (first
                         touches of fresh memory: page faults and zeroing) and events per
                         user-CPU second, bytes per business, peak RSS (both include the
-                        analyzer's batch buffers, ~84 bytes per --grouping event, and the
+                        analyzer's batch buffers, ~52 bytes per --grouping event, and the
                         benchmark's own events);
           end to end    the same events as JSONL bytes (encoded in chunks of 2^20 lines before
                         timing), parsed by EventLineParser and ingested: lines/s;
