@@ -79,38 +79,44 @@ extension IntegrityAnalyzer {
         let positions = buffers.positions
         var count = 0
         var epoch: Int64 = 0
+        // Whether an event of the batch holds a previous pseudonym (a key's grace period).
+        var held = false
         // The businesses' index slots of a group are loaded together before its events are
         // entered (each a cache miss at ~10⁵ businesses).
         let applied = passingTheDoor(events) { entering in
             if entering.count > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(entering) }
             for entered in entering {
                 if core.moveClock(to: entered.time) {
-                    applyGrouped(buffers, count: count, epoch: epoch)
+                    applyGrouped(buffers, count: count, epoch: epoch, held: held)
                     count = 0
                     core.sweep()
                 }
                 if count > 0, entered.user.epoch != epoch {
-                    applyGrouped(buffers, count: count, epoch: epoch)
+                    applyGrouped(buffers, count: count, epoch: epoch, held: held)
                     count = 0
                 }
+                if count == 0 { held = false }
                 epoch = entered.user.epoch
                 positions[count] = UInt32(core.enter(entered))
                 (batch + count).initialize(to: PackedEvent(entered))
-                if let held = entered.user.previous { (previous + count).initialize(to: held) }
+                if let pseudonym = entered.user.previous {
+                    (previous + count).initialize(to: pseudonym)
+                    held = true
+                }
                 count += 1
                 if count == limit {
-                    applyGrouped(buffers, count: count, epoch: epoch)
+                    applyGrouped(buffers, count: count, epoch: epoch, held: held)
                     count = 0
                 }
             }
         }
-        applyGrouped(buffers, count: count, epoch: epoch)
+        applyGrouped(buffers, count: count, epoch: epoch, held: held)
         return applied
     }
 
     /// Applies the first `count` entered events of `buffers`, all of key epoch `epoch`, business
-    /// by business.
-    private func applyGrouped(_ buffers: GroupingBuffers, count: Int, epoch: Int64) {
+    /// by business; `held` if any of them holds a previous pseudonym.
+    private func applyGrouped(_ buffers: GroupingBuffers, count: Int, epoch: Int64, held: Bool) {
         guard count > 0 else { return }
         let events = UnsafeBufferPointer(start: buffers.events, count: count)
         let previous = UnsafePointer(buffers.previous)
@@ -118,7 +124,7 @@ extension IntegrityAnalyzer {
         let businesses = core.businesses.count
         let depth = lookahead
         let mix = buffers.order.withOrder(of: positions, below: businesses) { order in
-            core.applyGrouped(events, epoch: epoch, previous: previous, order: order, lookahead: depth)
+            core.applyGrouped(events, epoch: epoch, previous: previous, prefetchingPrevious: held, order: order, lookahead: depth)
         }
         lookaheadMix = lookaheadMix &+ mix
         statistics.events += count
@@ -138,8 +144,9 @@ final class GroupingBuffers {
     /// Room for `capacity` entered events, 32 bytes each.
     private(set) var events: UnsafeMutablePointer<PackedEvent>
     /// Room for their previous pseudonyms, at the same indices; written only for events holding
-    /// one (a key's grace period): outside grace periods its pages are not touched, and fresh
-    /// memory costs nothing until it is.
+    /// one — in a key's grace period (the first 7 of every 30 days by default), all of them —
+    /// so that outside grace periods its pages are not touched (fresh memory costs nothing until
+    /// it is).
     private(set) var previous: UnsafeMutablePointer<Pseudonym>
     /// Room for their positions.
     private(set) var positions: UnsafeMutablePointer<UInt32>
@@ -148,7 +155,7 @@ final class GroupingBuffers {
 
     init() {
         events = Self.allocateEvents(0)
-        previous = .allocate(capacity: 1)
+        previous = .allocate(capacity: 0)
         positions = .allocate(capacity: 0)
     }
 

@@ -11,7 +11,9 @@ import CSystem
 extension IntegrityCore {
     /// Applies the business part of a batch of entered (packed) events, no sweep having run since
     /// they were entered, all of key epoch `epoch`; `previous[i]` is the previous pseudonym of
-    /// `events[i]` where it holds one (``PackedEvent/holdsPrevious``), unread otherwise. `order`
+    /// `events[i]` where it holds one (``PackedEvent/holdsPrevious``), unread otherwise, and
+    /// prefetched with the event when `prefetchingPrevious` (some event of the batch holds one).
+    /// `order`
     /// holds a pair `position << 32 | i` for each `events[i]`, its position as `enter` returned
     /// it, sorted by position, ties in arrival order (``BusinessOrder``): the events are taken
     /// business by business, looking ahead at `lookahead` of them at a time; the policy changes
@@ -19,7 +21,7 @@ extension IntegrityCore {
     /// appends them. Returns a mix of what the look-ahead loaded.
     mutating func applyGrouped(
         _ events: UnsafeBufferPointer<PackedEvent>, epoch: Int64, previous: UnsafePointer<Pseudonym>,
-        order: UnsafeBufferPointer<UInt64>, lookahead: Int
+        prefetchingPrevious: Bool, order: UnsafeBufferPointer<UInt64>, lookahead: Int
     ) -> UInt64 {
         guard let eventsBase = events.baseAddress, !order.isEmpty else { return 0 }
         let changesBefore = changes.count
@@ -43,6 +45,11 @@ extension IntegrityCore {
                     // instructions after it until its line arrives.
                     for upcoming in end..<min(end + depth, order.count) {
                         vigil_prefetch(eventsBase + Self.arrival(order[upcoming]))
+                    }
+                    if prefetchingPrevious {
+                        for upcoming in end..<min(end + depth, order.count) {
+                            vigil_prefetch(previous + Self.arrival(order[upcoming]))
+                        }
                     }
                     for slot in 0..<(end - next) {
                         let pair = order[next + slot]

@@ -62,6 +62,24 @@ import Testing
         }
     }
 
+    /// A day that starts 12 hours before a key rotation: in its second half every event also
+    /// carries its user's previous pseudonym (the grouped batch's side buffer), and every event
+    /// is still applied on both paths (the command fails otherwise).
+    @Test func aDayAcrossAKeyRotationIsReplayed() throws {
+        let result = try VigilBinary.run([
+            "bench", "integrity", "--events", "4000", "--businesses", "20", "--users", "1000",
+            "--start", "1702900800000", "--no-redis", "--json",
+        ])
+        #expect(result.status == 0, "\(result.standardError)")
+        let figures = try Self.figures(result.standardOutput)
+        #expect(figures["start"] == 1_702_900_800_000)
+        #expect(figures["events"] == 4000)
+        #expect((figures["end_to_end_lines_per_second"] ?? 0) > 0)
+        let late = try VigilBinary.run(["bench", "integrity", "--start", "4102444800001"])
+        #expect(late.status != 0)
+        #expect(late.standardError.contains("--start"))
+    }
+
     @Test func refusesContradictoryOptions() throws {
         let both = try VigilBinary.run(["bench", "integrity", "--no-redis", "--redis-server", "/usr/bin/redis-server"])
         #expect(both.status != 0)

@@ -21,8 +21,8 @@ struct IntegrityBenchWorkload {
         var ends: [Int] = []
     }
 
-    /// Event time of the first event.
-    static let start: Int64 = 1_701_216_000_000
+    /// Event time of the first event by default: 2023-11-29T00:00Z, day 10 of a 30-day key epoch.
+    static let defaultStart: Int64 = 1_701_216_000_000
     private static let reasons: [BlockReason] = [.spam, .didntSignUp, .noLongerNeeded, .noReason, .offensive]
 
     let numbers: [PhoneNumber]
@@ -32,7 +32,7 @@ struct IntegrityBenchWorkload {
 
     /// Skewed businesses (the index is `businesses · u²`), each with its own audience of users;
     /// kinds by the documented mix.
-    init(events: Int, businesses: Int, users: Int, seed: UInt64) {
+    init(events: Int, businesses: Int, users: Int, seed: UInt64, start: Int64 = defaultStart) {
         numbers = (0..<businesses).map { PhoneNumber(digits: 14_150_000_000 + UInt64($0))! }
         var random = SplitMix64(seed: seed)
         var records: [Record] = []
@@ -41,7 +41,7 @@ struct IntegrityBenchWorkload {
         times.reserveCapacity(events)
         let meanDelta = 86_400_000.0 / Double(events)
         let audience = UInt64(max(1, min(2000, users / 10)))
-        var time = Self.start
+        var time = start
         for _ in 0..<events {
             let u = Double(random.next() >> 11) / Double(1 << 53)
             let business = UInt64(Double(businesses) * u * u)
