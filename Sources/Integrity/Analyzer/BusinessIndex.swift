@@ -1,3 +1,4 @@
+import CSystem
 import Transport
 
 /// Business number → position in the core's dense array: open addressing with linear probing on
@@ -39,11 +40,15 @@ struct BusinessIndex {
         }
     }
 
-    /// Loads the slot where a look-up of `digits` starts (the look-ahead: no effect but on the
-    /// cache); returns its key.
+    /// Starts loading the slot where a look-up of `digits` starts (the look-ahead: no effect but
+    /// on the cache). A prefetch, not a load: a load that misses holds up the instructions after
+    /// it until its line arrives, so a group's loads would wait on each other's retirement.
     @inline(__always)
-    func warm(_ digits: UInt64) -> UInt64 {
-        slots[Int(truncatingIfNeeded: Self.hash(digits)) & (slots.count - 1)].key
+    func warm(_ digits: UInt64) {
+        let index = Int(truncatingIfNeeded: Self.hash(digits)) & (slots.count - 1)
+        slots.withUnsafeBufferPointer { slots in
+            if let base = slots.baseAddress { vigil_prefetch(base + index) }
+        }
     }
 
     /// Sets the position of `business` (inserting it if absent).

@@ -29,13 +29,12 @@ extension IntegrityCore {
         }
     }
 
-    /// Loads the index slots of the businesses of `events` (at most ``lookaheadLimit``): the
-    /// look-ahead's first stage, and before a grouped batch's events are entered (`enter`);
-    /// returns a mix.
+    /// Starts loading the index slots of the businesses of `events` (at most
+    /// ``lookaheadLimit``): the look-ahead's first stage, and before a grouped batch's events are
+    /// entered (`enter`). Returns 0 (a prefetch has no value to mix).
     mutating func warmIndex(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
-        var mix: UInt64 = 0
-        for event in events.prefix(Self.lookaheadLimit) { mix = mix &+ index.warm(event.business.digits) }
-        return mix
+        for event in events.prefix(Self.lookaheadLimit) { index.warm(event.business.digits) }
+        return 0
     }
 
     /// The look-ahead's later stages, for a group whose positions are known (`positions[i]` for
