@@ -13,12 +13,11 @@ extension IntegrityCore {
     /// they were entered, all of key epoch `epoch`; `previous[i]` is the previous pseudonym of
     /// `events[i]` where it holds one (``PackedEvent/holdsPrevious``), unread otherwise, and
     /// prefetched with the event when `prefetchingPrevious` (some event of the batch holds one).
-    /// `order`
-    /// holds a pair `position << 32 | i` for each `events[i]`, its position as `enter` returned
-    /// it, sorted by position, ties in arrival order (``BusinessOrder``): the events are taken
-    /// business by business, looking ahead at `lookahead` of them at a time; the policy changes
-    /// they make are left in `changes` in arrival order, as applying the events one by one
-    /// appends them. Returns a mix of what the look-ahead loaded.
+    /// `order` holds a pair `position << 32 | i` for each `events[i]`, its position as `enter`
+    /// returned it, sorted by position, ties in arrival order (``BusinessOrder``): the events are
+    /// taken business by business, looking ahead at `lookahead` of them at a time; the policy
+    /// changes they make are left in `changes` in arrival order, as applying the events one by
+    /// one appends them. Returns a mix of what the look-ahead loaded.
     mutating func applyGrouped(
         _ events: UnsafeBufferPointer<PackedEvent>, epoch: Int64, previous: UnsafePointer<Pseudonym>,
         prefetchingPrevious: Bool, order: UnsafeBufferPointer<UInt64>, lookahead: Int

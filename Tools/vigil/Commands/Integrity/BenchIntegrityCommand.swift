@@ -86,7 +86,8 @@ struct BenchIntegrityCommand: Command {
     let lookahead: Int?
     let grouping: Int?
     let passes: Int
-    let start: Int64
+    /// Event time of the first event (`--start`).
+    let firstEventTime: Int64
     let json: Bool
 
     init(parsing arguments: inout Arguments) throws(CLIError) {
@@ -102,7 +103,7 @@ struct BenchIntegrityCommand: Command {
         lookahead = try arguments.integer("--lookahead", in: 1...64)
         grouping = try arguments.integer("--grouping", in: 1...(1 << 22))
         passes = try arguments.integer("--passes", in: 1...100) ?? 1
-        start = Int64(try arguments.integer("--start", in: 0...4_102_444_800_000) ?? Int(IntegrityBenchWorkload.defaultStart))
+        firstEventTime = Int64(try arguments.integer("--start", in: 0...4_102_444_800_000) ?? Int(IntegrityBenchWorkload.defaultStart))
         if passes > 1, !profile { throw CLIError("--passes needs --profile") }
         json = arguments.flag("--json")
         if skipRedis, redisServer != nil { throw CLIError("--no-redis and --redis-server exclude each other") }
@@ -112,7 +113,7 @@ struct BenchIntegrityCommand: Command {
         BenchClock.warnIfDebug()
         let redis = profile ? nil : try locateRedis()
         Console.progress("generating \(events) events over \(businesses) businesses and \(users) users …")
-        let workload = IntegrityBenchWorkload(events: events, businesses: businesses, users: users, seed: seed, start: start)
+        let workload = IntegrityBenchWorkload(events: events, businesses: businesses, users: users, seed: seed, start: firstEventTime)
 
         // Warm-up on a separate analyzer (page faults of the code paths, the allocator).
         let warm = try IntegrityAnalyzer(rules: Rules(), pseudonymizer: Pseudonymizer.ephemeral())
@@ -201,7 +202,7 @@ struct BenchIntegrityCommand: Command {
             ("events", Double(applied)),
             ("lookahead", Double(analyzer.lookahead)),
             ("grouping", Double(analyzer.grouping)),
-            ("start", Double(start)),
+            ("start", Double(firstEventTime)),
             ("events_per_second", Double(applied) / (Double(elapsed) / 1e9)),
             ("events_per_cpu_second", Double(applied) / (Double(cpu) / 1e9)),
             ("cpu_ns_per_event", Double(cpu) / Double(max(applied, 1))),
