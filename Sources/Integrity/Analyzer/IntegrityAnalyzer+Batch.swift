@@ -81,10 +81,10 @@ extension IntegrityAnalyzer {
         var epoch: Int64 = 0
         // Whether an event of the batch holds a previous pseudonym (a key's grace period).
         var held = false
-        // The businesses' index slots of a group are loaded together before its events are
+        // The businesses' index slots of a group are prefetched together before its events are
         // entered (each a cache miss at ~10⁵ businesses).
         let applied = passingTheDoor(events) { entering in
-            if entering.count > 1 { lookaheadMix = lookaheadMix &+ core.warmIndex(entering) }
+            if entering.count > 1 { core.warmIndex(entering) }
             for entered in entering {
                 if core.moveClock(to: entered.time) {
                     applyGrouped(buffers, count: count, epoch: epoch, held: held)

@@ -19,22 +19,21 @@ extension IntegrityCore {
     /// its arrays and dictionaries) for every group.
     mutating func warm(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
         // Stage 1: the businesses' index slots, then their positions (from the cache).
-        let mix = warmIndex(events)
+        warmIndex(events)
         return withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.lookaheadLimit) { positions in
-            guard let base = positions.baseAddress else { return mix }
+            guard let base = positions.baseAddress else { return 0 }
             for slot in 0..<min(events.count, Self.lookaheadLimit) {
                 positions[slot] = index[digits: events[slot].business.digits].map(Int32.init) ?? -1
             }
-            return mix &+ warm(events, positions: base)
+            return warm(events, positions: base)
         }
     }
 
     /// Starts loading the index slots of the businesses of `events` (at most
     /// ``lookaheadLimit``): the look-ahead's first stage, and before a grouped batch's events are
-    /// entered (`enter`). Returns 0 (a prefetch has no value to mix).
-    mutating func warmIndex(_ events: UnsafeBufferPointer<PseudonymizedEvent>) -> UInt64 {
+    /// entered (`enter`). Prefetches: nothing to mix.
+    mutating func warmIndex(_ events: UnsafeBufferPointer<PseudonymizedEvent>) {
         for event in events.prefix(Self.lookaheadLimit) { index.warm(event.business.digits) }
-        return 0
     }
 
     /// The look-ahead's later stages, for a group whose positions are known (`positions[i]` for

@@ -102,15 +102,11 @@ struct BusinessEvent: BusinessStateEvent, Hashable {
     let time: Int64
     let user: PseudonymPair
     let kind: IntegrityEvent.Kind
+}
 
+extension BusinessEvent {
     /// The business part of `event`.
     init(_ event: PseudonymizedEvent) {
         self.init(time: event.time, user: event.user, kind: event.kind)
-    }
-
-    init(time: Int64, user: PseudonymPair, kind: IntegrityEvent.Kind) {
-        self.time = time
-        self.user = user
-        self.kind = kind
     }
 }
