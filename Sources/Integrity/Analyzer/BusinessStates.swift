@@ -16,7 +16,7 @@ import Glibc
 /// a mutation copies first when it is shared.
 struct BusinessStates {
     /// Bytes per chunk: one huge page.
-    static let chunkBytes = HugePages.pageBytes
+    static let chunkBytes = 1 << 21
     /// States per chunk: as many as fit in ``chunkBytes`` (~1 500 of ~1.4 KiB). A constant the
     /// compiler folds, so that finding a chunk is a multiplication, not a division.
     @inline(__always)
@@ -96,9 +96,15 @@ struct BusinessStates {
         return last
     }
 
-    /// Allocates a chunk: one huge page where the kernel grants it (``HugePages``).
+    /// Allocates a chunk aligned on a huge page and asks the kernel to back it with one (advice
+    /// only: where transparent huge pages are off, it is 4 KiB pages as before).
     private mutating func addChunk() {
-        let chunk = HugePages.allocate(BusinessState.self, count: Self.chunkSize)
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, Self.chunkBytes, Self.chunkBytes) == 0, let memory else {
+            preconditionFailure("out of memory for \(Self.chunkBytes) bytes of business states")
+        }
+        _ = madvise(memory, Self.chunkBytes, MADV_HUGEPAGE)
+        let chunk = memory.bindMemory(to: BusinessState.self, capacity: Self.chunkSize)
         chunks.append(chunk)
         owner.chunks.append(chunk)
     }

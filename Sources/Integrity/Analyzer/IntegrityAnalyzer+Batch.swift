@@ -1,5 +1,3 @@
-import Glibc
-
 extension IntegrityAnalyzer {
     /// Applies `events` in order — exactly what calling ``ingest(_:)`` on each would do (same
     /// state, statistics, policy changes and observer calls, in the same order), faster on a large
@@ -139,7 +137,7 @@ extension IntegrityAnalyzer {
 /// memory, so that a batch is filled through addresses read once per call (no array uniqueness
 /// or capacity check per event, no copy of the buffers); owned by one analyzer, never shared.
 /// The events are packed (``PackedEvent``, a trivial type: nothing to deinitialize) and 64-byte
-/// aligned, two to a cache line; large buffers are on huge pages (``HugePages``).
+/// aligned, two to a cache line.
 final class GroupingBuffers {
     /// Events the buffers have room for.
     private(set) var capacity = 0
@@ -153,29 +151,34 @@ final class GroupingBuffers {
     /// Room for their positions.
     private(set) var positions: UnsafeMutablePointer<UInt32>
     /// The sort's buffers.
-    let order = BusinessOrder()
+    var order = BusinessOrder()
 
     init() {
-        events = HugePages.allocate(PackedEvent.self, count: 0)
-        previous = HugePages.allocate(Pseudonym.self, count: 0)
-        positions = HugePages.allocate(UInt32.self, count: 0)
+        events = Self.allocateEvents(0)
+        previous = .allocate(capacity: 0)
+        positions = .allocate(capacity: 0)
     }
 
     /// Makes room for `capacity` events (what the buffers held is not kept; they only grow).
     func reserve(_ capacity: Int) {
         guard capacity > self.capacity else { return }
-        free(events)
-        free(previous)
-        free(positions)
-        events = HugePages.allocate(PackedEvent.self, count: capacity)
-        previous = HugePages.allocate(Pseudonym.self, count: capacity)
-        positions = HugePages.allocate(UInt32.self, count: capacity)
+        UnsafeMutableRawPointer(events).deallocate()
+        previous.deallocate()
+        positions.deallocate()
+        events = Self.allocateEvents(capacity)
+        previous = .allocate(capacity: capacity)
+        positions = .allocate(capacity: capacity)
         self.capacity = capacity
     }
 
+    private static func allocateEvents(_ capacity: Int) -> UnsafeMutablePointer<PackedEvent> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(capacity, 1) * MemoryLayout<PackedEvent>.stride, alignment: 64)
+            .bindMemory(to: PackedEvent.self, capacity: max(capacity, 1))
+    }
+
     deinit {
-        free(events)
-        free(previous)
-        free(positions)
+        UnsafeMutableRawPointer(events).deallocate()
+        previous.deallocate()
+        positions.deallocate()
     }
 }

@@ -1,5 +1,4 @@
 import CSystem
-import Glibc
 
 // Applying a batch grouped by business. An event changes two kinds of state: its business's own
 // (`businesses[position].apply`, which reads and writes that one state and appends to `changes`)
@@ -103,61 +102,54 @@ extension IntegrityCore {
 /// arrival) pairs on the position, 11 bits a pass (one pass below 2 048 businesses, two below
 /// 4 194 304), linear in the batch. Each pass reads its pairs in order; the pair carries the
 /// position, so that neither the sort nor the apply reads the positions out of order. Its
-/// buffers are kept between batches (they only grow) and are on huge pages (``HugePages``): a
-/// pass writes 2 048 streams at once, which in 4 KiB pages would be 2 048 pages, more than the
-/// TLB holds. A class owning raw memory; owned by one analyzer, never shared.
-final class BusinessOrder {
+/// buffers are kept between batches (they only grow).
+struct BusinessOrder {
     private static let digitBits = 11
-    private var capacity = 0
-    private var first = HugePages.allocate(UInt64.self, count: 0)
-    private var second = HugePages.allocate(UInt64.self, count: 0)
+    private var first: [UInt64] = []
+    private var second: [UInt64] = []
     private var counts = [Int](repeating: 0, count: 1 << digitBits)
-
-    deinit {
-        free(first)
-        free(second)
-    }
 
     /// Calls `body` with the pairs `position << 32 | arrival` of `positions` (the arrival is the
     /// index in `positions`) sorted by position, ties in arrival order; every position must be
     /// below `limit`.
-    func withOrder<Result>(
+    mutating func withOrder<Result>(
         of positions: UnsafeBufferPointer<UInt32>, below limit: Int, _ body: (UnsafeBufferPointer<UInt64>) -> Result
     ) -> Result {
         let count = positions.count
-        if capacity < count {
-            free(first)
-            free(second)
-            first = HugePages.allocate(UInt64.self, count: count)
-            second = HugePages.allocate(UInt64.self, count: count)
-            capacity = count
+        if first.count < count {
+            first = [UInt64](repeating: 0, count: count)
+            second = [UInt64](repeating: 0, count: count)
         }
         let bitsNeeded = max(1, Int.bitWidth - max(limit - 1, 0).leadingZeroBitCount)
         let passes = (bitsNeeded + Self.digitBits - 1) / Self.digitBits
         let mask = UInt64((1 << Self.digitBits) - 1)
-        var source = first
-        var target = second
-        return counts.withUnsafeMutableBufferPointer { counts in
-            for index in 0..<count { source[index] = UInt64(positions[index]) << 32 | UInt64(index) }
-            for pass in 0..<passes {
-                let shift = UInt64(32 + pass * Self.digitBits)
-                counts.update(repeating: 0)
-                for index in 0..<count { counts[Int((source[index] >> shift) & mask)] += 1 }
-                var total = 0
-                for digit in counts.indices {
-                    let here = counts[digit]
-                    counts[digit] = total
-                    total += here
+        return first.withUnsafeMutableBufferPointer { source in
+            second.withUnsafeMutableBufferPointer { target in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var source = source
+                    var target = target
+                    for index in 0..<count { source[index] = UInt64(positions[index]) << 32 | UInt64(index) }
+                    for pass in 0..<passes {
+                        let shift = UInt64(32 + pass * Self.digitBits)
+                        counts.update(repeating: 0)
+                        for index in 0..<count { counts[Int((source[index] >> shift) & mask)] += 1 }
+                        var total = 0
+                        for digit in counts.indices {
+                            let here = counts[digit]
+                            counts[digit] = total
+                            total += here
+                        }
+                        for index in 0..<count {
+                            let pair = source[index]
+                            let digit = Int((pair >> shift) & mask)
+                            target[counts[digit]] = pair
+                            counts[digit] += 1
+                        }
+                        swap(&source, &target)
+                    }
+                    return body(UnsafeBufferPointer(rebasing: source[0..<count]))
                 }
-                for index in 0..<count {
-                    let pair = source[index]
-                    let digit = Int((pair >> shift) & mask)
-                    target[counts[digit]] = pair
-                    counts[digit] += 1
-                }
-                swap(&source, &target)
             }
-            return body(UnsafeBufferPointer(start: source, count: count))
         }
     }
 }
