@@ -1,3 +1,4 @@
+import Foundation
 @testable import Integrity
 import Testing
 import Transport
@@ -83,5 +84,37 @@ import Transport
         #expect(states.isEmpty)
         states.append(Self.state(1))
         #expect(Self.order(states) == [1])
+    }
+
+    /// Each chunk is one whole huge page, aligned on one and advised onto huge pages (the
+    /// `hg` flag of its mapping in `/proc/self/smaps`, where the kernel has transparent huge
+    /// pages). A chunk holds a little under 2 MiB of states; allocating only what they need
+    /// would lose both, as a reviewer caught in a change that did.
+    @Test func chunksAreWholeHugePages() throws {
+        let states = Self.filled(BusinessStates.chunkSize * 2 + 1)
+        let kernelHasHugePages = FileManager.default.fileExists(atPath: "/sys/kernel/mm/transparent_hugepage/enabled")
+        for position in [0, BusinessStates.chunkSize, 2 * BusinessStates.chunkSize] {
+            let address = UInt(bitPattern: states.address(of: position))
+            #expect(address % UInt(BusinessStates.chunkBytes) == 0, "chunk at position \(position)")
+            let flags = try #require(Self.mappingFlags(holding: address), "a mapping holds \(address)")
+            if kernelHasHugePages { #expect(flags.contains("hg"), "VmFlags \(flags)") }
+        }
+    }
+
+    /// The `VmFlags` of the mapping of this process that holds `address`, from
+    /// `/proc/self/smaps` (nil if there is none).
+    static func mappingFlags(holding address: UInt) -> [Substring]? {
+        // Read to the end: a /proc file reports a size of 0.
+        guard let file = FileHandle(forReadingAtPath: "/proc/self/smaps"), let data = try? file.readToEnd() else { return nil }
+        var inMapping = false
+        for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+            let range = line.prefix { $0 != " " }.split(separator: "-")
+            if range.count == 2, let start = UInt(range[0], radix: 16), let end = UInt(range[1], radix: 16) {
+                inMapping = start <= address && address < end
+            } else if inMapping, line.hasPrefix("VmFlags:") {
+                return line.dropFirst("VmFlags:".count).split(separator: " ")
+            }
+        }
+        return nil
     }
 }
