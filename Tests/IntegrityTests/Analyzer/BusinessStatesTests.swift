@@ -91,7 +91,7 @@ import Transport
     /// pages). A chunk holds a little under 2 MiB of states; allocating only what they need
     /// would lose both, as a reviewer caught in a change that did.
     @Test func chunksAreWholeHugePages() throws {
-        let states = Self.filled(BusinessStates.chunkSize * 2 + 1)
+        let states = Self.filled()
         let kernelHasHugePages = FileManager.default.fileExists(atPath: "/sys/kernel/mm/transparent_hugepage/enabled")
         for position in [0, BusinessStates.chunkSize, 2 * BusinessStates.chunkSize] {
             let address = UInt(bitPattern: states.address(of: position))
