@@ -1,25 +1,27 @@
 extension NumberPolicy {
-    /// What ``NumberPolicy/evaluate(_:rules:)`` reads of ``Rules``, as one flat value of numbers.
+    /// What ``NumberPolicy/evaluate(_:rules:)`` reads of ``Rules``, as one flat immutable object.
     ///
     /// The analyzer evaluates a business's policy every few minutes of its event time — about
     /// every other event at 10⁵ businesses — and handing it the whole ``Rules`` (~0.4 KiB, read
     /// from the analyzer's shared parameters) copied them onto the stack on every evaluation. The
-    /// analyzer builds this value once; ``evaluate(_:rules:)`` builds it per call.
-    struct Thresholds: Sendable {
+    /// analyzer builds this once; ``evaluate(_:rules:)`` (for tests and tools) builds — allocates —
+    /// it per call. A class (immutable, so shared safely): as a struct, this too was copied (144
+    /// bytes) out of the parameters on every evaluation; a reference is passed as is.
+    final class Thresholds: Sendable {
         /// ``Rules/Quality``'s thresholds.
-        var yellowScore: Double
-        var redScore: Double
-        var recoveryFactor: Double
+        let yellowScore: Double
+        let redScore: Double
+        let recoveryFactor: Double
         /// ``Rules/Limits/flaggedDays`` in milliseconds.
-        var flaggedPeriod: Int64
+        let flaggedPeriod: Int64
         /// ``Rules/Limits/upgradeCooldownHours`` in milliseconds.
-        var upgradeCooldown: Double
-        var upgradeUsageFraction: Double
+        let upgradeCooldown: Double
+        let upgradeUsageFraction: Double
         /// The limit of each tier below TIER_UNLIMITED (nil past the rules' list, which valid
         /// rules never are: they list four).
-        var tierLimits: InlineArray<4, Int?>
+        let tierLimits: InlineArray<4, Int?>
         /// ``Rules/enforcement``.
-        var enforcement: Rules.Enforcement
+        let enforcement: Rules.Enforcement
 
         /// The thresholds of `rules`.
         init(_ rules: Rules) {

@@ -14,24 +14,26 @@ extension NumberPolicy {
     /// The rating from the score, with hysteresis: a rating improves only once the score is below
     /// the threshold it crossed times the recovery factor.
     mutating func rate(_ score: Double?, rules: borrowing Thresholds, into changes: inout [PolicyChange.Kind]) {
-        let new: QualityRating
-        if let score {
-            let target: QualityRating = score >= rules.redScore ? .red : score >= rules.yellowScore ? .yellow : .green
-            switch (rating, target) {
-            case (.red, .yellow), (.red, .green):
-                new = score >= rules.redScore * rules.recoveryFactor ? .red
-                    : score >= rules.yellowScore * rules.recoveryFactor ? .yellow : .green
-            case (.yellow, .green):
-                new = score >= rules.yellowScore * rules.recoveryFactor ? .yellow : .green
-            default:
-                new = target
-            }
-        } else {
-            new = .unknown
-        }
+        let new = nextRating(for: score, rules: rules)
         guard new != rating else { return }
         changes.append(.qualityRatingChanged(from: rating, to: new))
         rating = new
+    }
+
+    /// The rating ``rate(_:rules:into:)`` moves to from the current one at `score`.
+    @inline(__always)
+    func nextRating(for score: Double?, rules: borrowing Thresholds) -> QualityRating {
+        guard let score else { return .unknown }
+        let target: QualityRating = score >= rules.redScore ? .red : score >= rules.yellowScore ? .yellow : .green
+        switch (rating, target) {
+        case (.red, .yellow), (.red, .green):
+            return score >= rules.redScore * rules.recoveryFactor ? .red
+                : score >= rules.yellowScore * rules.recoveryFactor ? .yellow : .green
+        case (.yellow, .green):
+            return score >= rules.yellowScore * rules.recoveryFactor ? .yellow : .green
+        default:
+            return target
+        }
     }
 
     /// FLAGGED while RED; the flagged period's end costs a tier and restarts the timer.

@@ -85,8 +85,49 @@ public struct NumberPolicy: Sendable, Hashable {
         evaluate(inputs, thresholds: Thresholds(rules))
     }
 
-    /// ``evaluate(_:rules:)`` with the rules' thresholds prepared once (the analyzer's path).
+    /// ``evaluate(_:rules:)`` with the rules' thresholds prepared once.
+    ///
+    /// Most evaluations change nothing — a small business's every event after a quiet spell is
+    /// one — so a settled number (``isSettled(_:thresholds:)``) only records the time; the steps
+    /// run out of line. The analyzer makes the same two calls itself (no array on the settled
+    /// path).
     mutating func evaluate(_ inputs: Inputs, thresholds rules: borrowing Thresholds) -> [PolicyChange.Kind] {
+        recordIfSettled(inputs, thresholds: rules) ? [] : evaluateEveryStep(inputs, thresholds: rules)
+    }
+
+    /// Records an evaluation at `inputs` that changes nothing — its time — if the number is
+    /// settled; returns whether it was (else ``evaluateEveryStep(_:thresholds:)`` must run).
+    @inline(__always)
+    mutating func recordIfSettled(_ inputs: Inputs, thresholds rules: borrowing Thresholds) -> Bool {
+        guard isSettled(inputs, thresholds: rules) else { return false }
+        evaluatedAt = max(inputs.time, evaluatedAt)
+        return true
+    }
+
+    /// Whether every step of an evaluation at `inputs` would leave the number as it is: it has
+    /// been evaluated before, no timer runs (not FLAGGED, no restriction, no block, the limit
+    /// not reached), it is not RED, the score keeps the rating and is below both enforcement
+    /// scores, the count is below the limit, and an upgrade is not due (cooldown running, or the
+    /// 7-day peak below the usage fraction of the limit). It may answer false for a number that
+    /// would not change; never true for one that would.
+    @inline(__always)
+    func isSettled(_ inputs: Inputs, thresholds rules: borrowing Thresholds) -> Bool {
+        guard let last = lastTierChange, !hasPendingTimer, rating != .red else { return false }
+        guard nextRating(for: inputs.qualityScore, rules: rules) == rating else { return false }
+        if let score = inputs.qualityScore {
+            let enforcement = rules.enforcement
+            guard score < enforcement.spamRestrictionScore && score < enforcement.policyBlockScore else { return false }
+        }
+        // No limit (TIER_UNLIMITED, or a tier past invalid rules' list): no upgrade, nothing to reach.
+        guard let limit = rules.limit(of: tier) else { return true }
+        guard inputs.businessInitiated24h < Double(limit) else { return false }
+        let cooldown = rules.upgradeCooldown, usage = rules.upgradeUsageFraction
+        return Double(max(inputs.time, evaluatedAt) - last) < cooldown || inputs.peakBusinessInitiated7d < usage * Double(limit)
+    }
+
+    /// Every step of an evaluation, in order.
+    @inline(never)
+    mutating func evaluateEveryStep(_ inputs: Inputs, thresholds rules: borrowing Thresholds) -> [PolicyChange.Kind] {
         let time = max(inputs.time, evaluatedAt)
         evaluatedAt = time
         if lastTierChange == nil { lastTierChange = time }

@@ -71,8 +71,10 @@ extension BusinessState {
         initiatedPeaks.raise(to: Int(current.rounded()), at: day)
         let inputs = NumberPolicy.Inputs(time: time, qualityScore: lastQualityScore, businessInitiated24h: current,
                                          peakBusinessInitiated7d: max(Double(initiatedPeaks.maximum), current))
-        for kind in policy.evaluate(inputs, thresholds: parameters.thresholds) {
-            changes.append(PolicyChange(time: time, business: business, kind: kind))
+        if !policy.recordIfSettled(inputs, thresholds: parameters.thresholds) {
+            for kind in policy.evaluateEveryStep(inputs, thresholds: parameters.thresholds) {
+                changes.append(PolicyChange(time: time, business: business, kind: kind))
+            }
         }
         nextEvaluation = time + parameters.policyEvaluation
     }
