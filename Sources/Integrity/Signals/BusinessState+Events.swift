@@ -108,7 +108,8 @@ extension BusinessState {
         outcome.businessInitiated = !windowOpen
         let day = Self.day(time)
         initiatedPeaks.advance(to: day)
-        initiatedPeaks.raise(to: Int(businessInitiated24h.rounded()), at: day)
+        let count = businessInitiatedCount24h
+        initiatedPeaks.raise(to: count, at: day)
         return outcome
     }
 

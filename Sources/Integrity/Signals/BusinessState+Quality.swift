@@ -68,7 +68,8 @@ extension BusinessState {
         let day = Self.day(time)
         initiatedPeaks.advance(to: day)
         let current = businessInitiated24h
-        initiatedPeaks.raise(to: Int(current.rounded()), at: day)
+        let count = businessInitiatedCount24h
+        initiatedPeaks.raise(to: count, at: day)
         let inputs = NumberPolicy.Inputs(time: time, qualityScore: lastQualityScore, businessInitiated24h: current,
                                          peakBusinessInitiated7d: max(Double(initiatedPeaks.maximum), current))
         if !policy.recordIfSettled(inputs, thresholds: parameters.thresholds) {

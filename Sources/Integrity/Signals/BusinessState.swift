@@ -83,6 +83,14 @@ struct BusinessState {
 
     /// The business-initiated users of the last 24 hours (estimate: sampled count × 2^level).
     var businessInitiated24h: Double { Double(initiated.total) * recent.scale }
+
+    /// ``businessInitiated24h`` as an integer, for the daily peaks: the estimate is a whole number,
+    /// so it needs no rounding (a libm call, ~1 % of a replay's instructions); saturating.
+    @inline(__always)
+    var businessInitiatedCount24h: Int {
+        let (count, overflow) = initiated.total.multipliedReportingOverflow(by: 1 << min(recent.level, 62))
+        return overflow ? .max : count
+    }
 }
 
 /// Lifetime event counts of one business.

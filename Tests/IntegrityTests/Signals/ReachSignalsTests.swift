@@ -138,5 +138,11 @@ import Transport
         #expect(abs(signals.uniqueRecipients24h - 5000) < 5000 * 0.29, "\(signals.uniqueRecipients24h)")
         #expect(abs(signals.businessInitiated24h - 5000) < 5000 * 0.29)
         #expect(signals.businessInitiated24h == signals.uniqueRecipients24h)
+        // The daily peaks take the estimate as an integer (sampled count × 2^level, no rounding).
+        let state = try #require(analyzer.core.index[b].map { analyzer.core.businesses[$0] })
+        #expect(state.recent.level >= 3 && state.initiated.total > 0)
+        #expect(state.businessInitiatedCount24h == state.initiated.total << state.recent.level)
+        #expect(Double(state.businessInitiatedCount24h) == state.businessInitiated24h)
+        #expect(signals.peakBusinessInitiated7d >= signals.businessInitiated24h)
     }
 }
