@@ -83,6 +83,8 @@ extension BusinessState {
             guard create, recent.samples(rank: current.samplingRank) else { return nil }
             entry = RecentContact(fingerprint: current.fingerprint, rank: current.samplingRank, parity: parity)
         }
+        // Room in the table: no entry can be dropped (no callbacks, no list of released ticks).
+        if recent.hasRoom { return recent.insertWithRoom(entry) }
         var released: [Int64] = []
         let index = recent.insert(entry, isLive: { $0.isLive(now: tick) }, removed: { dropped in
             if dropped.isInitiated(now: tick), let age = dropped.initiatedAge(now: tick) { released.append(tick - Int64(age)) }
@@ -115,6 +117,7 @@ extension BusinessState {
             guard create, proofs.samples(rank: current.samplingRank) else { return nil }
             entry = ContactProof(fingerprint: current.fingerprint, rank: current.samplingRank, parity: parity)
         }
+        if proofs.hasRoom { return proofs.insertWithRoom(entry) }
         var dropped = false
         let index = proofs.insert(entry, isLive: { $0.isLive(now: tick) }, removed: { _ in dropped = true })
         if dropped || index == nil { quality.invalidate() }

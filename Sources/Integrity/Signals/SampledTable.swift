@@ -86,7 +86,7 @@ struct SampledTable<Entry: SampledTableEntry> {
     /// growing, dropping entries for which `isLive` is false, raising the level. Returns its slot,
     /// or nil when the level rose past the entry's rank. `removed` sees every entry dropped.
     mutating func insert(_ entry: Entry, isLive: (Entry) -> Bool, removed: (Entry) -> Void) -> Int? {
-        if (count + 1) * 4 > slots.count * 3 {
+        if !hasRoom {
             if slots.count < maximumSlots {
                 resize(to: max(Self.initialSlots, slots.count * 2))
             } else {
@@ -99,6 +99,19 @@ struct SampledTable<Entry: SampledTableEntry> {
                 guard entry.rank >= level else { return nil }
             }
         }
+        return insertWithRoom(entry)
+    }
+
+    /// Whether one more entry fits without growing, purging or raising the level (at a load of
+    /// at most ¾).
+    @inline(__always)
+    var hasRoom: Bool { (count + 1) * 4 <= slots.count * 3 }
+
+    /// Stores a new entry (absent from the table, from a sampled user) in a table that
+    /// ``hasRoom``; returns its slot. The common case of ``insert(_:isLive:removed:)``, without
+    /// its callbacks: nothing is dropped, nothing allocated.
+    @inline(__always)
+    mutating func insertWithRoom(_ entry: Entry) -> Int {
         let mask = slots.count - 1
         var index = Int(entry.fingerprint) & mask
         while slots[index].fingerprint != 0 { index = (index &+ 1) & mask }
