@@ -99,8 +99,12 @@ struct BusinessStates {
     /// Allocates a chunk aligned on a huge page and asks the kernel to back it with one (advice
     /// only: where transparent huge pages are off, it is 4 KiB pages as before).
     private mutating func addChunk() {
-        let chunk = HugePageMemory.allocate(byteCount: Self.chunkBytes)
-            .bindMemory(to: BusinessState.self, capacity: Self.chunkSize)
+        var memory: UnsafeMutableRawPointer?
+        guard posix_memalign(&memory, Self.chunkBytes, Self.chunkBytes) == 0, let memory else {
+            preconditionFailure("out of memory for \(Self.chunkBytes) bytes of business states")
+        }
+        _ = madvise(memory, Self.chunkBytes, MADV_HUGEPAGE)
+        let chunk = memory.bindMemory(to: BusinessState.self, capacity: Self.chunkSize)
         chunks.append(chunk)
         owner.chunks.append(chunk)
     }
@@ -124,7 +128,7 @@ struct BusinessStates {
                 let (chunk, offset) = position.quotientAndRemainder(dividingBy: BusinessStates.chunkSize)
                 (chunks[chunk] + offset).deinitialize(count: 1)
             }
-            for chunk in chunks { HugePageMemory.deallocate(chunk) }
+            for chunk in chunks { free(chunk) }
         }
     }
 }

@@ -137,8 +137,7 @@ extension IntegrityAnalyzer {
 /// memory, so that a batch is filled through addresses read once per call (no array uniqueness
 /// or capacity check per event, no copy of the buffers); owned by one analyzer, never shared.
 /// The events are packed (``PackedEvent``, a trivial type: nothing to deinitialize) and 64-byte
-/// aligned, two to a cache line. A default batch's buffers (~100 MiB) are on huge pages
-/// (``HugePageMemory``): the events are read back in business order, out of arrival order.
+/// aligned, two to a cache line.
 final class GroupingBuffers {
     /// Events the buffers have room for.
     private(set) var capacity = 0
@@ -152,41 +151,34 @@ final class GroupingBuffers {
     /// Room for their positions.
     private(set) var positions: UnsafeMutablePointer<UInt32>
     /// The sort's buffers.
-    let order = BusinessOrder()
+    var order = BusinessOrder()
 
     init() {
-        (events, previous, positions) = Self.allocate(0)
+        events = Self.allocateEvents(0)
+        previous = .allocate(capacity: 0)
+        positions = .allocate(capacity: 0)
     }
 
     /// Makes room for `capacity` events (what the buffers held is not kept; they only grow).
     func reserve(_ capacity: Int) {
         guard capacity > self.capacity else { return }
-        release()
-        (events, previous, positions) = Self.allocate(capacity)
+        UnsafeMutableRawPointer(events).deallocate()
+        previous.deallocate()
+        positions.deallocate()
+        events = Self.allocateEvents(capacity)
+        previous = .allocate(capacity: capacity)
+        positions = .allocate(capacity: capacity)
         self.capacity = capacity
     }
 
-    private static func allocate(
-        _ capacity: Int
-    ) -> (UnsafeMutablePointer<PackedEvent>, UnsafeMutablePointer<Pseudonym>, UnsafeMutablePointer<UInt32>) {
-        let count = max(capacity, 1)
-        return (
-            HugePageMemory.allocate(byteCount: count * MemoryLayout<PackedEvent>.stride, alignment: 64)
-                .bindMemory(to: PackedEvent.self, capacity: count),
-            HugePageMemory.allocate(byteCount: count * MemoryLayout<Pseudonym>.stride, alignment: MemoryLayout<Pseudonym>.alignment)
-                .bindMemory(to: Pseudonym.self, capacity: count),
-            HugePageMemory.allocate(byteCount: count * MemoryLayout<UInt32>.stride, alignment: MemoryLayout<UInt32>.alignment)
-                .bindMemory(to: UInt32.self, capacity: count)
-        )
-    }
-
-    private func release() {
-        HugePageMemory.deallocate(events)
-        HugePageMemory.deallocate(previous)
-        HugePageMemory.deallocate(positions)
+    private static func allocateEvents(_ capacity: Int) -> UnsafeMutablePointer<PackedEvent> {
+        UnsafeMutableRawPointer.allocate(byteCount: max(capacity, 1) * MemoryLayout<PackedEvent>.stride, alignment: 64)
+            .bindMemory(to: PackedEvent.self, capacity: max(capacity, 1))
     }
 
     deinit {
-        release()
+        UnsafeMutableRawPointer(events).deallocate()
+        previous.deallocate()
+        positions.deallocate()
     }
 }

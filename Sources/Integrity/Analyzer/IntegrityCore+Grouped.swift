@@ -103,73 +103,53 @@ extension IntegrityCore {
 /// 4 194 304), linear in the batch. Each pass reads its pairs in order; the pair carries the
 /// position, so that neither the sort nor the apply reads the positions out of order. Its
 /// buffers are kept between batches (they only grow).
-final class BusinessOrder {
+struct BusinessOrder {
     private static let digitBits = 11
-    /// Room for `capacity` pairs, twice (a pass reads one and writes the other), on huge pages
-    /// (``HugePageMemory``): a pass scatters into 2 048 buckets across the whole buffer. Never
-    /// initialized as a whole: a sort writes every pair before reading it.
-    private var first: UnsafeMutablePointer<UInt64>
-    private var second: UnsafeMutablePointer<UInt64>
-    private var capacity = 0
+    private var first: [UInt64] = []
+    private var second: [UInt64] = []
     private var counts = [Int](repeating: 0, count: 1 << digitBits)
-
-    init() {
-        (first, second) = Self.allocate(0)
-    }
-
-    deinit {
-        HugePageMemory.deallocate(first)
-        HugePageMemory.deallocate(second)
-    }
-
-    private static func allocate(_ capacity: Int) -> (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>) {
-        let count = max(capacity, 1)
-        let bytes = count * MemoryLayout<UInt64>.stride
-        return (
-            HugePageMemory.allocate(byteCount: bytes, alignment: 64).bindMemory(to: UInt64.self, capacity: count),
-            HugePageMemory.allocate(byteCount: bytes, alignment: 64).bindMemory(to: UInt64.self, capacity: count)
-        )
-    }
 
     /// Calls `body` with the pairs `position << 32 | arrival` of `positions` (the arrival is the
     /// index in `positions`) sorted by position, ties in arrival order; every position must be
     /// below `limit`.
-    func withOrder<Result>(
+    mutating func withOrder<Result>(
         of positions: UnsafeBufferPointer<UInt32>, below limit: Int, _ body: (UnsafeBufferPointer<UInt64>) -> Result
     ) -> Result {
         let count = positions.count
-        if capacity < count {
-            HugePageMemory.deallocate(first)
-            HugePageMemory.deallocate(second)
-            (first, second) = Self.allocate(count)
-            capacity = count
+        if first.count < count {
+            first = [UInt64](repeating: 0, count: count)
+            second = [UInt64](repeating: 0, count: count)
         }
         let bitsNeeded = max(1, Int.bitWidth - max(limit - 1, 0).leadingZeroBitCount)
         let passes = (bitsNeeded + Self.digitBits - 1) / Self.digitBits
         let mask = UInt64((1 << Self.digitBits) - 1)
-        var source = UnsafeMutableBufferPointer(start: first, count: count)
-        var target = UnsafeMutableBufferPointer(start: second, count: count)
-        return counts.withUnsafeMutableBufferPointer { counts in
-            for index in 0..<count { source[index] = UInt64(positions[index]) << 32 | UInt64(index) }
-            for pass in 0..<passes {
-                let shift = UInt64(32 + pass * Self.digitBits)
-                counts.update(repeating: 0)
-                for index in 0..<count { counts[Int((source[index] >> shift) & mask)] += 1 }
-                var total = 0
-                for digit in counts.indices {
-                    let here = counts[digit]
-                    counts[digit] = total
-                    total += here
+        return first.withUnsafeMutableBufferPointer { source in
+            second.withUnsafeMutableBufferPointer { target in
+                counts.withUnsafeMutableBufferPointer { counts in
+                    var source = source
+                    var target = target
+                    for index in 0..<count { source[index] = UInt64(positions[index]) << 32 | UInt64(index) }
+                    for pass in 0..<passes {
+                        let shift = UInt64(32 + pass * Self.digitBits)
+                        counts.update(repeating: 0)
+                        for index in 0..<count { counts[Int((source[index] >> shift) & mask)] += 1 }
+                        var total = 0
+                        for digit in counts.indices {
+                            let here = counts[digit]
+                            counts[digit] = total
+                            total += here
+                        }
+                        for index in 0..<count {
+                            let pair = source[index]
+                            let digit = Int((pair >> shift) & mask)
+                            target[counts[digit]] = pair
+                            counts[digit] += 1
+                        }
+                        swap(&source, &target)
+                    }
+                    return body(UnsafeBufferPointer(rebasing: source[0..<count]))
                 }
-                for index in 0..<count {
-                    let pair = source[index]
-                    let digit = Int((pair >> shift) & mask)
-                    target[counts[digit]] = pair
-                    counts[digit] += 1
-                }
-                swap(&source, &target)
             }
-            return body(UnsafeBufferPointer(source))
         }
     }
 }

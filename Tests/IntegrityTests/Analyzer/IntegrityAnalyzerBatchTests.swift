@@ -194,7 +194,7 @@ import Transport
     @Test(arguments: [1, 2, 2048, 2049, 5_000_000])
     func businessOrderIsAStableSortByPosition(limit: Int) {
         var random = SplitMix64(seed: UInt64(limit))
-        let order = BusinessOrder()
+        var order = BusinessOrder()
         for count in [0, 1, 7, 3000, 100] {
             let positions = (0..<count).map { _ in UInt32(random.next() % UInt64(limit)) }
             let expected = positions.indices.sorted { (positions[$0], $0) < (positions[$1], $1) }
