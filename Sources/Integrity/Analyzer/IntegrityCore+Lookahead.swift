@@ -40,7 +40,7 @@ extension IntegrityCore {
     /// `events[i]`; -1: a business not active yet): the states, the tables' headers, the slots and
     /// filter blocks. The positions come through a pointer: passed as an `InlineArray`, they were
     /// copied four times per group (256-byte `memcpy`s, ~2 % of a grouped replay's profile).
-    /// `mutating` for the reason the other `warm` is: called from the closure of a mutating
+    /// `mutating` for the reason ``warm(_:)`` is: called from the closure of a mutating
     /// method (`applyGrouped`), a non-mutating method got a copy of the whole core per group
     /// (an outlined copy and destroy of its arrays and dictionaries, ~1 % of the instructions).
     @inline(__always)

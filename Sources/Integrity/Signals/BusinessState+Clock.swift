@@ -117,6 +117,7 @@ extension BusinessState {
             guard create, proofs.samples(rank: current.samplingRank) else { return nil }
             entry = ContactProof(fingerprint: current.fingerprint, rank: current.samplingRank, parity: parity)
         }
+        // Room in the table: no entry can be dropped, the tally stays valid.
         if proofs.hasRoom { return proofs.insertWithRoom(entry) }
         var dropped = false
         let index = proofs.insert(entry, isLive: { $0.isLive(now: tick) }, removed: { _ in dropped = true })

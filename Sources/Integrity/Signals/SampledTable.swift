@@ -91,7 +91,7 @@ struct SampledTable<Entry: SampledTableEntry> {
                 resize(to: max(Self.initialSlots, slots.count * 2))
             } else {
                 removeAll(where: { !isLive($0) }, removed: removed)
-                while (count + 1) * 4 > slots.count * 3 {
+                while !hasRoom {
                     level += 1
                     let newLevel = level
                     removeAll(where: { $0.rank < newLevel }, removed: removed)
@@ -103,7 +103,7 @@ struct SampledTable<Entry: SampledTableEntry> {
     }
 
     /// Whether one more entry fits without growing, purging or raising the level (at a load of
-    /// at most ¾).
+    /// at most ¾); a table with no slots yet has no room.
     @inline(__always)
     var hasRoom: Bool { (count + 1) * 4 <= slots.count * 3 }
 
@@ -112,6 +112,7 @@ struct SampledTable<Entry: SampledTableEntry> {
     /// its callbacks: nothing is dropped, nothing allocated.
     @inline(__always)
     mutating func insertWithRoom(_ entry: Entry) -> Int {
+        assert(hasRoom, "insertWithRoom needs room: use insert(_:isLive:removed:)")
         let mask = slots.count - 1
         var index = Int(entry.fingerprint) & mask
         while slots[index].fingerprint != 0 { index = (index &+ 1) & mask }

@@ -82,11 +82,12 @@ public struct HLLSketch: Sendable, Equatable {
         update(hash: hash)
     }
 
-    /// Adds an item given by its MurmurHash3 result. Always inlined, with the register's raise: a
-    /// sliding window's update makes one per event of the analyzer, and as calls they cost
-    /// about a fifth of its instructions (prologues, epilogues, a second uniqueness check).
+    /// Adds an item given by its MurmurHash3 result. Always inlined, with the register's raise:
+    /// a sliding window's update (the integrity analyzer's active users) makes one per event.
     @inlinable @inline(__always)
     public mutating func update(hash: MurmurHash3.Hash128) {
+        // As calls, this and the raise cost a sixth of that update's instructions (BENCHMARKS.md,
+        // Integrity, session 17).
         let address = UInt32(truncatingIfNeeded: hash.h1) & HLLConstants.keyMask26
         let value = UInt32(min(hash.h2.leadingZeroBitCount, 62) + 1)
         let coupon = value << HLLConstants.keyBits26 | address
