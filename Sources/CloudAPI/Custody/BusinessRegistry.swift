@@ -42,14 +42,17 @@ public final class BusinessRegistry {
     /// With `durability` ``Database/Durability/deferred`` (the endpoint's choice) ``commit()`` and
     /// ``commit(_:)`` return before the disk has the writes and the owner syncs ``walFile``;
     /// ``add(phone:name:webhookURL:verifyToken:appSecret:region:localStorageDirectory:random:now:)``
-    /// still syncs before it returns.
-    public init(directory: String, masterKey: MasterKey, durability: Database.Durability = .immediate) throws(CloudAPIError) {
+    /// still syncs before it returns. `random` supplies the sealer's nonces.
+    public init(
+        directory: String, masterKey: MasterKey, durability: Database.Durability = .immediate,
+        random: any RandomSource = SystemRandom()
+    ) throws(CloudAPIError) {
         do throws(StorageError) {
             try FileSystem.createDirectories(directory)
         } catch {
             throw .invalidConfiguration("cannot create data directory \(directory): \(error)")
         }
-        sealer = try Sealer(masterKey: masterKey.key)
+        sealer = try Sealer(masterKey: masterKey.key, random: random)
         do throws(StorageError) {
             database = try Database.open(path: directory + "/" + Self.fileName, options: Database.Options(durability: durability))
             _ = try database.migrate(Self.migrations)

@@ -4,7 +4,10 @@ import Transport
 extension CloudAPIEndpoint {
     /// Sends due webhooks (stored records whose delivery is pending) up to the concurrency limit.
     /// Failures back off exponentially; records survive restarts, so this is also the retry path.
-    func pumpWebhooks() {
+    /// Records committed since the last pump come from memory; `readingStores` (the housekeeping
+    /// tick) reads the stores for retries and parked records that came due
+    /// (``MessageStore/takeDueWebhooks(now:limit:skipping:readingStore:)``).
+    func pumpWebhooks(readingStores: Bool = false) {
         guard !isStopped else { return }
         let now = clock.now()
         // Start from a different store each time, so one location's backlog cannot starve another's.
@@ -18,9 +21,11 @@ extension CloudAPIEndpoint {
             do throws(MessageStoreError) {
                 // Only as many as there are free delivery slots, in-flight ones left out before
                 // they are decrypted: the pump runs after every commit, and re-reading every
-                // in-flight record each time was half the endpoint's CPU under load.
-                due = try store.pendingWebhooks(
-                    now: now, limit: configuration.webhookConcurrency - webhooksInFlight.count, skipping: webhooksInFlight)
+                // in-flight record each time was half the endpoint's CPU under load. Each record
+                // taken is delivered or parked below (taken ones are not handed out again).
+                due = try store.takeDueWebhooks(
+                    now: now, limit: configuration.webhookConcurrency - webhooksInFlight.count, skipping: webhooksInFlight,
+                    readingStore: readingStores)
             } catch {
                 lastError = "reading pending webhooks: \(error)"
                 continue

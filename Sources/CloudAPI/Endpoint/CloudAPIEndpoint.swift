@@ -68,10 +68,12 @@ public final class CloudAPIEndpoint {
     /// The last error that was not a client's fault (storage, relay), for the status line.
     public internal(set) var lastError: String?
 
-    /// Opens the registry and starts every business's relay link. Must run on `loop`.
+    /// Opens the registry and starts every business's relay link. Must run on `loop`. `random`
+    /// supplies keys' and nonces' bytes (to the registry's sealer and the message stores too);
+    /// by default a ``BufferedRandom``, since a send draws several small values.
     public init(
         configuration: EndpointConfiguration, masterKey: MasterKey, webhooks: any WebhookTransport, on loop: EventLoop,
-        clock: any EndpointClock = SystemWallClock(), random: any RandomSource = SystemRandom()
+        clock: any EndpointClock = SystemWallClock(), random: any RandomSource = BufferedRandom()
     ) throws(CloudAPIError) {
         loop.preconditionConfined()
         self.loop = loop
@@ -80,7 +82,8 @@ public final class CloudAPIEndpoint {
         self.clock = clock
         self.webhooks = webhooks
         self.random = random
-        registry = try BusinessRegistry(directory: configuration.dataDirectory, masterKey: masterKey, durability: .deferred)
+        registry = try BusinessRegistry(
+            directory: configuration.dataDirectory, masterKey: masterKey, durability: .deferred, random: random)
         // Registered before any relay link's hook, so commits precede their flushes.
         hook = loop.addEndOfTurnHook { [weak self] in self?.endOfTurn() }
         try loadNewBusinesses()
@@ -412,7 +415,7 @@ public final class CloudAPIEndpoint {
 
     /// Pending webhooks, new businesses, retention.
     func tick() {
-        pumpWebhooks()
+        pumpWebhooks(readingStores: true)
         let now = clock.now()
         expireUnconfirmed(now: now)
         if now - statistics.lastSlowTick >= 2_000 {

@@ -69,16 +69,51 @@ extension MessageStore {
     /// the ids in `skipping` (webhooks already in flight) before anything is decrypted. This is
     /// how webhook retransmission survives restarts: the queue *is* the store.
     public func pendingWebhooks(now: Int64, limit: Int, skipping: Set<String> = []) throws(MessageStoreError) -> [MessageRecord] {
+        try readDueWebhooks(now: now, limit: limit, skipping: skipping).records
+    }
+
+    /// What the webhook pump delivers next: up to `limit` records whose webhook is due, leaving out
+    /// `skipping` (those in flight). Unlike ``pendingWebhooks(now:limit:skipping:)`` this *takes*
+    /// them: records committed since the last call are handed out from memory, oldest first,
+    /// once each, without reading or decrypting anything. The store is read instead — most
+    /// overdue first, as ``pendingWebhooks(now:limit:skipping:)`` — when `readingStore` (for
+    /// retries and parked records coming due: the endpoint's housekeeping tick asks for it), on
+    /// the first call, and after the records in memory overflowed, until a read finds no due
+    /// record beyond those it returns.
+    ///
+    /// A record taken and not then delivered (or marked, ``updateDelivery(of:status:attempts:nextAttemptAt:delivered:)``)
+    /// is found again only by a read of the store.
+    public func takeDueWebhooks(
+        now: Int64, limit: Int, skipping: Set<String>, readingStore: Bool
+    ) throws(MessageStoreError) -> [MessageRecord] {
         guard limit > 0 else { return [] }
+        guard readingStore || fresh.isBehind else {
+            return fresh.take(limit: limit, now: now, skipping: skipping)
+        }
+        // Everything held is committed: the read finds it, so nothing is handed out twice.
+        fresh.dropAll()
+        let (records, complete) = try readDueWebhooks(now: now, limit: limit, skipping: skipping)
+        if complete { fresh.caughtUp() }
+        return records
+    }
+
+    /// ``pendingWebhooks(now:limit:skipping:)``, and whether the read saw every due record (in
+    /// `skipping` or returned).
+    private func readDueWebhooks(
+        now: Int64, limit: Int, skipping: Set<String>
+    ) throws(MessageStoreError) -> (records: [MessageRecord], complete: Bool) {
+        guard limit > 0 else { return ([], false) }
         var candidates: [(row: Row, day: UTCDay, due: Int64, time: Int64, id: String)] = []
+        var complete = true
         // Skipped records are due too and sort among the rest: read enough rows to pass them.
-        let rowsWanted = Int64(limit + skipping.count)
+        let rowsWanted = limit + skipping.count
         for day in liveDays {
             guard let database = try dayFiles.existingDatabase(for: day) else { continue }
             let rows = try database.storeQuery("""
                 SELECT \(Self.recordColumns) FROM records WHERE delivered = 0 AND next_attempt_at <= ?
                 ORDER BY next_attempt_at, time, id LIMIT ?
-                """, [.integer(now), .integer(rowsWanted)])
+                """, [.integer(now), .integer(Int64(rowsWanted))])
+            if rows.count == rowsWanted { complete = false }
             for row in rows {
                 let id = row[0].stringValue ?? ""
                 guard !skipping.contains(id) else { continue }
@@ -86,12 +121,13 @@ extension MessageStore {
             }
         }
         candidates.sort { ($0.due, $0.time, $0.id) < ($1.due, $1.time, $1.id) }
+        if candidates.count > limit { complete = false }
         var records: [MessageRecord] = []
         records.reserveCapacity(min(limit, candidates.count))
         for candidate in candidates.prefix(limit) {
             records.append(try decode(candidate.row, day: candidate.day))
         }
-        return records
+        return (records, complete)
     }
 
     /// A record from a row of ``recordColumns`` on `day`: opens `sealed` under the day key with

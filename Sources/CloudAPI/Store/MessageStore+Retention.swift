@@ -16,8 +16,11 @@ extension MessageStore {
     public func expire(now: Int64) throws(MessageStoreError) -> [UTCDay] {
         let cutoff = retention.oldestRetainedDay(now: now)
         if let day = batches.keys.filter({ $0 < cutoff }).min() { throw .pendingWritesForExpiredDay(day) }
-        let keys = try keyring.destroy(before: cutoff)
         let files = dayFiles.days.filter { $0 < cutoff }.sorted()
+        // Records held for the webhook pump must not outlive their day's file (the store reads
+        // no destroyed day); dropped first, so a failure below cannot leave them behind.
+        if !files.isEmpty { fresh.dropAll() }
+        let keys = try keyring.destroy(before: cutoff)
         for day in files { try dayFiles.remove(day) }
         if !files.isEmpty { try dayFiles.syncDirectory() }
         return Set(keys).union(files).sorted()

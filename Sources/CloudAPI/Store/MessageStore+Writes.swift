@@ -25,16 +25,28 @@ extension MessageStore {
             throw .crypto(error)
         }
         let delivery = record.delivery
-        batches[day, default: GroupCommit()].enqueue(record.id, sql: """
-            INSERT INTO records(id, party, direction, time, status, attempts, next_attempt_at, delivered, sealed)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
-            """, bindings: [
-                .text(record.id), .blob(party), .integer(record.direction.rawValue), .integer(record.time),
-                .text(delivery.status.rawValue), .integer(Int64(delivery.webhookAttempts)),
-                .integer(delivery.nextAttemptAt), .integer(delivery.webhookDelivered ? 1 : 0), .blob(sealed),
-            ])
+        let bindings: [DatabaseValue] = [
+            .text(record.id), .blob(party), .integer(record.direction.rawValue), .integer(record.time),
+            .text(delivery.status.rawValue), .integer(Int64(delivery.webhookAttempts)),
+            .integer(delivery.nextAttemptAt), .integer(delivery.webhookDelivered ? 1 : 0), .blob(sealed),
+        ]
+        if delivery.webhookDelivered {
+            batches[day, default: GroupCommit()].enqueue(record.id, sql: Self.insertRecord, bindings: bindings)
+        } else {
+            // Its webhook is pending: once committed, the pump takes it from memory. Only if the
+            // insert changed a row — a stored id is not delivered again.
+            batches[day, default: GroupCommit()].enqueue(record.id) { [unowned self] (database: Database) throws(StorageError) in
+                if try database.execute(Self.insertRecord, bindings: bindings) > 0 { self.fresh.stage(record) }
+            }
+        }
         pendingDays[record.id] = day
     }
+
+    /// Inserts a record row; a retried append of a stored id changes nothing.
+    static let insertRecord = """
+        INSERT INTO records(id, party, direction, time, status, attempts, next_attempt_at, delivered, sealed)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING
+        """
 
     /// Queues a change of a stored (or appended this turn) record's delivery state for the next
     /// ``commit()``.
@@ -114,13 +126,16 @@ extension MessageStore {
                 if firstError == nil, case let .storage(underlying) = error { firstError = underlying }
                 continue
             }
+            let staged = fresh.stagedCount
             if case let .rolledBack(ids, error) = batch.commit(on: database) {
+                fresh.unstage(to: staged)
                 lost += ids
                 if firstError == nil { firstError = error }
             } else if let log = database.walFile {
                 logs.append(log)
             }
         }
+        fresh.publish()
         guard lost.isEmpty else {
             throw .commitFailed(
                 ids: lost, underlying: firstError ?? .aborted("the day file of the batch could not be opened"))

@@ -47,6 +47,8 @@ public final class MessageStore {
     /// The day of each record appended since the last commit (an update in the same turn must
     /// find it before it is stored).
     var pendingDays: [String: UTCDay] = [:]
+    /// Committed records with their webhook pending, not yet taken by the pump.
+    var fresh = FreshWebhooks()
 
     /// Opens the store at `location`: prepares the directory, opens `keys.sqlite` and checks it
     /// against `masterKey`, lists the day files, and finishes any destruction a crash interrupted
@@ -124,6 +126,7 @@ public final class MessageStore {
     public func close() {
         batches.removeAll()
         pendingDays.removeAll()
+        fresh.dropAll()
         dayFiles.close()
         keyring.close()
     }

@@ -29,8 +29,9 @@ struct BenchCloudAPICommand: Command {
         paced open-loop (1 ms ticks, flows staggered) at half the saturated rate, then at 2 500/s
         (half the 5 000/s target). A phase ends once every message arrived, every POST was
         answered and every `sent` status was delivered. Reports messages/s, p50/p99/max end-to-end
-        latency, the POST→200 latency and process CPU per message, checks the endpoint's and
-        relay's counters against the load generator's, and the targets (≥ 5 000 messages/s;
+        latency, the POST→200 latency and CPU per message (the process's, and the endpoint loop
+        thread's: the one that saturates first), checks the endpoint's and relay's counters
+        against the load generator's, and the targets (≥ 5 000 messages/s;
         p99 ≤ 20 ms at half that rate — and, stricter, at half the run's own saturated rate).
 
         OPTIONS:

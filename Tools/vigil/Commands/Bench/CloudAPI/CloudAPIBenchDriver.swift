@@ -59,12 +59,14 @@ struct CloudAPIBenchDriver {
         _ = load.call { start(generator.value) }
         try sleep(seconds: warmup)
         let cpuBefore = Self.cpuSeconds()
+        let threadsBefore = ProcessCPU.snapshot()
         _ = load.call { generator.value.beginWindow() }
         try sleep(seconds: seconds)
         guard var figures = load.call({ generator.value.endWindow() }) else {
             throw CLIError("\(name): the load generator's loop stopped")
         }
         figures.cpuSeconds = Self.cpuSeconds() - cpuBefore
+        figures.threadCPUSeconds = ProcessCPU.difference(ProcessCPU.snapshot(), threadsBefore)
         _ = load.call { generator.value.stopSending() }
         // Drained: every message arrived, every POST was answered and every `sent` status reached
         // the webhook — so the next phase does not start behind this one's webhook backlog.

@@ -41,7 +41,10 @@ struct CloudAPIBenchReport {
 
     private static func cpu(_ window: CloudAPIWindow) -> String {
         let messages = Double(window.outbound.delivered + window.inbound.delivered)
-        return messages == 0 ? "–" : String(format: "%.0f", window.cpuSeconds * 1e6 / messages)
+        guard messages > 0 else { return "–" }
+        let total = String(format: "%.0f", window.cpuSeconds * 1e6 / messages)
+        guard let endpoint = window.threadCPUSeconds["endpoint loop"] else { return total }
+        return total + String(format: " / %.0f", endpoint * 1e6 / messages)
     }
 
     private static func api(_ window: CloudAPIWindow) -> String {
@@ -54,7 +57,7 @@ struct CloudAPIBenchReport {
         lines.append("\(phones) phones, \(businesses) businesses, \(connections) HTTP connections, \(textLength)-byte texts; "
             + "saturating: \(window) in flight per flow and direction; each phase \(seconds) s after \(warmup) s warm-up")
         lines.append("")
-        lines.append("| direction | phase | messages/s | e2e p50 / p99 / max ms | POST→200 p50 / p99 ms | CPU µs/message |")
+        lines.append("| direction | phase | messages/s | e2e p50 / p99 / max ms | POST→200 p50 / p99 ms | CPU µs/message: process / endpoint loop |")
         lines.append("| --- | --- | ---: | ---: | ---: | ---: |")
         for phase in phases {
             let name = phase.directions.label
@@ -105,7 +108,7 @@ struct CloudAPIBenchReport {
                 "inbound": ["delivered": window.inbound.delivered, "skipped": window.inbound.skipped,
                             "latency": histogram(window.inbound.latency)] as [String: Any],
                 "latency": histogram(window.latency), "api": histogram(window.api), "statuses": window.statuses,
-                "cpu_seconds": window.cpuSeconds,
+                "cpu_seconds": window.cpuSeconds, "cpu_seconds_by_thread": window.threadCPUSeconds,
             ]
         }
         let object: [String: Any] = [

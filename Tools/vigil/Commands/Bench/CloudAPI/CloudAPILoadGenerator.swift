@@ -42,6 +42,9 @@ struct CloudAPIWindow: Sendable {
     var statuses = 0
     /// Process CPU seconds (user + system) over the window, every thread.
     var cpuSeconds = 0.0
+    /// CPU seconds over the window by thread role (``ProcessCPU/roles``): the endpoint's loop
+    /// thread is the one that saturates first.
+    var threadCPUSeconds: [String: Double] = [:]
 
     /// End-to-end messages per second over both directions.
     var throughput: Double { outbound.throughput + inbound.throughput }

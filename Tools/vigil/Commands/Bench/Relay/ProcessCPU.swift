@@ -2,13 +2,15 @@ import Glibc
 
 /// CPU time (user + system) of threads and processes, from Linux's `/proc`: the benchmark reports
 /// it per envelope, a figure that other load on a shared machine distorts far less than
-/// throughput (which it throttles) — so changes to the relay can be compared across runs.
+/// throughput (which it throttles) — so changes to the relay or the Cloud API endpoint can be
+/// compared across runs.
 enum ProcessCPU {
     /// What the benchmark accounts for, by role. Threads are recognized by the names the relay and
     /// the load generator give them.
     static let roles: [(role: String, thread: String)] = [
         ("relay loop", "vigil-relay"), ("relay storage", "vigil-relay-db"),
         ("relay checkpointer", "vigil-relay-wal"), ("load generator", "vigil-bench-loa"),
+        ("endpoint loop", "vigil-cloudapi"), ("endpoint webhooks", "vigil-webhooks"),
     ]
 
     /// CPU seconds so far: this process's threads by role, plus `server` (a child process, e.g.
