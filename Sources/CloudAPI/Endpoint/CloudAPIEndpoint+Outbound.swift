@@ -276,8 +276,8 @@ extension CloudAPIEndpoint {
     /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any.
     static func tracker(of record: MessageRecord) -> String? {
         guard record.direction == .outbound, record.kind != "status",
-              let object = try? JSON.object(record.payload) else { return nil }
-        return object["tracker"] as? String
+              let object = try? JSON.object(record.payload), case let .string(tracker) = object["tracker"] else { return nil }
+        return tracker
     }
 
     /// `GET /v{N}/{phone-number-id}`: the number's quality rating, status and messaging limit.

@@ -5,27 +5,30 @@ extension CloudAPIEndpoint {
     /// Sends due webhooks (stored records whose delivery is pending) up to the concurrency limit.
     /// Failures back off exponentially; records survive restarts, so this is also the retry path.
     /// Records committed since the last pump come from memory; `readingStores` (the housekeeping
-    /// tick) reads the stores for retries and parked records that came due
+    /// tick) has each store read — for retries and parked records that came due — by the first
+    /// pump that finds a delivery slot free for it
     /// (``MessageStore/takeDueWebhooks(now:limit:skipping:readingStore:)``).
     func pumpWebhooks(readingStores: Bool = false) {
         guard !isStopped else { return }
+        if readingStores { storeReadsOwed = Set(stores.keys) }
         let now = clock.now()
         // Start from a different store each time, so one location's backlog cannot starve another's.
-        let all = Array(stores.values)
+        let all = Array(stores)
         guard !all.isEmpty else { return }
         webhookPumpRound &+= 1
         let first = webhookPumpRound % all.count
-        for store in all[first...] + all[..<first] {
+        for (location, store) in all[first...] + all[..<first] {
             guard webhooksInFlight.count < configuration.webhookConcurrency else { return }
             let due: [MessageRecord]
             do throws(MessageStoreError) {
                 // Only as many as there are free delivery slots, in-flight ones left out before
-                // they are decrypted: the pump runs after every commit, and re-reading every
-                // in-flight record each time was half the endpoint's CPU under load. Each record
-                // taken is delivered or parked below (taken ones are not handed out again).
+                // they are decrypted: the pump runs after every commit (and takes what the commit
+                // wrote from memory). Each record taken is delivered or parked below: taken ones
+                // are not handed out again.
                 due = try store.takeDueWebhooks(
                     now: now, limit: configuration.webhookConcurrency - webhooksInFlight.count, skipping: webhooksInFlight,
-                    readingStore: readingStores)
+                    readingStore: storeReadsOwed.contains(location))
+                storeReadsOwed.remove(location)
             } catch {
                 lastError = "reading pending webhooks: \(error)"
                 continue
@@ -52,7 +55,7 @@ extension CloudAPIEndpoint {
     }
 
     /// Asks for one pump right after the current callback: the effects of a durable stage (often
-    /// dozens of deliveries and stored messages) then share one read of the due records.
+    /// dozens of deliveries and stored messages) then share one pump.
     func schedulePump() {
         guard !pumpScheduled else { return }
         pumpScheduled = true

@@ -55,6 +55,9 @@ public final class CloudAPIEndpoint {
     var pumpScheduled = false
     /// Rotates which store `pumpWebhooks` serves first.
     var webhookPumpRound = 0
+    /// The stores the next pump with a free delivery slot reads (not only memory): every store,
+    /// at each housekeeping tick.
+    var storeReadsOwed: Set<StoreLocation> = []
     /// The newest inbound message time per (business, user) seen since start (or since the last
     /// failed commit): answers the customer-service window without a store query. Bounded by
     /// ``recentInboundLimit``; a miss reads the store.

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Small JSON helpers over `JSONSerialization` (objects with sorted keys, so bodies and their
-/// signatures are reproducible) and typed field access with Graph-style errors.
+/// Small JSON helpers: `JSONSerialization` for writing (objects with sorted keys, so bodies and
+/// their signatures are reproducible), ``JSONReader`` for request bodies, and typed field access
+/// with Graph-style errors.
 enum JSON {
     /// Serializes `object` (sorted keys, no escaped slashes).
     static func encode(_ object: Any) -> [UInt8] {
@@ -11,27 +12,27 @@ enum JSON {
         return Array(data)
     }
 
-    /// Parses a request body that must be one JSON object.
-    static func object(_ body: [UInt8]) throws(GraphError) -> [String: Any] {
+    /// Parses a request body that must be one JSON object (``JSONReader``).
+    static func object(_ body: [UInt8]) throws(GraphError) -> JSONObject {
         guard !body.isEmpty else { throw .invalidParameter("the request body is empty; expected a JSON object") }
-        let parsed: Any
-        do {
-            parsed = try JSONSerialization.jsonObject(with: Data(body), options: [])
+        let parsed: JSONValue
+        do throws(JSONReaderError) {
+            parsed = try JSONReader.parse(body)
         } catch {
-            throw .invalidParameter("the request body is not valid JSON")
+            throw .invalidParameter("the request body is not valid JSON (\(error))")
         }
-        guard let object = parsed as? [String: Any] else { throw .invalidParameter("the request body must be a JSON object") }
+        guard case let .object(object) = parsed else { throw .invalidParameter("the request body must be a JSON object") }
         return object
     }
 }
 
 /// Typed access to a JSON object's fields, each failure naming the field.
 struct Fields {
-    let object: [String: Any]
+    let object: JSONObject
     /// The path of this object in the request, for messages ("template.language").
     let path: String
 
-    init(_ object: [String: Any], path: String = "") {
+    init(_ object: JSONObject, path: String = "") {
         self.object = object
         self.path = path
     }
@@ -40,34 +41,31 @@ struct Fields {
 
     func string(_ key: String) throws(GraphError) -> String {
         guard let value = object[key] else { throw .invalidParameter("missing required parameter \(name(key))") }
-        guard let text = value as? String else { throw .invalidParameter("parameter \(name(key)) must be a string") }
+        guard case let .string(text) = value else { throw .invalidParameter("parameter \(name(key)) must be a string") }
         return text
     }
 
     func optionalString(_ key: String) throws(GraphError) -> String? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let text = value as? String else { throw .invalidParameter("parameter \(name(key)) must be a string") }
+        guard let value = object[key], value != .null else { return nil }
+        guard case let .string(text) = value else { throw .invalidParameter("parameter \(name(key)) must be a string") }
         return text
     }
 
     func optionalBool(_ key: String) throws(GraphError) -> Bool? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        // JSONSerialization yields NSNumber for numbers and booleans; only a boolean has objCType "c".
-        guard let number = value as? NSNumber, String(cString: number.objCType) == "c" else {
-            throw .invalidParameter("parameter \(name(key)) must be a boolean")
-        }
-        return number.boolValue
+        guard let value = object[key], value != .null else { return nil }
+        guard case let .bool(flag) = value else { throw .invalidParameter("parameter \(name(key)) must be a boolean") }
+        return flag
     }
 
     func object(_ key: String) throws(GraphError) -> Fields {
         guard let value = object[key] else { throw .invalidParameter("missing required parameter \(name(key))") }
-        guard let nested = value as? [String: Any] else { throw .invalidParameter("parameter \(name(key)) must be an object") }
+        guard case let .object(nested) = value else { throw .invalidParameter("parameter \(name(key)) must be an object") }
         return Fields(nested, path: name(key))
     }
 
-    func optionalArray(_ key: String) throws(GraphError) -> [Any]? {
-        guard let value = object[key], !(value is NSNull) else { return nil }
-        guard let array = value as? [Any] else { throw .invalidParameter("parameter \(name(key)) must be an array") }
+    func optionalArray(_ key: String) throws(GraphError) -> [JSONValue]? {
+        guard let value = object[key], value != .null else { return nil }
+        guard case let .array(array) = value else { throw .invalidParameter("parameter \(name(key)) must be an array") }
         return array
     }
 }

@@ -68,12 +68,12 @@ public struct SendMessageRequest: Sendable, Hashable {
         let language = try template.object("language").string("code")
         var parameters: [String] = []
         for (index, component) in (try template.optionalArray("components") ?? []).enumerated() {
-            guard let component = component as? [String: Any] else {
+            guard case let .object(component) = component else {
                 throw .invalidParameter("template.components[\(index)] must be an object")
             }
             let fields = Fields(component, path: "template.components[\(index)]")
             for (position, parameter) in (try fields.optionalArray("parameters") ?? []).enumerated() {
-                guard let parameter = parameter as? [String: Any] else {
+                guard case let .object(parameter) = parameter else {
                     throw .invalidParameter("template.components[\(index)].parameters[\(position)] must be an object")
                 }
                 let parameterFields = Fields(parameter, path: "template.components[\(index)].parameters[\(position)]")
@@ -115,6 +115,10 @@ public struct SendMessageRequest: Sendable, Hashable {
 
     /// A phone number from Meta's `to` (digits with or without `+`, spaces, dashes, parentheses).
     static func phoneNumber(_ text: String) -> PhoneNumber? {
+        // The common forms — digits, with or without "+" — go straight to the parser.
+        if text.utf8.allSatisfy({ (0x30...0x39).contains($0) || $0 == UInt8(ascii: "+") }) {
+            return PhoneNumber(text.hasPrefix("+") ? text : "+" + text)
+        }
         let digits = text.filter { !" -().".contains($0) }
         return PhoneNumber(digits.hasPrefix("+") ? digits : "+" + digits)
     }

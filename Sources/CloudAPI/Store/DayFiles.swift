@@ -5,12 +5,13 @@ import Transport
 ///
 /// Why not `DayPartitionedStore`: it attaches days to one connection, at most 10 at a time, and
 /// each (re)attach re-opens, `quick_check`s and migrates the file. The store reads across all 31
-/// retained days on every `record(id:)` and `pendingWebhooks` call, which would churn attachments
+/// retained days on every `record(id:)` and every read of due webhooks, which would churn attachments
 /// constantly. A connection per day (opened on first use, `quick_check`ed once, kept open) has no
 /// such limit, and a batch of writes is simply one transaction per day file.
 ///
-/// A row holds the id in the clear, `party` (the HMAC index), direction, time, the delivery
-/// columns, and `sealed` (the record under the day key). No number, pair or content in the clear.
+/// A row holds the id in the clear, `party` (the HMAC index of an inbound record's pair; empty
+/// for outbound records, which no query finds by pair), direction, time, the delivery columns,
+/// and `sealed` (the record under the day key). No number, pair or content in the clear.
 final class DayFiles {
     /// The subdirectory of the store's directory holding the day files.
     static let directoryName = "days"

@@ -16,23 +16,29 @@ struct FreshWebhooks {
     /// The most records held; past it the queue is dropped and falls behind.
     static let capacity = 2_048
 
-    /// Committed records not yet taken, oldest first from `head`.
+    /// Committed records not yet taken, oldest first from `head`; those no longer in `held`
+    /// were forgotten and are passed over.
     private var records: [MessageRecord] = []
     private var head = 0
+    /// The ids of the records still to be handed out (committed ones only).
+    private(set) var held: Set<String> = []
     /// Inserted by the transactions being committed.
     private var staged: [MessageRecord] = []
+    /// Ids whose delivery state changed since the last commit: an insert in the same batch is
+    /// not held.
+    private var changedInBatch: Set<String> = []
     /// Whether the store may hold due records this queue does not (see the type's notes).
     private(set) var isBehind = true
 
     /// Records waiting to be taken.
-    var count: Int { records.count - head }
+    var count: Int { held.count }
 
     /// How many records are staged, the mark ``unstage(to:)`` returns to.
     var stagedCount: Int { staged.count }
 
     /// Notes a record whose insert changed a row in the transaction being committed.
     mutating func stage(_ record: MessageRecord) {
-        guard !isBehind else { return }
+        guard !isBehind, changedInBatch.isEmpty || !changedInBatch.contains(record.id) else { return }
         staged.append(record)
     }
 
@@ -44,23 +50,34 @@ struct FreshWebhooks {
     /// The staged records' transactions committed: they join the queue, or, past ``capacity``,
     /// everything is dropped and the queue falls behind.
     mutating func publish() {
+        changedInBatch.removeAll()
         guard !staged.isEmpty else { return }
-        guard count + staged.count <= Self.capacity else {
-            dropAll()
-            return
-        }
-        if head > 0, head == records.count {
+        if held.isEmpty {  // what is left was forgotten
             records.removeAll(keepingCapacity: true)
             head = 0
         }
+        guard records.count - head + staged.count <= Self.capacity else {
+            dropAll()
+            return
+        }
+        for record in staged { held.insert(record.id) }
         records += staged
         staged.removeAll(keepingCapacity: true)
+    }
+
+    /// Stops holding `id` (its delivery state changed: the store has the truth now): committed,
+    /// or inserted by the batch not yet committed.
+    mutating func forget(_ id: String) {
+        held.remove(id)
+        changedInBatch.insert(id)
     }
 
     /// Forgets every record, staged ones too, and falls behind: the store is read from now on.
     mutating func dropAll() {
         records.removeAll()
         staged.removeAll()
+        held.removeAll()
+        changedInBatch.removeAll()
         head = 0
         isBehind = true
     }
@@ -78,10 +95,10 @@ struct FreshWebhooks {
         while taken.count < limit, head < records.count {
             let record = records[head]
             head += 1
-            guard record.delivery.nextAttemptAt <= now, !skipping.contains(record.id) else { continue }
+            guard held.remove(record.id) != nil, record.delivery.nextAttemptAt <= now, !skipping.contains(record.id) else { continue }
             taken.append(record)
         }
-        if head == records.count {
+        if held.isEmpty {  // what is left was forgotten
             records.removeAll(keepingCapacity: true)
             head = 0
         } else if head >= 1_024, head * 2 >= records.count {

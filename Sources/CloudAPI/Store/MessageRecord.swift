@@ -93,7 +93,8 @@ public struct DeliveryState: Sendable, Hashable {
     /// ``webhookDelivered`` is `true`.
     public var nextAttemptAt: Int64
     /// Whether the webhook is done with (delivered, or given up on); such records are no longer
-    /// returned by ``MessageStore/pendingWebhooks(now:limit:)``.
+    /// returned by ``MessageStore/pendingWebhooks(now:limit:skipping:)`` and
+    /// ``MessageStore/takeDueWebhooks(now:limit:skipping:readingStore:)``.
     public var webhookDelivered: Bool
 
     /// A delivery state; by default accepted, never attempted, not delivered.

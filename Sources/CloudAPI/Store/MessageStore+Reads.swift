@@ -75,14 +75,15 @@ extension MessageStore {
     /// What the webhook pump delivers next: up to `limit` records whose webhook is due, leaving out
     /// `skipping` (those in flight). Unlike ``pendingWebhooks(now:limit:skipping:)`` this *takes*
     /// them: records committed since the last call are handed out from memory, oldest first,
-    /// once each, without reading or decrypting anything. The store is read instead — most
-    /// overdue first, as ``pendingWebhooks(now:limit:skipping:)`` — when `readingStore` (for
-    /// retries and parked records coming due: the endpoint's housekeeping tick asks for it), on
-    /// the first call, and after the records in memory overflowed, until a read finds no due
-    /// record beyond those it returns.
+    /// once each, without reading or decrypting anything. The store is read first — most overdue
+    /// first, leaving out what memory holds — when `readingStore` (for retries and parked records
+    /// coming due: the endpoint asks at least every housekeeping tick), on the first call, and
+    /// after memory overflowed, until a read finds no due record beyond those it returns; then
+    /// memory fills what slots are left.
     ///
-    /// A record taken and not then delivered (or marked, ``updateDelivery(of:status:attempts:nextAttemptAt:delivered:)``)
-    /// is found again only by a read of the store.
+    /// A record taken and not then delivered or marked (``updateDelivery(of:status:attempts:nextAttemptAt:delivered:)``)
+    /// is found again only by a read of the store. A record whose delivery state is updated
+    /// before it is taken leaves memory: the store has its state.
     public func takeDueWebhooks(
         now: Int64, limit: Int, skipping: Set<String>, readingStore: Bool
     ) throws(MessageStoreError) -> [MessageRecord] {
@@ -90,10 +91,15 @@ extension MessageStore {
         guard readingStore || fresh.isBehind else {
             return fresh.take(limit: limit, now: now, skipping: skipping)
         }
-        // Everything held is committed: the read finds it, so nothing is handed out twice.
-        fresh.dropAll()
-        let (records, complete) = try readDueWebhooks(now: now, limit: limit, skipping: skipping)
-        if complete { fresh.caughtUp() }
+        var records: [MessageRecord]
+        let complete: Bool
+        (records, complete) = try readDueWebhooks(
+            now: now, limit: limit, skipping: fresh.held.isEmpty ? skipping : skipping.union(fresh.held))
+        guard complete else { return records }
+        fresh.caughtUp()
+        if records.count < limit {
+            records += fresh.take(limit: limit - records.count, now: now, skipping: skipping)
+        }
         return records
     }
 

@@ -8,7 +8,8 @@ import Transport
 /// **At rest.** `keys.sqlite` holds one random key per day, wrapped under the ``MasterKey``;
 /// `days/YYYY-MM-DD.sqlite` holds the day's records. A record row carries its id (the wamid,
 /// which names no one) in the clear, `party` = HMAC-SHA-256 under the day's index key of the
-/// business/consumer pair, direction, time and the delivery columns, and `sealed` =
+/// business/consumer pair (inbound records only; empty for outbound ones), direction, time and
+/// the delivery columns, and `sealed` =
 /// ChaCha20-Poly1305 under the day's sealing key of everything else (numbers, kind, payload),
 /// associated data id ‖ day. No consumer number, pair or content is ever written in the clear.
 ///
@@ -24,11 +25,18 @@ import Transport
 /// every time-dependent call takes `now` (milliseconds since the Unix epoch), so tests drive it
 /// with an injected clock.
 ///
+/// **Webhooks.** The store is the webhook queue: records whose webhook is pending survive
+/// restarts and are read back, most overdue first (``pendingWebhooks(now:limit:skipping:)``).
+/// The pump takes them with ``takeDueWebhooks(now:limit:skipping:readingStore:)``, which hands out
+/// the records committed since its last call from memory and reads the store for the rest.
+///
 /// ```swift
 /// let store = try MessageStore(location: .region(.eu, dataDirectory: data), masterKey: key)
 /// try store.append(record)              // during the turn
 /// try store.commit()                    // end of the turn; then acknowledge
-/// for record in try store.pendingWebhooks(now: clock.now, limit: 100) { deliver(record) }
+/// for record in try store.takeDueWebhooks(now: clock.now, limit: 32, skipping: inFlight, readingStore: tick) {
+///     deliver(record)                   // then updateDelivery(of:…) and commit()
+/// }
 /// try store.expire(now: clock.now)      // at start-up and at least daily
 /// ```
 ///

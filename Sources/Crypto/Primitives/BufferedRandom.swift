@@ -1,3 +1,5 @@
+import COpenSSL
+import Glibc
 import Synchronization
 
 /// A random source that reads its upstream source (OpenSSL's `RAND_bytes` by default) 4 KiB at a
@@ -6,8 +8,10 @@ import Synchronization
 /// locks its DRBG and checks for a fork (`getpid`) on every call. The Cloud API endpoint drew
 /// ~6 values per message; those calls were ~4 % of its loop thread.
 ///
-/// Every byte handed out is wiped from the buffer at once, so the buffer never holds randomness
-/// that was already used (a nonce, a key) — only bytes still to come. Requests larger than a
+/// Every byte handed out is wiped from the buffer at once (`OPENSSL_cleanse`), so the buffer
+/// never holds randomness that was already used (a nonce, a key) — only bytes still to come. As
+/// those may become keys, the buffer is one page, locked in memory where the system allows
+/// (`mlock`: never swapped) and left out of core dumps (`MADV_DONTDUMP`). Requests larger than a
 /// quarter of the buffer go to the upstream source directly. Thread-safe: a mutex orders the
 /// draws, so two callers never receive the same bytes.
 ///
@@ -18,17 +22,29 @@ public final class BufferedRandom: RandomSource {
     public static let bufferSize = 4096
 
     private struct State: ~Copyable {
-        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: BufferedRandom.bufferSize, alignment: 16)
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: BufferedRandom.bufferSize, alignment: BufferedRandom.bufferSize)
         /// The next unread byte; `bufferSize` means empty.
         var next = BufferedRandom.bufferSize
+        /// Whether `mlock` succeeded (then `munlock` on release).
+        let locked: Bool
 
         init() {
             bytes.initializeMemory(as: UInt8.self, repeating: 0)
+            // Best effort: without the privilege or the limit, the buffer is an ordinary page.
+            locked = mlock(bytes.baseAddress, bytes.count) == 0
+            _ = madvise(bytes.baseAddress, bytes.count, MADV_DONTDUMP)
         }
 
         deinit {
-            bytes.initializeMemory(as: UInt8.self, repeating: 0)
+            wipe(from: 0)
+            if locked { munlock(bytes.baseAddress, bytes.count) }
             bytes.deallocate()
+        }
+
+        /// Wipes the buffer from `offset` to its end.
+        func wipe(from offset: Int) {
+            guard let base = bytes.baseAddress, offset < bytes.count else { return }
+            OPENSSL_cleanse(base + offset, bytes.count - offset)
         }
     }
 
@@ -53,13 +69,16 @@ public final class BufferedRandom: RandomSource {
             var offset = 0
             while offset < buffer.count {
                 if state.next == Self.bufferSize {
-                    try upstream.fill(state.bytes)
+                    do throws(CryptoError) { try upstream.fill(state.bytes) } catch {
+                        state.wipe(from: 0)  // what a failed fill left is never handed out
+                        throw error
+                    }
                     state.next = 0
                 }
                 let take = min(buffer.count - offset, Self.bufferSize - state.next)
                 let source = UnsafeMutableRawBufferPointer(rebasing: state.bytes[state.next..<(state.next + take)])
                 UnsafeMutableRawBufferPointer(rebasing: buffer[offset..<(offset + take)]).copyMemory(from: UnsafeRawBufferPointer(source))
-                source.initializeMemory(as: UInt8.self, repeating: 0)
+                if let base = source.baseAddress { OPENSSL_cleanse(base, take) }
                 state.next += take
                 offset += take
             }

@@ -197,6 +197,8 @@ import Testing
         let entries = try database.query("SELECT count(*) FROM records INDEXED BY records_inbound_party WHERE direction = 0")
         #expect(entries.first?[0].int64Value == 1)
         #expect(try database.query("SELECT count(*) FROM records").first?[0].int64Value == 3)
+        // Only the inbound record has a party value; outbound ones store none.
+        #expect(try database.query("SELECT length(party) FROM records ORDER BY time").map { $0[0].int64Value } == [32, 0, 0])
         // Back to schema 1, as a file written before the change.
         try database.execute("DROP INDEX records_inbound_party")
         try database.execute("CREATE INDEX records_party ON records(party, direction, time)")

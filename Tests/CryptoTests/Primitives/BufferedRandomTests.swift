@@ -57,6 +57,7 @@ struct BufferedRandomTests {
         let buffered = BufferedRandom(upstream: upstream)
         #expect(throws: CryptoError.invalidEncoding(.key, reason: "upstream down")) { _ = try buffered.bytes(count: 16) }
         #expect(buffered.snapshot.next == BufferedRandom.bufferSize)
+        #expect(buffered.snapshot.bytes.allSatisfy { $0 == 0 }, "what the failed fill wrote is wiped")
         upstream.failing.withLock { $0 = false }
         #expect(try buffered.bytes(count: 16) == [UInt8](repeating: 7, count: 16))
     }
@@ -68,12 +69,15 @@ struct BufferedRandomTests {
     }
 }
 
-/// A source that fails while `failing`, and otherwise fills with 7s.
+/// A source that fails while `failing` (after writing 0xAB), and otherwise fills with 7s.
 private final class FailingRandom: RandomSource {
     let failing = Mutex(true)
 
     func fill(_ buffer: UnsafeMutableRawBufferPointer) throws(CryptoError) {
-        if failing.withLock({ $0 }) { throw .invalidEncoding(.key, reason: "upstream down") }
+        if failing.withLock({ $0 }) {
+            buffer.initializeMemory(as: UInt8.self, repeating: 0xAB)  // a fill that fails half done
+            throw .invalidEncoding(.key, reason: "upstream down")
+        }
         buffer.initializeMemory(as: UInt8.self, repeating: 7)
     }
 }
