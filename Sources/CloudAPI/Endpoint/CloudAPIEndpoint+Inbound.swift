@@ -17,7 +17,7 @@ extension CloudAPIEndpoint {
             return  // not acknowledged: the relay re-delivers on the next connection
         }
         let time = Int64(clamping: envelope.serverTimeMilliseconds)
-        if Self.storedRecord(of: envelope.id, in: store, storedAt: time) != nil {
+        if Self.isStored(envelope.id, in: store, storedAt: time) {
             statistics.duplicates += 1
             whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return
@@ -113,16 +113,11 @@ extension CloudAPIEndpoint {
         }
     }
 
-    /// Stores a status webhook (`sent`, `delivered`, `read`, `failed`) for an outbound record,
-    /// its tracker (`biz_opaque_callback_data`) read back from the record's payload.
+    /// Stores a status webhook (`delivered`, `read`, `failed`) for an outbound message, its
+    /// tracker (`biz_opaque_callback_data`) read back from the record's payload, and moves the
+    /// message's status. (Its `sent` status is the message record's own webhook.)
     func queueStatus(_ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?) {
-        queueStatus(status, for: record, account: account, store: store, error: error, tracker: Self.tracker(of: record))
-    }
-
-    /// As above, with the tracker at hand (the send itself).
-    func queueStatus(
-        _ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?, tracker: String?
-    ) {
+        let tracker = Self.tracker(of: record)
         guard let consumer = PhoneNumber(record.consumer) else { return }
         let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
         let now = clock.now()
@@ -135,10 +130,8 @@ extension CloudAPIEndpoint {
                 consumer: record.consumer, direction: .outbound, time: now, kind: "status", payload: body,
                 delivery: DeliveryState(status: status, nextAttemptAt: now)
             ))
-            if status != .sent {
-                try store.updateDelivery(of: record, status: status, attempts: record.delivery.webhookAttempts,
-                                         nextAttemptAt: record.delivery.nextAttemptAt, delivered: record.delivery.webhookDelivered)
-            }
+            // The message's own webhook (its `sent` status) may be in flight: only the status moves.
+            store.updateStatus(of: record, status: status)
         } catch {
             lastError = "storing status: \(error)"
         }

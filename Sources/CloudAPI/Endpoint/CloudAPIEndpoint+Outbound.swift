@@ -23,7 +23,7 @@ public struct GraphReply: Sendable, Hashable {
 extension CloudAPIEndpoint {
     /// `POST /v{N}/{phone-number-id}/messages`: authenticate, validate, check the 24-hour window,
     /// start a session if needed, encrypt, commit the ratchet state, send through the relay, store
-    /// the record and its `sent` status, and answer — `respond` runs exactly once, on the loop.
+    /// the record (its pending webhook is its `sent` status), and answer — `respond` runs exactly once, on the loop.
     public func sendMessage(phoneNumberID: String, bearer: String?, body: [UInt8], respond: @escaping (GraphReply) -> Void) {
         let trace = traceID()
         let fail: (GraphError) -> Void = { [weak self] error in
@@ -247,13 +247,14 @@ extension CloudAPIEndpoint {
         let messageID = Self.messageID(envelopeID)
         do throws(CloudAPIError) {
             let store = try self.store(for: account)
+            // Its pending webhook is its `sent` status, written when it goes (``webhookBody(of:account:)``):
+            // a record of its own per status was a second seal, insert and update per send.
             let record = MessageRecord(
                 id: messageID, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,
                 consumer: request.recipient.e164, direction: .outbound, time: time,
                 kind: "\(request.type):\(request.category)", payload: Self.outboundPayload(request),
-                delivery: DeliveryState(status: .sent, nextAttemptAt: time, webhookDelivered: true))
+                delivery: DeliveryState(status: .sent, nextAttemptAt: time))
             do throws(MessageStoreError) { try store.append(record) } catch { throw .invalidConfiguration("message store: \(error)") }
-            queueStatus(.sent, for: record, account: account, store: store, error: nil, tracker: request.tracker)
         } catch {
             // The relay accepted it: the user will get it. Answer success; the record is missing.
             lastError = "storing outbound record: \(error)"
@@ -271,6 +272,12 @@ extension CloudAPIEndpoint {
         var members: [(String, GraphJSON)] = [("type", .string(request.type)), ("text", .string(request.plaintext))]
         if let tracker = request.tracker { members.append(("tracker", .string(tracker))) }
         return GraphJSON.object(members).bytes
+    }
+
+    /// Whether `record` is an outbound message (not a status or an account notice): its pending
+    /// webhook is its `sent` status. Records stored before that have their webhook done.
+    static func isOutboundMessage(_ record: MessageRecord) -> Bool {
+        record.direction == .outbound && (record.kind.hasPrefix("text:") || record.kind.hasPrefix("template:"))
     }
 
     /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any.

@@ -69,24 +69,28 @@ extension CloudAPIEndpoint {
     /// done (`done`, for a business without a webhook URL).
     private func park(_ record: MessageRecord, in store: MessageStore, until: Int64, done: Bool) {
         do throws(MessageStoreError) {
-            try store.updateDelivery(of: record, status: record.delivery.status, attempts: record.delivery.webhookAttempts,
-                                     nextAttemptAt: until, delivered: done)
+            try store.updateWebhook(of: record, attempts: record.delivery.webhookAttempts, nextAttemptAt: until, delivered: done)
         } catch {
             lastError = "parking webhook \(record.id): \(error)"
         }
     }
 
     private func deliver(_ record: MessageRecord, to url: String, state: BusinessState, store: MessageStore) {
+        guard let body = webhookBody(of: record, account: state.account) else {
+            lastError = "webhook \(record.id): the record names no valid consumer"
+            park(record, in: store, until: clock.now(), done: true)
+            return
+        }
         let signature: String
         do throws(CryptoError) {
-            signature = try WebhookSignature.header(for: record.payload, appSecret: state.account.appSecret)
+            signature = try WebhookSignature.header(for: body, appSecret: state.account.appSecret)
         } catch {
             lastError = "signing webhook: \(error)"
             return
         }
         webhooksInFlight.insert(record.id)
         let headers = [("Content-Type", "application/json"), ("X-Hub-Signature-256", signature), ("User-Agent", "Vigil-CloudAPI/1")]
-        webhooks.post(url: url, headers: headers, body: record.payload) { [weak self] result in
+        webhooks.post(url: url, headers: headers, body: body) { [weak self] result in
             guard let self, !self.isStopped else { return }
             let attempts = record.delivery.webhookAttempts + 1
             let delivered: Bool
@@ -101,8 +105,8 @@ extension CloudAPIEndpoint {
                 self.configuration.webhookMaximumBackoffMilliseconds,
                 self.configuration.webhookInitialBackoffMilliseconds << Int64(min(attempts - 1, 20)))
             do throws(MessageStoreError) {
-                try store.updateDelivery(of: record, status: record.delivery.status, attempts: attempts,
-                                         nextAttemptAt: self.clock.now() + (delivered ? 0 : backoff), delivered: delivered)
+                try store.updateWebhook(of: record, attempts: attempts, nextAttemptAt: self.clock.now() + (delivered ? 0 : backoff),
+                                        delivered: delivered)
             } catch {
                 self.lastError = "recording webhook delivery: \(error)"
             }
@@ -115,6 +119,19 @@ extension CloudAPIEndpoint {
                 if delivered { self?.schedulePump() }
             }
         }
+    }
+
+    /// The body of `record`'s webhook: its payload, or — for an outbound message, whose pending
+    /// webhook is its `sent` status — that status, written now (at the message's time). `nil` if
+    /// the record names no valid consumer.
+    func webhookBody(of record: MessageRecord, account: BusinessAccount) -> [UInt8]? {
+        guard Self.isOutboundMessage(record) else { return record.payload }
+        guard let consumer = PhoneNumber(record.consumer) else { return nil }
+        let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
+        return WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
+            id: record.id, status: DeliveryStatus.sent.rawValue, recipient: consumer,
+            userID: userID(business: account, consumer: consumer), time: record.time, category: category,
+            conversationID: record.id, tracker: Self.tracker(of: record), error: nil)
     }
 
     /// The GET verification handshake (`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`):

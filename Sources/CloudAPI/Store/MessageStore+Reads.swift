@@ -27,6 +27,17 @@ extension MessageStore {
         return liveDays.contains(day) ? try record(id: id, on: day) : nil
     }
 
+    /// Whether a committed record with one of `ids` is stored among those of `time`'s day: one
+    /// indexed look-up; no row is read, nothing decrypted.
+    ///
+    /// - Throws: A storage failure.
+    public func containsRecord(anyOf ids: [String], storedAt time: Int64) throws(MessageStoreError) -> Bool {
+        let day = UTCDay(milliseconds: time)
+        guard !ids.isEmpty, liveDays.contains(day), let database = try dayFiles.existingDatabase(for: day) else { return false }
+        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
+        return try !database.storeQuery("SELECT 1 FROM records WHERE id IN (\(placeholders)) LIMIT 1", ids.map { .text($0) }).isEmpty
+    }
+
     /// The committed record with this id in `day`'s file, decrypted, or `nil` (no such record or
     /// no such file).
     private func record(id: String, on day: UTCDay) throws(MessageStoreError) -> MessageRecord? {

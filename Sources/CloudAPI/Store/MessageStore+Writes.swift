@@ -86,6 +86,28 @@ extension MessageStore {
             nextAttemptAt: nextAttemptAt, delivered: delivered)
     }
 
+    /// Queues a change of a stored record's status alone (a receipt's `delivered` / `read`),
+    /// leaving its webhook's state as it is — that may be changing at the same time (a `sent`
+    /// status in flight), and the two updates must not undo each other.
+    public func updateStatus(of record: MessageRecord, status: DeliveryStatus) {
+        batches[UTCDay(milliseconds: record.time), default: GroupCommit()].enqueue(record.id, sql: """
+            UPDATE records SET status = ? WHERE id = ?
+            """, bindings: [.text(status.rawValue), .text(record.id)])
+    }
+
+    /// Queues a change of a stored (or appended this turn) record's webhook state alone — attempts,
+    /// next attempt, done — leaving its status as it is (a receipt may have moved it on since the
+    /// record was read).
+    ///
+    /// - Throws: `.invalidRecord` for a negative attempt count.
+    public func updateWebhook(of record: MessageRecord, attempts: Int, nextAttemptAt: Int64, delivered: Bool) throws(MessageStoreError) {
+        guard attempts >= 0 else { throw .invalidRecord(id: record.id, reason: "the webhook attempt count is negative") }
+        fresh.forget(record.id)
+        batches[UTCDay(milliseconds: record.time), default: GroupCommit()].enqueue(record.id, sql: """
+            UPDATE records SET attempts = ?, next_attempt_at = ?, delivered = ? WHERE id = ?
+            """, bindings: [.integer(Int64(attempts)), .integer(nextAttemptAt), .integer(delivered ? 1 : 0), .text(record.id)])
+    }
+
     private func enqueueDeliveryUpdate(
         id: String, day: UTCDay, status: DeliveryStatus, attempts: Int, nextAttemptAt: Int64, delivered: Bool
     ) {

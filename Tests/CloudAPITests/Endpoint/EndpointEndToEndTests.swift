@@ -80,6 +80,20 @@ struct EndpointEndToEndTests {
         #expect(statusEntry?["biz_opaque_callback_data"] as? String == "trk-1")
         _ = loop.executeAndWait { alice.link?.sendReceipt(Receipt(kind: .read, counterpart: shopNumber, envelopeIDs: [alice.received[0].id])) }
         #expect(eventually { webhooks.objects().contains { Self.status(of: $0) == "read" } })
+        // The `sent` status is the message record's own webhook: it went once, no record of its
+        // own was stored, and the receipt moved the message's status without undoing that.
+        #expect(webhooks.objects().filter { Self.status(of: $0) == "sent" && Self.statusID(of: $0) == wamid }.count == 1)
+        let storedMessage: () -> (MessageRecord?, MessageRecord?) = {
+            loop.executeAndWaitValue {
+                guard let endpoint = endpoint.value, let account = endpoint.account(phoneNumberID),
+                      let store = try? endpoint.store(for: account) else { return (nil, nil) }
+                return ((try? store.record(id: wamid)) ?? nil, (try? store.record(id: wamid + "#sent")) ?? nil)
+            } ?? (nil, nil)
+        }
+        #expect(eventually { storedMessage().0?.delivery.webhookDelivered == true })
+        #expect(storedMessage().0?.delivery.status == .read)
+        #expect(storedMessage().0?.kind == "text:service")
+        #expect(storedMessage().1 == nil)
         // A message stored before ids led with the low half (its record under the legacy id): a
         // receipt for it still finds it and brings its status.
         let legacy = EnvelopeID(high: 0x0123_4567_89AB_CDEF, low: 42)

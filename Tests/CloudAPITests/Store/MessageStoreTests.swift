@@ -94,6 +94,26 @@ import Testing
         #expect(store.pendingWriteCount == 0)
     }
 
+    @Test func containsRecordLooksUpCommittedIDsOnTheirDayOnly() throws {
+        let root = try F.TemporaryDirectory()
+        let store = try F.openStore(in: root)
+        defer { store.close() }
+        let time = F.Clock(day: F.day0, hour: 12).now
+        try store.append(F.inbound(id: "wamid.stored", consumer: "+447700900123", time: time, body: "x"))
+        #expect(try !store.containsRecord(anyOf: ["wamid.stored"], storedAt: time), "not before the commit")
+        try store.commit()
+        try store.append(F.inbound(id: "wamid.pending", consumer: "+447700900123", time: time, body: "y"))
+        #expect(try store.containsRecord(anyOf: ["wamid.stored"], storedAt: time))
+        #expect(try store.containsRecord(anyOf: ["wamid.other", "wamid.stored"], storedAt: time + 3_600_000))
+        #expect(try !store.containsRecord(anyOf: ["wamid.other", "wamid.pending"], storedAt: time))
+        #expect(try !store.containsRecord(anyOf: [], storedAt: time))
+        #expect(try !store.containsRecord(anyOf: ["wamid.stored"], storedAt: time + 86_400_000), "another day's file")
+        #expect(try !store.containsRecord(anyOf: ["wamid.stored"], storedAt: time - 86_400_000), "a day without a file")
+        try store.commit()
+        try store.expire(now: time + 31 * 86_400_000)
+        #expect(try !store.containsRecord(anyOf: ["wamid.stored"], storedAt: time), "a destroyed day")
+    }
+
     @Test func pendingWebhooksAreDueFirstAndRespectBackoff() throws {
         let root = try F.TemporaryDirectory()
         let store = try F.openStore(in: root)
