@@ -83,7 +83,7 @@ extension CloudAPIEndpoint {
         }
         let signature: String
         do throws(CryptoError) {
-            signature = try WebhookSignature.header(for: body, appSecret: state.account.appSecret)
+            signature = try WebhookSignature.header(for: body, key: state.signingKey)
         } catch {
             lastError = "signing webhook: \(error)"
             return

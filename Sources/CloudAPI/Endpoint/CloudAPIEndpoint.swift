@@ -551,6 +551,16 @@ final class BusinessState: RelayLinkDelegate {
     var unconfirmedSends: [UnconfirmedSend] = []
     /// Its throughput and the relay refusals remembered (checked before any work on a send).
     var gate: SendGate
+    /// The webhook signing key and the app secret it was made from (see ``signingKey``).
+    private var signing: (appSecret: String, key: SymmetricKey)?
+
+    /// The key webhooks are signed with, made once per app secret.
+    var signingKey: SymmetricKey {
+        if let signing, signing.appSecret == account.appSecret { return signing.key }
+        let key = WebhookSignature.key(appSecret: account.appSecret)
+        signing = (account.appSecret, key)
+        return key
+    }
 
     init(account: BusinessAccount, party: Party, gate: SendGate) {
         self.account = account

@@ -36,7 +36,16 @@ public struct WebhookFailure: Error, Sendable, Hashable, CustomStringConvertible
 public enum WebhookSignature {
     /// The `X-Hub-Signature-256` value for `body`: `sha256=` and the HMAC in lowercase hex.
     public static func header(for body: [UInt8], appSecret: String) throws(CryptoError) -> String {
-        let code = try HMAC.authenticationCode(for: body, using: SymmetricKey(data: Array(appSecret.utf8)))
-        return "sha256=" + hexString(code.bytes)
+        try header(for: body, key: key(appSecret: appSecret))
+    }
+
+    /// The same under the app secret's key, made once by ``key(appSecret:)``.
+    public static func header(for body: [UInt8], key: SymmetricKey) throws(CryptoError) -> String {
+        "sha256=" + hexString(try HMAC.authenticationCode(for: body, using: key).bytes)
+    }
+
+    /// The HMAC key of an app secret (its UTF-8 bytes).
+    public static func key(appSecret: String) -> SymmetricKey {
+        SymmetricKey(data: Array(appSecret.utf8))
     }
 }

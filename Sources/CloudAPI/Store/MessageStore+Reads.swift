@@ -34,9 +34,18 @@ extension MessageStore {
     public func containsRecord(anyOf ids: [String], storedAt time: Int64) throws(MessageStoreError) -> Bool {
         let day = UTCDay(milliseconds: time)
         guard !ids.isEmpty, liveDays.contains(day), let database = try dayFiles.existingDatabase(for: day) else { return false }
-        let placeholders = Array(repeating: "?", count: ids.count).joined(separator: ", ")
-        return try !database.storeQuery("SELECT 1 FROM records WHERE id IN (\(placeholders)) LIMIT 1", ids.map { .text($0) }).isEmpty
+        let sql = ids.count == 2 ? Self.containsEitherQuery : Self.containsQuery(count: ids.count)
+        return try !database.storeQuery(sql, ids.map { .text($0) }).isEmpty
     }
+
+    /// ``containsRecord(anyOf:storedAt:)``'s query: one probe of the id index per id. Not
+    /// `id IN (…)`, for which SQLite builds a temporary b-tree of the list on every run.
+    static func containsQuery(count: Int) -> String {
+        Array(repeating: "SELECT 1 FROM records WHERE id = ?", count: count).joined(separator: " UNION ALL ") + " LIMIT 1"
+    }
+
+    /// The query for two ids (an envelope's message id and its legacy form), built once.
+    static let containsEitherQuery = containsQuery(count: 2)
 
     /// The committed record with this id in `day`'s file, decrypted, or `nil` (no such record or
     /// no such file).

@@ -238,5 +238,11 @@ struct GraphFormatTests {
         #expect(header.utf8.count == 7 + 64)
         #expect(try WebhookSignature.header(for: Array("10".utf8), appSecret: "k")
                 == "sha256=00a6c224518e390c4667c2ca9664d7b96b92db970064e963475af88e03f3c513", "a leading zero byte")
+        // Under a key made once (the endpoint keeps one per business), the same header each time.
+        let key = WebhookSignature.key(appSecret: "Jefe")
+        for _ in 0..<2 {
+            #expect(try WebhookSignature.header(for: Array("what do ya want for nothing?".utf8), key: key)
+                    == "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        }
     }
 }
