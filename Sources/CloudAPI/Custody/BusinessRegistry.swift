@@ -240,6 +240,11 @@ public final class BusinessRegistry {
         return key
     }
 
+    /// Forgets the remembered session row keys (they name consumers): when sessions expire.
+    public func forgetSessionKeys() {
+        sessionKeys.removeAll()
+    }
+
     /// The most session keys ``saveSession(_:peer:for:now:followsRecords:)`` remembers.
     static let sessionKeyCacheLimit = 65_536
 
@@ -253,7 +258,10 @@ public final class BusinessRegistry {
         let deleted: Int
         do throws(StorageError) {
             deleted = try database.execute("DELETE FROM sessions WHERE last_used < ?", bindings: [.integer(cutoff)])
-            if deleted > 0 { _ = try database.query("PRAGMA wal_checkpoint(TRUNCATE)") }
+            if deleted > 0 {
+                sessionKeys.removeAll()  // they name consumers too
+                _ = try database.query("PRAGMA wal_checkpoint(TRUNCATE)")
+            }
         } catch {
             throw .storage(error)
         }

@@ -253,7 +253,7 @@ extension CloudAPIEndpoint {
                 id: messageID, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,
                 consumer: request.recipient.e164, direction: .outbound, time: time,
                 kind: "\(request.type):\(request.category)", payload: Self.outboundPayload(request),
-                delivery: DeliveryState(status: .sent, nextAttemptAt: time))
+                delivery: DeliveryState(status: .sent, nextAttemptAt: clock.now()))  // due by this clock, not the relay's
             do throws(MessageStoreError) { try store.append(record) } catch { throw .invalidConfiguration("message store: \(error)") }
         } catch {
             // The relay accepted it: the user will get it. Answer success; the record is missing.
@@ -274,10 +274,11 @@ extension CloudAPIEndpoint {
         return GraphJSON.object(members).bytes
     }
 
-    /// Whether `record` is an outbound message (not a status or an account notice): its pending
-    /// webhook is its `sent` status. Records stored before that have their webhook done.
+    /// Whether `record` is an outbound message — kind `type:category`, unlike a status or an
+    /// account notice — whose pending webhook is its `sent` status. Outbound messages stored by
+    /// earlier versions have their webhook done (their `sent` status is a record of its own).
     static func isOutboundMessage(_ record: MessageRecord) -> Bool {
-        record.direction == .outbound && (record.kind.hasPrefix("text:") || record.kind.hasPrefix("template:"))
+        record.direction == .outbound && record.kind.utf8.contains(UInt8(ascii: ":"))
     }
 
     /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any.

@@ -446,11 +446,18 @@ public final class CloudAPIEndpoint {
 
     /// Forgets in memory the sessions the registry just deleted (their users start over with X3DH).
     private func dropExpiredSessions(idleBefore cutoff: Int64) {
+        var dropped = false
         for (_, state) in businesses {
             for (peer, lastUsed) in state.sessionLastUsed where lastUsed < cutoff {
                 state.party.removeConversation(with: peer)
                 state.sessionLastUsed[peer] = nil
+                dropped = true
             }
+        }
+        // The caches keyed by consumer number go too, so no number outlives its session here.
+        if dropped {
+            userIDs.removeAll()
+            registry.forgetSessionKeys()
         }
     }
 

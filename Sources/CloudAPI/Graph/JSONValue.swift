@@ -65,6 +65,8 @@ struct JSONReader {
     /// The value `bytes` holds.
     static func parse(_ bytes: [UInt8]) throws(JSONReaderError) -> JSONValue {
         var reader = JSONReader(bytes)
+        // A UTF-8 byte order mark, which some clients send, is ignored (RFC 8259 §8.1).
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.index = 3 }
         reader.skipWhitespace()
         let value = try reader.value(depth: 0)
         reader.skipWhitespace()

@@ -22,9 +22,13 @@ public struct MessageRecord: Sendable, Hashable {
     /// When the endpoint received (inbound) or accepted (outbound) the message, in milliseconds
     /// since the Unix epoch. Fixes the UTC day — and so the day key and day file — of the record.
     public var time: Int64
-    /// The message kind, e.g. `text`, `template`, `status`.
+    /// The record's kind: an inbound message's type (`text`); an outbound message's
+    /// `type:category` (`text:service`, `template:marketing`); `status` for a status webhook;
+    /// `account` for an account notice.
     public var kind: String
-    /// The message as Meta's JSON (the content), exactly as received or sent.
+    /// The content: for inbound messages, statuses and notices, the webhook body as Meta's JSON;
+    /// for outbound messages, what was sent (type, text, tracker) — their webhook, the `sent`
+    /// status, is written when it goes.
     public var payload: [UInt8]
     /// Where delivery stands; the only part of a record that changes after it is stored.
     public var delivery: DeliveryState

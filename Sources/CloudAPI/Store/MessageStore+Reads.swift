@@ -101,9 +101,11 @@ extension MessageStore {
     /// after memory overflowed, until a read finds no due record beyond those it returns; then
     /// memory fills what slots are left.
     ///
-    /// A record taken and not then delivered or marked (``updateDelivery(of:status:attempts:nextAttemptAt:delivered:)``)
-    /// is found again only by a read of the store. A record whose delivery state is updated
-    /// before it is taken leaves memory: the store has its state.
+    /// A record taken and not then delivered or marked (``updateWebhook(of:attempts:nextAttemptAt:delivered:)``)
+    /// is found again only by a read of the store. A record whose webhook state is updated before
+    /// it is taken (``updateWebhook(of:attempts:nextAttemptAt:delivered:)``,
+    /// ``updateDelivery(id:status:attempts:nextAttemptAt:delivered:)``) leaves memory: the store
+    /// has its state. A status update (``updateStatus(of:status:)``) leaves it where it is.
     public func takeDueWebhooks(
         now: Int64, limit: Int, skipping: Set<String>, readingStore: Bool
     ) throws(MessageStoreError) -> [MessageRecord] {

@@ -35,7 +35,7 @@ import Transport
 /// try store.append(record)              // during the turn
 /// try store.commit()                    // end of the turn; then acknowledge
 /// for record in try store.takeDueWebhooks(now: clock.now, limit: 32, skipping: inFlight, readingStore: tick) {
-///     deliver(record)                   // then updateDelivery(of:…) and commit()
+///     deliver(record)                   // then updateWebhook(of:…) and commit()
 /// }
 /// try store.expire(now: clock.now)      // at start-up and at least daily
 /// ```

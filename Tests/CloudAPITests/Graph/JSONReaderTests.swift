@@ -78,6 +78,9 @@ import Testing
             #expect(foundation(Array(document.utf8)) != nil, "Foundation still lenient: \(document)")
             #expect(throws: JSONReaderError.self, "\(document)") { try JSONReader.parse(Array(document.utf8)) }
         }
+        // A UTF-8 byte order mark is skipped, as Foundation does; only at the start.
+        #expect(agree([0xEF, 0xBB, 0xBF] + Array(#"{"a":[1]}"#.utf8)))
+        #expect(!agree(Array("[1]".utf8) + [0xEF, 0xBB, 0xBF]))
         // Invalid UTF-8 inside a string, and a truncated sequence.
         #expect(!agree([0x5B, 0x22, 0xFF, 0x22, 0x5D]))
         #expect(!agree([0x5B, 0x22, 0xE2, 0x82, 0x22, 0x5D]))
