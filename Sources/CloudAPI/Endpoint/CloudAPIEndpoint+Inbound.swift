@@ -5,7 +5,8 @@ extension CloudAPIEndpoint {
     /// An envelope from a user: decrypt, store (encrypted) with its webhook pending, and
     /// acknowledge it to the relay once that is durable. A re-delivered envelope (same message id,
     /// stored on the day of its server time, under either byte order of the id) is only
-    /// acknowledged.
+    /// acknowledged; only envelopes the relay accepted before the link's connection are looked up
+    /// (``BusinessState/linkReadyAt``).
     func received(_ envelope: DeliveredEnvelope, for state: BusinessState) {
         let account = state.account
         let messageID = Self.messageID(envelope.id)
@@ -17,7 +18,11 @@ extension CloudAPIEndpoint {
             return  // not acknowledged: the relay re-delivers on the next connection
         }
         let time = Int64(clamping: envelope.serverTimeMilliseconds)
-        if Self.isStored(envelope.id, in: store, storedAt: time) {
+        // Only an envelope the relay accepted before this connection can be a re-delivery: the
+        // look-up (a read transaction per envelope) is skipped for the rest.
+        let mayBeRedelivered = state.linkReadyAt.map { time <= $0 + Self.redeliveryClockMargin } ?? true
+        if mayBeRedelivered { statistics.duplicateChecks += 1 }
+        if mayBeRedelivered, Self.isStored(envelope.id, in: store, storedAt: time) {
             statistics.duplicates += 1
             whenCommitted(after: .records) { [weak state] in state?.link?.acknowledge([envelope.id]) }
             return

@@ -349,4 +349,11 @@ extension CloudAPIEndpoint {
     /// The most (business, user) pairs the recent-inbound cache holds; past it the cache starts
     /// over (misses read the store).
     static let recentInboundLimit = 65_536
+
+    /// How far the relay's clock may run ahead of the endpoint's for ``BusinessState/linkReadyAt``
+    /// to tell first deliveries: envelopes the relay accepted up to this long after the link
+    /// became ready are still looked up as possible re-deliveries. Past it, a re-delivery whose
+    /// record is stored is still caught — its session already decrypted it, or its insert changes
+    /// nothing and no webhook goes — only one stored under a legacy id would be stored again.
+    static let redeliveryClockMargin: Int64 = 60_000
 }

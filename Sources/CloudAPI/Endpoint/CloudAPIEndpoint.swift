@@ -365,6 +365,7 @@ public final class CloudAPIEndpoint {
     /// Authenticated: publish prekeys when none were published yet (or after a re-registration),
     /// and resend what the last link left unconfirmed.
     func ready(_ state: BusinessState) {
+        state.linkReadyAt = clock.now()
         if state.needsPreKeys { publishPreKeys(state) }
         resendUnconfirmed(state)
     }
@@ -542,6 +543,11 @@ final class BusinessState: RelayLinkDelegate {
     var party: Party
     var link: RelayLink?
     weak var endpoint: CloudAPIEndpoint?
+    /// When the relay link last became ready, by the endpoint's clock (`nil` before). The relay
+    /// re-delivers unacknowledged envelopes only on a new connection, so one it accepted later
+    /// than ``CloudAPIEndpoint/redeliveryClockMargin`` after this is a first delivery, whose record
+    /// cannot be stored yet.
+    var linkReadyAt: Int64?
     /// True until a batch of prekeys has been published on this run.
     var needsPreKeys = true
     /// One-time prekeys used since the last batch.
@@ -610,6 +616,9 @@ public struct EndpointStatistics: Sendable, Hashable {
     public var undecryptable = 0
     /// Re-deliveries recognized by message id.
     public var duplicates = 0
+    /// Inbound envelopes looked up in the store as possible re-deliveries (those the relay
+    /// accepted before their link's connection, give or take the clock margin).
+    public var duplicateChecks = 0
     /// Sends resent unchanged after their link closed before the relay answered.
     public var resentUnconfirmed = 0
     /// Messages sent for businesses.

@@ -131,6 +131,26 @@ struct EndpointEndToEndTests {
         } ?? nil
         #expect(counts?.duplicates == (counts?.before ?? -1) + 1, "recognised under its legacy id")
         #expect(counts?.undecryptable == 0)
+        // An envelope the relay accepted long after the link connected cannot be a re-delivery:
+        // it is not looked up (so this one, whose id is stored, is decrypted — and fails).
+        let later = EnvelopeID(high: 0x0FED_CBA9_8765_4321, low: 44)
+        let laterTime = inboundTime + CloudAPIEndpoint.redeliveryClockMargin + 60_000
+        let skipped: (checks: Int, undecryptable: Int, duplicates: Int)? = loop.executeAndWaitValue {
+            guard let endpoint = endpoint.value, let account = endpoint.account(phoneNumberID), let state = endpoint.businesses[phoneNumberID],
+                  let store = try? endpoint.store(for: account) else { return nil }
+            let record = MessageRecord(
+                id: CloudAPIEndpoint.messageID(later), businessPhoneNumberID: phoneNumberID, business: shopNumber.e164,
+                consumer: "+447700900123", direction: .inbound, time: laterTime, kind: "text", payload: Array(#"{"object":"x"}"#.utf8),
+                delivery: DeliveryState(status: .accepted, nextAttemptAt: 0, webhookDelivered: true))
+            guard (try? store.append(record)) != nil, (try? store.commit()) != nil else { return nil }
+            let checks = endpoint.statistics.duplicateChecks
+            endpoint.received(DeliveredEnvelope(id: later, sender: PhoneNumber("+447700900123")!, serverTimeMilliseconds: UInt64(laterTime),
+                                                kind: .user, ciphertext: [1, 2, 3]), for: state)
+            return (endpoint.statistics.duplicateChecks - checks, endpoint.statistics.undecryptable, endpoint.statistics.duplicates)
+        } ?? nil
+        #expect(skipped?.checks == 0)
+        #expect(skipped?.undecryptable == 1)
+        #expect(skipped?.duplicates == counts?.duplicates)
 
         // Bob never wrote: text is refused (131047), a template starts a session and arrives.
         let refused = OnLoop<GraphReply>()
