@@ -352,8 +352,10 @@ extension CloudAPIEndpoint {
 
     /// How far the relay's clock may run ahead of the endpoint's for ``BusinessState/linkReadyAt``
     /// to tell first deliveries: envelopes the relay accepted up to this long after the link
-    /// became ready are still looked up as possible re-deliveries. Past it, a re-delivery whose
-    /// record is stored is still caught — its session already decrypted it, or its insert changes
-    /// nothing and no webhook goes — only one stored under a legacy id would be stored again.
-    static let redeliveryClockMargin: Int64 = 60_000
+    /// became ready are still looked up as possible re-deliveries. Hosts kept by NTP differ by
+    /// milliseconds; a relay clock further ahead only lets a re-delivery of an envelope accepted
+    /// just before the connection skip the look-up, and it is still caught — its session already
+    /// decrypted it, or its insert changes nothing and no webhook goes — unless its record is
+    /// stored under a legacy id.
+    static let redeliveryClockMargin: Int64 = 5_000
 }
