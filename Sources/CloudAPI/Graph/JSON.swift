@@ -1,8 +1,9 @@
 import Foundation
+import Transport
 
 /// Small JSON helpers: `JSONSerialization` for writing (objects with sorted keys, so bodies and
-/// their signatures are reproducible), ``JSONReader`` for request bodies, and typed field access
-/// with Graph-style errors.
+/// their signatures are reproducible), Transport's `RequestJSONReader` for request bodies, and
+/// typed field access with Graph-style errors.
 enum JSON {
     /// Serializes `object` (sorted keys, no escaped slashes).
     static func encode(_ object: Any) -> [UInt8] {
@@ -12,27 +13,40 @@ enum JSON {
         return Array(data)
     }
 
-    /// Parses a request body that must be one JSON object (``JSONReader``).
-    static func object(_ body: [UInt8]) throws(GraphError) -> JSONObject {
+    /// Parses a request body that must be one JSON object (``RequestJSONReader``): its members.
+    static func object(_ body: [UInt8]) throws(GraphError) -> JSONMembers {
         guard !body.isEmpty else { throw .invalidParameter("the request body is empty; expected a JSON object") }
-        let parsed: JSONValue
-        do throws(JSONReaderError) {
-            parsed = try JSONReader.parse(body)
+        let parsed: RequestJSON
+        do throws(RequestJSONError) {
+            parsed = try RequestJSONReader.parse(body)
         } catch {
-            throw .invalidParameter("the request body is not valid JSON (\(error))")
+            throw .invalidParameter("the request body is not valid JSON (\(error.message) at byte \(error.offset))")
         }
-        guard case let .object(object) = parsed else { throw .invalidParameter("the request body must be a JSON object") }
-        return object
+        guard case let .object(members) = parsed else { throw .invalidParameter("the request body must be a JSON object") }
+        return JSONMembers(members)
+    }
+}
+
+/// A JSON object's members in document order; a repeated name's last value counts.
+struct JSONMembers {
+    let members: [(key: String, value: RequestJSON)]
+
+    init(_ members: [(key: String, value: RequestJSON)]) {
+        self.members = members
+    }
+
+    subscript(name: String) -> RequestJSON? {
+        members.last { $0.key == name }?.value
     }
 }
 
 /// Typed access to a JSON object's fields, each failure naming the field.
 struct Fields {
-    let object: JSONObject
+    let object: JSONMembers
     /// The path of this object in the request, for messages ("template.language").
     let path: String
 
-    init(_ object: JSONObject, path: String = "") {
+    init(_ object: JSONMembers, path: String = "") {
         self.object = object
         self.path = path
     }
@@ -60,10 +74,10 @@ struct Fields {
     func object(_ key: String) throws(GraphError) -> Fields {
         guard let value = object[key] else { throw .invalidParameter("missing required parameter \(name(key))") }
         guard case let .object(nested) = value else { throw .invalidParameter("parameter \(name(key)) must be an object") }
-        return Fields(nested, path: name(key))
+        return Fields(JSONMembers(nested), path: name(key))
     }
 
-    func optionalArray(_ key: String) throws(GraphError) -> [JSONValue]? {
+    func optionalArray(_ key: String) throws(GraphError) -> [RequestJSON]? {
         guard let value = object[key], value != .null else { return nil }
         guard case let .array(array) = value else { throw .invalidParameter("parameter \(name(key)) must be an array") }
         return array

@@ -71,12 +71,12 @@ public struct SendMessageRequest: Sendable, Hashable {
             guard case let .object(component) = component else {
                 throw .invalidParameter("template.components[\(index)] must be an object")
             }
-            let fields = Fields(component, path: "template.components[\(index)]")
+            let fields = Fields(JSONMembers(component), path: "template.components[\(index)]")
             for (position, parameter) in (try fields.optionalArray("parameters") ?? []).enumerated() {
                 guard case let .object(parameter) = parameter else {
                     throw .invalidParameter("template.components[\(index)].parameters[\(position)] must be an object")
                 }
-                let parameterFields = Fields(parameter, path: "template.components[\(index)].parameters[\(position)]")
+                let parameterFields = Fields(JSONMembers(parameter), path: "template.components[\(index)].parameters[\(position)]")
                 if try parameterFields.optionalString("type") ?? "text" == "text" {
                     parameters.append(try parameterFields.string("text"))
                 }

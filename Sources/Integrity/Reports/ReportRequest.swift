@@ -1,4 +1,4 @@
-import Transport
+public import Transport
 
 /// The body of `POST /v1/reports`, read into items:
 ///

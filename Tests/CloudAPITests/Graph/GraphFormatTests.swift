@@ -43,8 +43,8 @@ struct GraphFormatTests {
     @Test("bad requests get precise Graph errors")
     func refusals() {
         #expect(error("") == .invalidParameter("the request body is empty; expected a JSON object"))
-        #expect(error("{nope") == .invalidParameter("the request body is not valid JSON (expected a member name at byte 1)"))
-        #expect(error(#"{"a":1,}"#) == .invalidParameter("the request body is not valid JSON (expected a member name at byte 7)"))
+        #expect(error("{nope") == .invalidParameter("the request body is not valid JSON (expected a member name, found 'n' at byte 1)"))
+        #expect(error(#"{"a":1,}"#) == .invalidParameter("the request body is not valid JSON (expected a member name, found '}' at byte 7)"))
         #expect(error("[1]") == .invalidParameter("the request body must be a JSON object"))
         #expect(error(#"{"to":"1","type":"text","text":{"body":"x"}}"#) == .invalidParameter("missing required parameter messaging_product"))
         #expect(error(#"{"messaging_product":"whatsapp","to":16505551234,"text":{"body":"x"}}"#) == .invalidParameter("parameter to must be a string"))

@@ -1,6 +1,8 @@
-/// A JSON value as the request reader needs it: numbers keep their text so integers are read
-/// exactly; objects keep their members in order.
-enum RequestJSON: Hashable {
+/// A JSON value as a request body's reader needs it (``RequestJSONReader``): numbers keep their
+/// text so integers are read exactly; objects keep their members in order. Read by the
+/// integrity service's report intake and by the Cloud API's Graph endpoint (which it spared
+/// `JSONSerialization`'s `NSDictionary` building: ~9 % of the endpoint's loop thread).
+public enum RequestJSON: Hashable, Sendable {
     case null
     case bool(Bool)
     case number(String)
@@ -8,7 +10,7 @@ enum RequestJSON: Hashable {
     case array([RequestJSON])
     case object([(key: String, value: RequestJSON)])
 
-    static func == (left: RequestJSON, right: RequestJSON) -> Bool {
+    public static func == (left: RequestJSON, right: RequestJSON) -> Bool {
         switch (left, right) {
         case (.null, .null): true
         case let (.bool(a), .bool(b)): a == b
@@ -19,7 +21,7 @@ enum RequestJSON: Hashable {
         }
     }
 
-    func hash(into hasher: inout Hasher) {
+    public func hash(into hasher: inout Hasher) {
         switch self {
         case .null: hasher.combine(0)
         case let .bool(value): hasher.combine(value)
@@ -34,13 +36,13 @@ enum RequestJSON: Hashable {
     }
 
     /// The member `key` of an object (the last one if repeated), or nil.
-    subscript(key: String) -> RequestJSON? {
+    public subscript(key: String) -> RequestJSON? {
         guard case let .object(members) = self else { return nil }
         return members.last { $0.key == key }?.value
     }
 
     /// The exact integer of a number without fraction or exponent, or nil.
-    var integer: Int64? {
+    public var integer: Int64? {
         guard case let .number(text) = self else { return nil }
         return Int64(text)
     }
@@ -53,20 +55,29 @@ public struct RequestJSONError: Error, Sendable, Hashable, CustomStringConvertib
     /// What was expected or found.
     public let message: String
 
+    /// A problem at `offset`.
+    public init(offset: Int, message: String) {
+        self.offset = offset
+        self.message = message
+    }
+
     /// "at byte N: message".
     public var description: String { "invalid JSON at byte \(offset): \(message)" }
 }
 
 /// A strict RFC 8259 reader over bytes: no trailing commas, no comments, no leading zeros, UTF-8
-/// checked, nesting bounded.
-struct RequestJSONReader {
+/// checked, surrogates paired, nesting bounded; a leading UTF-8 byte order mark is skipped
+/// (RFC 8259 §8.1). Checked against Foundation's `JSONSerialization` on edge cases and on
+/// generated and mutated documents (`RequestJSONReaderTests`).
+public struct RequestJSONReader {
     private let bytes: [UInt8]
     private var offset = 0
     private let maximumDepth: Int
 
-    /// The whole of `bytes` as one value.
-    static func parse(_ bytes: [UInt8], maximumDepth: Int = 16) throws(RequestJSONError) -> RequestJSON {
+    /// The whole of `bytes` as one value, arrays and objects nested at most `maximumDepth` deep.
+    public static func parse(_ bytes: [UInt8], maximumDepth: Int = 16) throws(RequestJSONError) -> RequestJSON {
         var reader = RequestJSONReader(bytes: bytes, maximumDepth: maximumDepth)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { reader.offset = 3 }
         reader.skipSpace()
         let value = try reader.value(depth: 0)
         reader.skipSpace()
