@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Integrity
 import Testing
 import Transport
@@ -104,6 +105,9 @@ import Transport
         let alertsPath = directory.appendingPathComponent("alerts.jsonl").path
         let result = try VigilBinary.run(["analyze", "--events", events.path, "--signals", "/dev/null", "--alerts", alertsPath])
         #expect(result.status == 0, "\(result.standardError)")
+        // Written in place, not renamed over: /dev/null is still the device.
+        var status = stat()
+        #expect(stat("/dev/null", &status) == 0 && status.st_mode & S_IFMT == S_IFCHR)
         let lines = try String(contentsOfFile: alertsPath, encoding: .utf8).split(separator: "\n").map(String.init)
         var seen: [String] = []
         for line in lines {

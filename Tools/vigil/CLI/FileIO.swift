@@ -24,10 +24,21 @@ enum FileIO {
 
     /// Writes `bytes` to `path` atomically (temporary file, fsync, rename) with `permissions` —
     /// 0600 unless asked: what Vigil writes (signals, exports, sketches, alerts) is the operator's
-    /// to hand on, not every local user's to read —, or standard output for "-".
+    /// to hand on, not every local user's to read —, or standard output for "-". A path that
+    /// exists and is not a regular file (`/dev/null`, a FIFO, a terminal) is written in place:
+    /// renamed over, the device would be replaced by a file (as root, `/dev/null` itself).
     static func write(_ bytes: [UInt8], to path: String, permissions: mode_t = 0o600) throws(CLIError) {
         if path == "-" {
             try writeAll(bytes, to: 1, name: "standard output")
+            return
+        }
+        var status = stat()
+        if stat(path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            guard status.st_mode & S_IFMT != S_IFDIR else { throw CLIError("cannot write \(path): it is a directory") }
+            let descriptor = open(path, O_WRONLY | O_CLOEXEC)
+            guard descriptor >= 0 else { throw CLIError("cannot open \(path): \(String(cString: strerror(errno)))") }
+            defer { close(descriptor) }
+            try writeAll(bytes, to: descriptor, name: path)
             return
         }
         let temporary = path + ".tmp-\(getpid())"
