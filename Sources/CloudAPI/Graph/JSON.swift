@@ -13,8 +13,8 @@ enum JSON {
         return Array(data)
     }
 
-    /// Parses a request body that must be one JSON object (``RequestJSONReader``): its members.
-    static func object(_ body: [UInt8]) throws(GraphError) -> JSONMembers {
+    /// Parses a request body that must be one JSON object (``RequestJSONReader``).
+    static func object(_ body: [UInt8]) throws(GraphError) -> RequestJSON {
         guard !body.isEmpty else { throw .invalidParameter("the request body is empty; expected a JSON object") }
         let parsed: RequestJSON
         do throws(RequestJSONError) {
@@ -22,31 +22,20 @@ enum JSON {
         } catch {
             throw .invalidParameter("the request body is not valid JSON (\(error.message) at byte \(error.offset))")
         }
-        guard case let .object(members) = parsed else { throw .invalidParameter("the request body must be a JSON object") }
-        return JSONMembers(members)
-    }
-}
-
-/// A JSON object's members in document order; a repeated name's last value counts.
-struct JSONMembers {
-    let members: [(key: String, value: RequestJSON)]
-
-    init(_ members: [(key: String, value: RequestJSON)]) {
-        self.members = members
-    }
-
-    subscript(name: String) -> RequestJSON? {
-        members.last { $0.key == name }?.value
+        guard case .object = parsed else { throw .invalidParameter("the request body must be a JSON object") }
+        return parsed
     }
 }
 
 /// Typed access to a JSON object's fields, each failure naming the field.
 struct Fields {
-    let object: JSONMembers
+    /// A JSON object (its members are read with `RequestJSON`'s subscript: the last of a repeated
+    /// name counts).
+    let object: RequestJSON
     /// The path of this object in the request, for messages ("template.language").
     let path: String
 
-    init(_ object: JSONMembers, path: String = "") {
+    init(_ object: RequestJSON, path: String = "") {
         self.object = object
         self.path = path
     }
@@ -73,8 +62,8 @@ struct Fields {
 
     func object(_ key: String) throws(GraphError) -> Fields {
         guard let value = object[key] else { throw .invalidParameter("missing required parameter \(name(key))") }
-        guard case let .object(nested) = value else { throw .invalidParameter("parameter \(name(key)) must be an object") }
-        return Fields(JSONMembers(nested), path: name(key))
+        guard case .object = value else { throw .invalidParameter("parameter \(name(key)) must be an object") }
+        return Fields(value, path: name(key))
     }
 
     func optionalArray(_ key: String) throws(GraphError) -> [RequestJSON]? {

@@ -68,15 +68,15 @@ public struct SendMessageRequest: Sendable, Hashable {
         let language = try template.object("language").string("code")
         var parameters: [String] = []
         for (index, component) in (try template.optionalArray("components") ?? []).enumerated() {
-            guard case let .object(component) = component else {
+            guard case .object = component else {
                 throw .invalidParameter("template.components[\(index)] must be an object")
             }
-            let fields = Fields(JSONMembers(component), path: "template.components[\(index)]")
+            let fields = Fields(component, path: "template.components[\(index)]")
             for (position, parameter) in (try fields.optionalArray("parameters") ?? []).enumerated() {
-                guard case let .object(parameter) = parameter else {
+                guard case .object = parameter else {
                     throw .invalidParameter("template.components[\(index)].parameters[\(position)] must be an object")
                 }
-                let parameterFields = Fields(JSONMembers(parameter), path: "template.components[\(index)].parameters[\(position)]")
+                let parameterFields = Fields(parameter, path: "template.components[\(index)].parameters[\(position)]")
                 if try parameterFields.optionalString("type") ?? "text" == "text" {
                     parameters.append(try parameterFields.string("text"))
                 }
