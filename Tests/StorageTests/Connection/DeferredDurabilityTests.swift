@@ -131,9 +131,10 @@ import Testing
         #expect(patient.checkpointStatistics.count == 0)
     }
 
-    /// A log grown past `journal_size_limit` (a backlog the checkpoints could not keep up with)
-    /// is truncated to the limit when it restarts; the frame count restarts with it.
-    @Test func aLogPastTheSizeLimitIsTruncatedWhenItRestarts() throws {
+    /// A log grown by a backlog (the checkpoints could not keep up) restarts in place after a
+    /// checkpoint and keeps its size: the committing thread never truncates it. The frame count
+    /// restarts with it.
+    @Test func aLogGrownByABacklogRestartsInPlaceAndKeepsItsSize() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let database = try Database.open(path: directory.file("big.sqlite"), options: .init(durability: .deferred))
@@ -141,7 +142,8 @@ import Testing
         let log = try #require(database.walFile)
         let payload = Array(repeating: UInt8(7), count: 3_000)
         var round = 0
-        while log.size <= Database.deferredLogSizeLimit + 1_000_000 {
+        // Past the 16 MB the log was once truncated to.
+        while log.size <= 17_000_000 {
             var batch = GroupCommit<Int>()
             for index in 0..<100 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(payload + [UInt8(index), UInt8(round & 0xFF), UInt8(round >> 8)])]) }
             guard case .committed = batch.commit(on: database) else {
@@ -150,13 +152,18 @@ import Testing
             }
             round += 1
         }
-        #expect(log.committedBytes > Database.deferredLogSizeLimit)
+        let grown = log.size
+        #expect(log.committedBytes > 17_000_000)
         #expect(try log.checkpoint().copied > 0)
         var batch = GroupCommit<Int>()
         batch.enqueue(0, sql: GroupCommitTests.insert, bindings: ["u", .blob([1])])
-        _ = batch.commit(on: database)
-        #expect(log.size <= Database.deferredLogSizeLimit, "truncated to the limit: \(log.size)")
-        #expect(log.committedBytes > 0 && log.committedBytes <= 4 * (4096 + 24))
+        guard case .committed = batch.commit(on: database) else {
+            Issue.record("the commit after the checkpoint did not commit")
+            return
+        }
+        #expect(log.size == grown, "kept its size: \(log.size) of \(grown)")
+        #expect(log.committedBytes > 0 && log.committedBytes <= 4 * (4096 + 24), "restarted: \(log.committedBytes)")
+        #expect(try database.query("SELECT count(*) FROM queue").first?[0].int64Value == Int64(round * 100 + 1))
         try database.close()
     }
 
