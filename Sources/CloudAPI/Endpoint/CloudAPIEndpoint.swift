@@ -50,6 +50,8 @@ public final class CloudAPIEndpoint {
     var injectedSyncFailure: StorageError?
     private var hook: EndOfTurnHookID?
     private var housekeeping: TimerID?
+    /// Each open log's commit count at the last slow tick, by path (``truncateIdleLogs()``).
+    private var logCommitCounts: [String: Int] = [:]
     var webhooksInFlight: Set<String> = []
     /// Whether a pump is queued for the end of the current callback (`schedulePump`).
     var pumpScheduled = false
@@ -442,7 +444,27 @@ public final class CloudAPIEndpoint {
                 lastError = "session expiry: \(error)"
             }
             dropExpiredSessions(idleBefore: now - 30 * 86_400_000)
+            truncateIdleLogs()
         }
+    }
+
+    /// Has the syncer empty (off the loop) every log not written to since the last slow tick that
+    /// still holds frames. The loop's connections never truncate their logs (a blocking call,
+    /// the longer the larger the log), so a day or registry log keeps the size its busiest
+    /// stretch grew it to until it goes quiet: yesterday's day file soon after midnight, any log
+    /// when traffic pauses. A write arriving meanwhile waits for the truncation (busy timeout).
+    private func truncateIdleLogs() {
+        var logs = stores.values.flatMap(\.openLogs)
+        if let log = registry.walFile { logs.append(log) }
+        var counts: [String: Int] = [:]
+        var idle: [WALFile] = []
+        for log in logs {
+            let count = log.commitCount
+            counts[log.path] = count
+            if logCommitCounts[log.path] == count, log.size > 0 { idle.append(log) }
+        }
+        logCommitCounts = counts
+        if !idle.isEmpty { syncer.truncate(idle) }
     }
 
     /// Forgets in memory the sessions the registry just deleted (their users start over with X3DH).

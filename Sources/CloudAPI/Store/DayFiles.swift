@@ -86,6 +86,9 @@ final class DayFiles {
         return database
     }
 
+    /// The logs of the open connections (deferred durability only).
+    var logs: [WALFile] { connections.values.compactMap(\.walFile) }
+
     /// The connection to `day`'s file if the file exists; never creates one.
     func existingDatabase(for day: UTCDay) throws(MessageStoreError) -> Database? {
         guard days.contains(day) else { return nil }

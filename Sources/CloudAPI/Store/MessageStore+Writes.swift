@@ -127,6 +127,10 @@ extension MessageStore {
         batches.values.reduce(0) { $0 + $1.pendingCount }
     }
 
+    /// With deferred durability, the logs of the day files open on this store's connections
+    /// (whoever syncs them may also empty idle ones: ``WALSyncer/truncate(_:)``); empty otherwise.
+    public var openLogs: [WALFile] { dayFiles.logs }
+
     /// Makes the queued writes durable: one transaction per day file touched (`BEGIN IMMEDIATE`,
     /// the writes in order, `COMMIT` with `synchronous=FULL`). When it returns, every queued write
     /// is on disk — with deferred durability, once the returned logs are synced; acknowledge only

@@ -73,7 +73,8 @@ extension Database {
             try execute("PRAGMA wal_autocheckpoint=0")
             // After a checkpoint the writer restarts the log from its beginning and never
             // truncates it: the file keeps the largest size it reached until the database closes
-            // (SQLite deletes the log then). Truncating is a blocking file-system call on the
+            // (SQLite deletes the log then) or whoever syncs it empties it while it is idle, off
+            // this thread (`WALFile.truncate()`). Truncating is a blocking file-system call on the
             // committing thread, an event loop, and costs the more the larger the log: 12–48 ms
             // per restart at a 1 MiB limit, and still 5–30 ms every few seconds at 16 MB (the
             // Cloud API at 2 500 messages/s, `discard` mount), since under steady load a

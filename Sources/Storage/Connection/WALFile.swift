@@ -22,6 +22,8 @@ public final class WALFile: Sendable {
     /// Frames in the log since it last restarted, as the owning connection reported after its
     /// latest commit (``noteCommit(frames:)``).
     private let frames = Atomic<Int>(0)
+    /// Commits the owning connection reported.
+    private let commits = Atomic<Int>(0)
 
     /// Opens the WAL of the database at `databasePath` (`databasePath + "-wal"`), which must exist:
     /// a connection in WAL mode creates it when it first reads. ``committedBytes`` counts only for
@@ -58,7 +60,14 @@ public final class WALFile: Sendable {
 
     /// Records that the log holds `frames` frames after a commit (SQLite's WAL hook, called by
     /// the committing connection).
-    func noteCommit(frames count: Int) { frames.store(count, ordering: .relaxed) }
+    func noteCommit(frames count: Int) {
+        frames.store(count, ordering: .relaxed)
+        commits.add(1, ordering: .relaxed)
+    }
+
+    /// How many commits the owning ``Database/Durability/deferred`` connection reported so far: a
+    /// log whose count did not move between two looks was not written to in between.
+    public var commitCount: Int { commits.load(ordering: .relaxed) }
 
     /// Copies the log's committed frames into the database (`PRAGMA wal_checkpoint(PASSIVE)`) over
     /// a connection of its own, opened for the call: what a ``Database/Durability/deferred``
@@ -71,11 +80,35 @@ public final class WALFile: Sendable {
     /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
     @discardableResult
     public func checkpoint() throws(StorageError) -> (frames: Int, copied: Int) {
-        guard access(databasePath, F_OK) == 0 else { return (0, 0) }
+        guard let row = try runCheckpoint("PASSIVE") else { return (0, 0) }
+        return (row.frames, row.copied)
+    }
+
+    /// Copies every frame into the database and truncates the log to zero bytes
+    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), over a connection of its own: gives back the space a
+    /// busy period grew the log to, since a deferred connection never truncates it (see
+    /// ``Database/open(path:options:)``). Unlike ``checkpoint()`` it waits for the writer and
+    /// readers (the busy timeout) and holds new writers off while it copies and truncates, so
+    /// call it for a log seen idle (``commitCount`` unchanged), off the writer's thread. Does
+    /// nothing if the database file is gone.
+    ///
+    /// - Returns: Whether the log was emptied (`false`: a reader or writer kept the checkpoint
+    ///   from completing; the log is whole and a later call may succeed).
+    /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
+    @discardableResult
+    public func truncate() throws(StorageError) -> Bool {
+        guard let row = try runCheckpoint("TRUNCATE") else { return true }
+        return !row.busy
+    }
+
+    /// Runs `PRAGMA wal_checkpoint(mode)` over a connection opened for the call; `nil` if the
+    /// database file is gone.
+    private func runCheckpoint(_ mode: String) throws(StorageError) -> (busy: Bool, frames: Int, copied: Int)? {
+        guard access(databasePath, F_OK) == 0 else { return nil }
         let database = try Database.open(path: databasePath, options: Database.Options(quickCheckAtOpen: false))
         defer { try? database.close() }
-        let row = try database.query("PRAGMA wal_checkpoint(PASSIVE)").first
-        return (Int(row?[1].int64Value ?? 0), Int(row?[2].int64Value ?? 0))
+        let row = try database.query("PRAGMA wal_checkpoint(\(mode))").first
+        return (row?[0].int64Value != 0, Int(row?[1].int64Value ?? 0), Int(row?[2].int64Value ?? 0))
     }
 
     /// Waits until every commit written to the log so far is on stable storage.

@@ -43,11 +43,26 @@ public final class WALSyncer: Sendable {
     }
 
     private func scheduleCheckpoint(of file: WALFile) {
+        schedule(file) { () throws(StorageError) in try file.checkpoint() }
+    }
+
+    /// Empties each of `files` (``WALFile/truncate()``) on the checkpoint thread, skipping a log
+    /// with a checkpoint already queued: for logs the caller saw idle, to give back the space a
+    /// busy period grew them to. A truncation that a reader or writer kept from completing is
+    /// not retried here; the caller asks again when it next sees the log idle.
+    public func truncate(_ files: [WALFile]) {
+        for file in files {
+            schedule(file) { () throws(StorageError) in _ = try file.truncate() }
+        }
+    }
+
+    /// Runs `work` on the checkpoint queue unless a checkpoint of `file` is queued already.
+    private func schedule(_ file: WALFile, _ work: @escaping @Sendable () throws(StorageError) -> Void) {
         guard checkpoints.withLock({ $0.queued.insert(file.path).inserted }) else { return }
         checkpointQueue.async { [self] in
             let failure: StorageError?
             do throws(StorageError) {
-                try file.checkpoint()
+                try work()
                 failure = nil
             } catch {
                 failure = error
@@ -59,7 +74,7 @@ public final class WALSyncer: Sendable {
         }
     }
 
-    /// How many checkpoints the syncer ran, and the last checkpoint failure.
+    /// How many checkpoints (truncations included) the syncer ran, and the last one's failure.
     public var checkpointStatistics: (count: Int, lastFailure: StorageError?) {
         checkpoints.withLock { ($0.count, $0.lastFailure) }
     }

@@ -167,6 +167,49 @@ import Testing
         try database.close()
     }
 
+    /// An idle log is emptied off the writer's thread (`WALSyncer.truncate`): the file drops to
+    /// zero bytes, every commit is in the database, and the connection writes on afterwards.
+    @Test func anIdleLogIsTruncatedByTheSyncerAndWritesGoOn() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(path: directory.file("idle.sqlite"), options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        let log = try #require(database.walFile)
+        let before = log.commitCount
+        for round in 0..<20 {
+            var batch = GroupCommit<Int>()
+            for index in 0..<50 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(Array(repeating: UInt8(round), count: 2_000) + [UInt8(index)])]) }
+            guard case .committed = batch.commit(on: database) else {
+                Issue.record("round \(round) did not commit")
+                return
+            }
+        }
+        #expect(log.commitCount == before + 20)
+        #expect(log.size > 1_000_000)
+
+        let syncer = WALSyncer()
+        syncer.sync([log]) { _ in }
+        syncer.truncate([log])
+        syncer.waitUntilIdle()
+        #expect(log.size == 0)
+        #expect(syncer.checkpointStatistics.lastFailure == nil)
+        #expect(try database.query("SELECT count(*) FROM queue").first?[0].int64Value == 1_000)
+
+        var batch = GroupCommit<Int>()
+        batch.enqueue(0, sql: GroupCommitTests.insert, bindings: ["after", .blob([1])])
+        guard case .committed = batch.commit(on: database) else {
+            Issue.record("the commit after the truncation did not commit")
+            return
+        }
+        #expect(log.size > 0)
+        #expect(log.commitCount == before + 21)
+        try log.sync()
+        try database.close()
+        let reopened = try Database.open(path: directory.file("idle.sqlite"))
+        #expect(try reopened.query("SELECT count(*) FROM queue").first?[0].int64Value == 1_001)
+        try reopened.close()
+    }
+
     @Test func batchesOfSeveralTurnsJoinInOrderAndCommitInOneTransaction() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
