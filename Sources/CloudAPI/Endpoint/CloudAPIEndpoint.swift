@@ -419,7 +419,7 @@ public final class CloudAPIEndpoint {
         }
     }
 
-    /// Pending webhooks, new businesses, retention.
+    /// Pending webhooks; every 2 s new businesses, retention, and emptying idle logs.
     func tick() {
         pumpWebhooks(readingStores: true)
         let now = clock.now()
@@ -452,7 +452,9 @@ public final class CloudAPIEndpoint {
     /// still holds frames. The loop's connections never truncate their logs (a blocking call,
     /// the longer the larger the log), so a day or registry log keeps the size its busiest
     /// stretch grew it to until it goes quiet: yesterday's day file soon after midnight, any log
-    /// when traffic pauses. A write arriving meanwhile waits for the truncation (busy timeout).
+    /// when traffic pauses. The syncer copies the frames first without holding the loop off; a
+    /// commit the loop starts while the file is then truncated blocks the loop until that ends
+    /// (milliseconds; past the 2-second busy timeout the commit would fail like any other).
     private func truncateIdleLogs() {
         var logs = stores.values.flatMap(\.openLogs)
         if let log = registry.walFile { logs.append(log) }

@@ -12,7 +12,8 @@ extension Database {
     ///
     /// In order:
     /// 1. A missing file is created empty with permissions 0600 (SQLite gives its `-wal` and
-    ///    `-shm` files the same mode), and the file and its directory are fsynced.
+    ///    `-shm` files the same mode), and the file and its directory are fsynced — unless
+    ///    ``Options/createsMissingFile`` is off: then a missing file fails the open.
     /// 2. `sqlite3_open_v2` in multi-thread mode with extended result codes; the busy timeout.
     /// 3. `PRAGMA quick_check` unless ``Options/quickCheckAtOpen`` is off: a file that is not a
     ///    database is refused with ``StorageError/Code/notADatabase``, a damaged one with
@@ -30,11 +31,12 @@ extension Database {
     /// The corresponding C function is `sqlite3_open_v2`.
     public static func open(path: String, options: Options = Options()) throws(StorageError) -> Database {
         let inMemory = path == inMemoryPath
-        if !inMemory {
+        if !inMemory, options.createsMissingFile {
             try FileSystem.createFileIfMissing(path, permissions: 0o600)
         }
         var handle: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        let create = inMemory || options.createsMissingFile ? SQLITE_OPEN_CREATE : 0
+        let flags = SQLITE_OPEN_READWRITE | create | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
         let result = sqlite3_open_v2(path, &handle, flags, nil)
         guard result == SQLITE_OK, let handle else {
             let error = StorageError.sqlite(result, handle: handle, context: .open, operation: "open \(path)")

@@ -35,6 +35,11 @@ extension Database {
         public var statementCacheCapacity: Int
         /// When commits are durable. Default ``Durability/immediate``; ignored in memory.
         public var durability: Durability
+        /// Whether ``Database/open(path:options:)`` creates a missing file. Default `true`; with
+        /// `false` a missing file fails the open (``StorageError/Code/open``, `SQLITE_CANTOPEN`) and nothing is
+        /// created — for a connection that must never bring a deleted database back (a
+        /// checkpoint racing the deletion of a day file).
+        public var createsMissingFile: Bool
 
         /// Options with the defaults described on each property.
         public init(
@@ -42,13 +47,15 @@ extension Database {
             quickCheckAtOpen: Bool = true,
             secureDelete: Bool = false,
             statementCacheCapacity: Int = 64,
-            durability: Durability = .immediate
+            durability: Durability = .immediate,
+            createsMissingFile: Bool = true
         ) {
             self.busyTimeout = busyTimeout
             self.quickCheckAtOpen = quickCheckAtOpen
             self.secureDelete = secureDelete
             self.statementCacheCapacity = statementCacheCapacity
             self.durability = durability
+            self.createsMissingFile = createsMissingFile
         }
     }
 }

@@ -74,41 +74,52 @@ public final class WALFile: Sendable {
     /// connection, which never checkpoints by itself, needs from whoever syncs it. Readers and
     /// the writer are not waited for — what they still need stays in the log for the next call —
     /// and the log restarts from its beginning at the writer's next commit once all of it was
-    /// copied. Does nothing if the database file is gone (a deleted day).
+    /// copied. Does nothing if the database file is gone (a deleted day), and never creates it.
     ///
     /// - Returns: The log's frames and how many of them are now in the database.
     /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
     @discardableResult
     public func checkpoint() throws(StorageError) -> (frames: Int, copied: Int) {
-        guard let row = try runCheckpoint("PASSIVE") else { return (0, 0) }
-        return (row.frames, row.copied)
+        guard let database = try openForCheckpoint() else { return (0, 0) }
+        defer { try? database.close() }
+        let row = try database.query("PRAGMA wal_checkpoint(PASSIVE)").first
+        return (Int(row?[1].int64Value ?? 0), Int(row?[2].int64Value ?? 0))
     }
 
-    /// Copies every frame into the database and truncates the log to zero bytes
-    /// (`PRAGMA wal_checkpoint(TRUNCATE)`), over a connection of its own: gives back the space a
-    /// busy period grew the log to, since a deferred connection never truncates it (see
-    /// ``Database/open(path:options:)``). Unlike ``checkpoint()`` it waits for the writer and
-    /// readers (the busy timeout) and holds new writers off while it copies and truncates, so
-    /// call it for a log seen idle (``commitCount`` unchanged), off the writer's thread. Does
-    /// nothing if the database file is gone.
+    /// Copies every frame into the database and truncates the log to zero bytes, over a
+    /// connection of its own: gives back the space a busy period grew the log to, since a
+    /// deferred connection never truncates it (see ``Database/open(path:options:)``). A passive
+    /// checkpoint copies the frames first, without holding anyone off; then
+    /// `PRAGMA wal_checkpoint(TRUNCATE)` waits for the writer and readers (up to the busy timeout)
+    /// and holds new writers off while it copies what came since and truncates the file — a
+    /// writer starting meanwhile waits for it, a thread blocked in SQLite's busy handler. So call
+    /// it for a log seen idle (``commitCount`` unchanged), off the writer's thread. Does nothing
+    /// if the database file is gone (a deleted day), and never creates it.
     ///
-    /// - Returns: Whether the log was emptied (`false`: a reader or writer kept the checkpoint
-    ///   from completing; the log is whole and a later call may succeed).
+    /// - Returns: `false` if a reader or writer kept the truncating checkpoint from completing
+    ///   (the log is whole; a later call may succeed); `true` once the log is empty, or if the
+    ///   database is gone.
     /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
     @discardableResult
     public func truncate() throws(StorageError) -> Bool {
-        guard let row = try runCheckpoint("TRUNCATE") else { return true }
-        return !row.busy
+        guard let database = try openForCheckpoint() else { return true }
+        defer { try? database.close() }
+        _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
+        let row = try database.query("PRAGMA wal_checkpoint(TRUNCATE)").first
+        return row?[0].int64Value == 0
     }
 
-    /// Runs `PRAGMA wal_checkpoint(mode)` over a connection opened for the call; `nil` if the
-    /// database file is gone.
-    private func runCheckpoint(_ mode: String) throws(StorageError) -> (busy: Bool, frames: Int, copied: Int)? {
+    /// A connection for a checkpoint, with neither `quick_check` nor creation: `nil` if the
+    /// database file is gone — also when it disappears between the look and the open, so a
+    /// checkpoint racing a day's deletion never brings its file back.
+    private func openForCheckpoint() throws(StorageError) -> Database? {
         guard access(databasePath, F_OK) == 0 else { return nil }
-        let database = try Database.open(path: databasePath, options: Database.Options(quickCheckAtOpen: false))
-        defer { try? database.close() }
-        let row = try database.query("PRAGMA wal_checkpoint(\(mode))").first
-        return (row?[0].int64Value != 0, Int(row?[1].int64Value ?? 0), Int(row?[2].int64Value ?? 0))
+        do throws(StorageError) {
+            return try Database.open(path: databasePath, options: Database.Options(quickCheckAtOpen: false, createsMissingFile: false))
+        } catch {
+            guard access(databasePath, F_OK) == 0 else { return nil }
+            throw error
+        }
     }
 
     /// Waits until every commit written to the log so far is on stable storage.

@@ -7,7 +7,8 @@ import Synchronization
 /// comes back. Requests run one at a time, in the order given. After a completion, a log with
 /// more than ``checkpointBytes`` committed since its restart is checkpointed here too (deferred
 /// connections never checkpoint themselves), so neither the sync nor the copy into the database
-/// runs on the loop.
+/// runs on the loop; and logs the owner saw idle are emptied here (``truncate(_:)``), since
+/// deferred connections never truncate them either.
 public final class WALSyncer: Sendable {
     /// A log with this many bytes of frames since its restart is checkpointed after its sync:
     /// SQLite's default of 1 000 pages of 4 KiB.
@@ -19,8 +20,9 @@ public final class WALSyncer: Sendable {
     /// The bytes of frames committed since a log's restart (``WALFile/committedBytes``) that
     /// trigger its checkpoint.
     public let checkpointBytes: Int
-    /// Logs with a checkpoint queued; checkpoints run so far; the last one's failure (a failed
-    /// checkpoint is retried after the next sync; the log only grows meanwhile).
+    /// Logs with a checkpoint or truncation queued; those completed so far; the last failure (a
+    /// failed checkpoint is retried after the next sync, a truncation when the owner next asks;
+    /// the log only grows meanwhile).
     private let checkpoints = Mutex((queued: Set<String>(), count: 0, lastFailure: StorageError?.none))
 
     /// A syncer with its own serial queues, labelled `label` (thread names in profiles).
@@ -43,7 +45,10 @@ public final class WALSyncer: Sendable {
     }
 
     private func scheduleCheckpoint(of file: WALFile) {
-        schedule(file) { () throws(StorageError) in try file.checkpoint() }
+        schedule(file) { () throws(StorageError) in
+            try file.checkpoint()
+            return true
+        }
     }
 
     /// Empties each of `files` (``WALFile/truncate()``) on the checkpoint thread, skipping a log
@@ -52,29 +57,32 @@ public final class WALSyncer: Sendable {
     /// not retried here; the caller asks again when it next sees the log idle.
     public func truncate(_ files: [WALFile]) {
         for file in files {
-            schedule(file) { () throws(StorageError) in _ = try file.truncate() }
+            schedule(file) { () throws(StorageError) in try file.truncate() }
         }
     }
 
-    /// Runs `work` on the checkpoint queue unless a checkpoint of `file` is queued already.
-    private func schedule(_ file: WALFile, _ work: @escaping @Sendable () throws(StorageError) -> Void) {
+    /// Runs `work` (`true`: it completed) on the checkpoint queue unless a checkpoint or
+    /// truncation of `file` is queued already.
+    private func schedule(_ file: WALFile, _ work: @escaping @Sendable () throws(StorageError) -> Bool) {
         guard checkpoints.withLock({ $0.queued.insert(file.path).inserted }) else { return }
         checkpointQueue.async { [self] in
-            let failure: StorageError?
+            let outcome: Result<Bool, StorageError>
             do throws(StorageError) {
-                try work()
-                failure = nil
+                outcome = .success(try work())
             } catch {
-                failure = error
+                outcome = .failure(error)
             }
             checkpoints.withLock { state in
                 state.queued.remove(file.path)
-                if let failure { state.lastFailure = failure } else { state.count += 1 }
+                switch outcome {
+                case let .success(completed): if completed { state.count += 1 }
+                case let .failure(error): state.lastFailure = error
+                }
             }
         }
     }
 
-    /// How many checkpoints (truncations included) the syncer ran, and the last one's failure.
+    /// How many checkpoints and truncations the syncer completed, and the last one's failure.
     public var checkpointStatistics: (count: Int, lastFailure: StorageError?) {
         checkpoints.withLock { ($0.count, $0.lastFailure) }
     }

@@ -210,6 +210,35 @@ import Testing
         try reopened.close()
     }
 
+    /// A checkpoint or truncation of a log whose database was deleted (a shredded day) does
+    /// nothing and never brings the file back; an open told not to create fails on a missing file
+    /// and leaves nothing behind.
+    @Test func checkpointsNeverRecreateADeletedDatabase() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let path = directory.file("gone.sqlite")
+        let database = try Database.open(path: path, options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        let log = try #require(database.walFile)
+        try database.close()
+        for suffix in ["-wal", "-shm", ""] { _ = unlink(path + suffix) }
+
+        #expect(try log.truncate())
+        #expect(try log.checkpoint() == (0, 0))
+        #expect(access(path, F_OK) != 0)
+        #expect(access(path + "-wal", F_OK) != 0)
+
+        #expect(throws: StorageError.self) {
+            try Database.open(path: path, options: .init(createsMissingFile: false))
+        }
+        do {
+            _ = try Database.open(path: path, options: .init(createsMissingFile: false))
+        } catch {
+            #expect(error.code == .open)
+        }
+        #expect(access(path, F_OK) != 0)
+    }
+
     @Test func batchesOfSeveralTurnsJoinInOrderAndCommitInOneTransaction() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
