@@ -36,9 +36,9 @@ extension Database {
         /// When commits are durable. Default ``Durability/immediate``; ignored in memory.
         public var durability: Durability
         /// Whether ``Database/open(path:options:)`` creates a missing file. Default `true`; with
-        /// `false` a missing file fails the open (``StorageError/Code/open``, `SQLITE_CANTOPEN`) and nothing is
-        /// created — for a connection that must never bring a deleted database back (a
-        /// checkpoint racing the deletion of a day file).
+        /// `false` a missing file fails the open (``StorageError/Code/open``, `SQLITE_CANTOPEN`)
+        /// and nothing is created — for a connection that must never bring a deleted database
+        /// back (a checkpoint racing the deletion of a day file).
         public var createsMissingFile: Bool
 
         /// Options with the defaults described on each property.
