@@ -240,11 +240,6 @@ public final class BusinessRegistry {
         return key
     }
 
-    /// Forgets the remembered session row keys (they name consumers): when sessions expire.
-    public func forgetSessionKeys() {
-        sessionKeys.removeAll()
-    }
-
     /// The most session keys ``saveSession(_:peer:for:now:followsRecords:)`` remembers.
     static let sessionKeyCacheLimit = 65_536
 

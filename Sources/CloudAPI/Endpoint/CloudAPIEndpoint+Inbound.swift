@@ -118,17 +118,12 @@ extension CloudAPIEndpoint {
         }
     }
 
-    /// Stores a status webhook (`delivered`, `read`, `failed`) for an outbound message, its
-    /// tracker (`biz_opaque_callback_data`) read back from the record's payload, and moves the
-    /// message's status. (Its `sent` status is the message record's own webhook.)
+    /// Stores a status webhook (`delivered`, `read`, `failed`) for an outbound message
+    /// (``statusWebhook(_:of:account:time:error:)``) and moves the message's status. (Its `sent`
+    /// status is the message record's own webhook.)
     func queueStatus(_ status: DeliveryStatus, for record: MessageRecord, account: BusinessAccount, store: MessageStore, error: GraphError?) {
-        let tracker = Self.tracker(of: record)
-        guard let consumer = PhoneNumber(record.consumer) else { return }
-        let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
         let now = clock.now()
-        let body = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
-            id: record.id, status: status.rawValue, recipient: consumer, userID: userID(business: account, consumer: consumer),
-            time: now, category: category, conversationID: record.id, tracker: tracker, error: error)
+        guard let body = statusWebhook(status, of: record, account: account, time: now, error: error) else { return }
         do throws(MessageStoreError) {
             try store.append(MessageRecord(
                 id: record.id + "#" + status.rawValue, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,

@@ -23,7 +23,8 @@ public struct GraphReply: Sendable, Hashable {
 extension CloudAPIEndpoint {
     /// `POST /v{N}/{phone-number-id}/messages`: authenticate, validate, check the 24-hour window,
     /// start a session if needed, encrypt, commit the ratchet state, send through the relay, store
-    /// the record (its pending webhook is its `sent` status), and answer — `respond` runs exactly once, on the loop.
+    /// the record (its pending webhook is its `sent` status), and answer — `respond` runs exactly
+    /// once, on the loop.
     public func sendMessage(phoneNumberID: String, bearer: String?, body: [UInt8], respond: @escaping (GraphReply) -> Void) {
         let trace = traceID()
         let fail: (GraphError) -> Void = { [weak self] error in

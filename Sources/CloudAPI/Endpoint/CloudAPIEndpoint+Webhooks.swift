@@ -126,12 +126,20 @@ extension CloudAPIEndpoint {
     /// the record names no valid consumer.
     func webhookBody(of record: MessageRecord, account: BusinessAccount) -> [UInt8]? {
         guard Self.isOutboundMessage(record) else { return record.payload }
+        return statusWebhook(.sent, of: record, account: account, time: record.time, error: nil)
+    }
+
+    /// The body of a status webhook for the outbound message `record`: `status` at `time`, the
+    /// category from its kind, the tracker (`biz_opaque_callback_data`) read back from its
+    /// payload, and `error`'s details for `failed`. `nil` if the record names no valid consumer.
+    func statusWebhook(
+        _ status: DeliveryStatus, of record: MessageRecord, account: BusinessAccount, time: Int64, error: GraphError?
+    ) -> [UInt8]? {
         guard let consumer = PhoneNumber(record.consumer) else { return nil }
         let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
         return WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
-            id: record.id, status: DeliveryStatus.sent.rawValue, recipient: consumer,
-            userID: userID(business: account, consumer: consumer), time: record.time, category: category,
-            conversationID: record.id, tracker: Self.tracker(of: record), error: nil)
+            id: record.id, status: status.rawValue, recipient: consumer, userID: userID(business: account, consumer: consumer),
+            time: time, category: category, conversationID: record.id, tracker: Self.tracker(of: record), error: error)
     }
 
     /// The GET verification handshake (`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`):

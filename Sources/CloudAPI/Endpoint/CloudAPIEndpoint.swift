@@ -479,11 +479,9 @@ public final class CloudAPIEndpoint {
                 dropped = true
             }
         }
-        // The caches keyed by consumer number go too, so no number outlives its session here.
-        if dropped {
-            userIDs.removeAll()
-            registry.forgetSessionKeys()
-        }
+        // The cache keyed by consumer number goes too, so no number outlives its session here
+        // (the registry empties its own when it deletes sessions).
+        if dropped { userIDs.removeAll() }
     }
 
     /// Stops: closes links, commits, closes stores and the registry.

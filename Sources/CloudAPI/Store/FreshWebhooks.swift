@@ -52,10 +52,7 @@ struct FreshWebhooks {
     mutating func publish() {
         changedInBatch.removeAll()
         guard !staged.isEmpty else { return }
-        if held.isEmpty {  // what is left was forgotten
-            records.removeAll(keepingCapacity: true)
-            head = 0
-        }
+        startOverIfNoneHeld()
         guard records.count - head + staged.count <= Self.capacity else {
             dropAll()
             return
@@ -98,13 +95,18 @@ struct FreshWebhooks {
             guard held.remove(record.id) != nil, record.delivery.nextAttemptAt <= now, !skipping.contains(record.id) else { continue }
             taken.append(record)
         }
-        if held.isEmpty {  // what is left was forgotten
-            records.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1_024, head * 2 >= records.count {
+        startOverIfNoneHeld()
+        if head >= 1_024, head * 2 >= records.count {
             records.removeSubrange(..<head)
             head = 0
         }
         return taken
+    }
+
+    /// Empties `records` once no record in it is still held (what is left was forgotten).
+    private mutating func startOverIfNoneHeld() {
+        guard held.isEmpty else { return }
+        records.removeAll(keepingCapacity: true)
+        head = 0
     }
 }
