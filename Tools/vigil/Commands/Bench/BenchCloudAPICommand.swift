@@ -87,6 +87,8 @@ struct BenchCloudAPICommand: Command {
     func run() throws {
         BenchClock.warnIfDebug()
         _ = try? ResourceLimits.raiseOpenFiles(toAtLeast: 4 * phones + 4 * connections + 256)
+        Console.progress("bench cloudapi: measuring the host's speed (X25519 agreements on one thread) …")
+        let hostBefore = HostReference.x25519Rate()
         Console.progress("bench cloudapi: starting the relay, the endpoint (\(businesses) businesses) and \(phones) phones …")
         let system = try CloudAPIBenchSystem(businesses: businesses, phones: phones, connections: connections, textLength: size)
         defer { system.stop() }
@@ -95,9 +97,11 @@ struct BenchCloudAPICommand: Command {
         var phases: [CloudAPIPhaseFigures] = []
         for direction in directions { phases.append(try driver.run(direction)) }
         let notes = try checkCounters(system)
+        let hostAfter = HostReference.x25519Rate()
         let report = CloudAPIBenchReport(
             businesses: businesses, phones: phones, connections: connections, window: window, textLength: size, seconds: seconds,
-            warmup: warmup, phases: phases, notes: notes, peakRSSMiB: BenchClock.peakRSSMiB())
+            warmup: warmup, phases: phases, notes: notes, peakRSSMiB: BenchClock.peakRSSMiB(),
+            hostX25519PerSecond: (before: hostBefore, after: hostAfter))
         print(json ? report.json : report.table)
     }
 

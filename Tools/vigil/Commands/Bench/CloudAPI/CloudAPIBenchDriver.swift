@@ -60,6 +60,7 @@ struct CloudAPIBenchDriver {
         try sleep(seconds: warmup)
         let cpuBefore = Self.cpuSeconds()
         let threadsBefore = ProcessCPU.snapshot()
+        let stealBefore = CPUStealSnapshot.now()
         _ = load.call { generator.value.beginWindow() }
         try sleep(seconds: seconds)
         guard var figures = load.call({ generator.value.endWindow() }) else {
@@ -67,6 +68,7 @@ struct CloudAPIBenchDriver {
         }
         figures.cpuSeconds = Self.cpuSeconds() - cpuBefore
         figures.threadCPUSeconds = ProcessCPU.difference(ProcessCPU.snapshot(), threadsBefore)
+        if let stealBefore, let stealAfter = CPUStealSnapshot.now() { figures.stealFraction = stealAfter.stealFraction(since: stealBefore) }
         _ = load.call { generator.value.stopSending() }
         // Drained: every message arrived, every POST was answered and every `sent` status reached
         // the webhook — so the next phase does not start behind this one's webhook backlog.

@@ -16,6 +16,13 @@ struct CloudAPIBenchReport {
     var notes: [String]
     /// Peak RSS of the process (relay + endpoint + load), MiB.
     var peakRSSMiB: Double
+    /// The host's speed before the system started and after the last phase
+    /// (``HostReference/x25519Rate(seconds:)``).
+    var hostX25519PerSecond: (before: Double?, after: Double?)
+
+    /// `vigil bench crypto`'s X25519 figure on 2026-11-25, when these targets were first met in
+    /// some runs: the yardstick for the host's speed in a later run.
+    static let referenceX25519PerSecond = 31_200.0
 
     /// Target: end-to-end messages per second when saturated.
     static let throughputTarget = 5_000.0
@@ -75,6 +82,7 @@ struct CloudAPIBenchReport {
         lines.append("")
         for note in notes { lines.append("- \(note)") }
         lines.append(String(format: "- peak RSS of the process (relay + endpoint + load generator): %.1f MiB", peakRSSMiB))
+        lines.append("- host: " + hostLine)
         lines.append("")
         lines.append("| target | measured | verdict |")
         lines.append("| --- | ---: | --- |")
@@ -94,6 +102,26 @@ struct CloudAPIBenchReport {
         return lines.joined(separator: "\n")
     }
 
+    /// The host's X25519 speed before and after the run against 2026-11-25's, and the CPU steal
+    /// of each measured window.
+    private var hostLine: String {
+        func rate(_ value: Double?) -> String {
+            guard let value else { return "–" }
+            return String(format: "%.1fk (%.2f×)", value / 1000, value / Self.referenceX25519PerSecond)
+        }
+        var line = "X25519 agreements per CPU-second on one thread \(rate(hostX25519PerSecond.before)) before the run, "
+            + "\(rate(hostX25519PerSecond.after)) after (× the \(Self.count(Self.referenceX25519PerSecond)) of `vigil bench crypto` "
+            + "on 2026-11-25)"
+        let steals = phases.flatMap { [$0.saturated, $0.paced, $0.atHalfTarget] }.compactMap(\.stealFraction)
+        if let low = steals.min(), let high = steals.max() {
+            line += String(format: "; CPU steal over the measured windows %.1f–%.1f %%", low * 100, high * 100)
+        }
+        return line
+    }
+
+    /// `value`, or JSON's `null`.
+    private static func jsonValue(_ value: Double?) -> Any { value ?? NSNull() }
+
     /// One JSON object.
     var json: String {
         func figures(_ window: CloudAPIWindow) -> [String: Any] {
@@ -109,11 +137,14 @@ struct CloudAPIBenchReport {
                             "latency": histogram(window.inbound.latency)] as [String: Any],
                 "latency": histogram(window.latency), "api": histogram(window.api), "statuses": window.statuses,
                 "cpu_seconds": window.cpuSeconds, "cpu_seconds_by_thread": window.threadCPUSeconds,
+                "steal_fraction": Self.jsonValue(window.stealFraction),
             ]
         }
         let object: [String: Any] = [
             "businesses": businesses, "phones": phones, "connections": connections, "window": window, "text_length": textLength,
             "seconds": seconds, "warmup": warmup, "peak_rss_mib": peakRSSMiB, "notes": notes,
+            "host_x25519_per_second": ["before": Self.jsonValue(hostX25519PerSecond.before), "after": Self.jsonValue(hostX25519PerSecond.after),
+                                       "reference_2026_11_25": Self.referenceX25519PerSecond] as [String: Any],
             "phases": phases.map { phase in
                 ["directions": phase.directions.label, "saturated": figures(phase.saturated), "paced_rate": phase.pacedRate,
                  "paced": figures(phase.paced), "half_target_rate": CloudAPIBenchDriver.targetPacedRate,

@@ -45,6 +45,9 @@ struct CloudAPIWindow: Sendable {
     /// CPU seconds over the window by thread role (``ProcessCPU/roles``): the endpoint's loop
     /// thread is the one that saturates first.
     var threadCPUSeconds: [String: Double] = [:]
+    /// The share of the machine's CPU time the hypervisor stole over the window (`/proc/stat`),
+    /// `nil` where the kernel does not count it.
+    var stealFraction: Double?
 
     /// End-to-end messages per second over both directions.
     var throughput: Double { outbound.throughput + inbound.throughput }
