@@ -102,10 +102,37 @@ public final class WALFile: Sendable {
     /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
     @discardableResult
     public func truncate() throws(StorageError) -> Bool {
+        try checkpointHoldingWritersOff("TRUNCATE")
+    }
+
+    /// Copies every frame into the database so that the writer's next commit restarts the log
+    /// from its beginning, over a connection of its own: bounds a log that steady writes keep
+    /// from restarting. Under a writer that commits every few milliseconds a passive checkpoint
+    /// never catches up — frames come in while it copies and syncs the database — so the log
+    /// grows by every frame written until the writer pauses. A passive checkpoint copies the bulk
+    /// first, without holding anyone off; then `PRAGMA wal_checkpoint(RESTART)` waits for the
+    /// writer and readers (up to the busy timeout) and holds new writers off while it copies what
+    /// came since and syncs the database: a writer starting meanwhile waits for that, a thread
+    /// blocked in SQLite's busy handler. The file keeps its size, and commits reuse its blocks.
+    /// Call it off the writer's thread. Does nothing if the database file is gone, and never
+    /// creates it.
+    ///
+    /// - Returns: `false` if a reader or writer kept the checkpoint from completing within the
+    ///   busy timeout (the log is whole; a later call may succeed); `true` once the next commit
+    ///   will restart the log, or if the database is gone.
+    /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
+    @discardableResult
+    public func restart() throws(StorageError) -> Bool {
+        try checkpointHoldingWritersOff("RESTART")
+    }
+
+    /// A passive checkpoint, then one in `mode` (`RESTART` or `TRUNCATE`) over the same
+    /// connection; `true` unless SQLite reported the second one blocked.
+    private func checkpointHoldingWritersOff(_ mode: StaticString) throws(StorageError) -> Bool {
         guard let database = try openForCheckpoint() else { return true }
         defer { try? database.close() }
         _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
-        let row = try database.query("PRAGMA wal_checkpoint(TRUNCATE)").first
+        let row = try database.query("PRAGMA wal_checkpoint(\(mode))").first
         return row?[0].int64Value == 0
     }
 

@@ -7,12 +7,19 @@ import Synchronization
 /// comes back. Requests run one at a time, in the order given. After a completion, a log with
 /// more than ``checkpointBytes`` committed since its restart is checkpointed here too (deferred
 /// connections never checkpoint themselves), so neither the sync nor the copy into the database
-/// runs on the loop; and logs the owner saw idle are emptied here (``truncate(_:)``), since
-/// deferred connections never truncate them either.
+/// runs on the loop; a log that steady writes kept from restarting is restarted here once it
+/// holds ``restartBytes`` (``WALFile/restart()``), which briefly holds its writer off; and logs
+/// the owner saw idle are emptied here (``truncate(_:)``), since deferred connections never
+/// truncate them either.
 public final class WALSyncer: Sendable {
     /// A log with this many bytes of frames since its restart is checkpointed after its sync:
     /// SQLite's default of 1 000 pages of 4 KiB.
     public static let defaultCheckpointBytes = 4_096_000
+    /// A log with this many bytes of frames since its restart is restarted rather than only
+    /// checkpointed: 128 MiB. Under steady writes a log grows by every frame until the writer
+    /// pauses (one endpoint day log reached 224 MB in three minutes of load); this bounds it, at
+    /// the price of holding the writer off for one copy and sync of the database that rarely.
+    public static let defaultRestartBytes = 134_217_728
 
     private let queue: DispatchQueue
     /// Checkpoints run on a queue of their own, so syncs never wait behind one.
@@ -20,21 +27,27 @@ public final class WALSyncer: Sendable {
     /// The bytes of frames committed since a log's restart (``WALFile/committedBytes``) that
     /// trigger its checkpoint.
     public let checkpointBytes: Int
-    /// Logs with a checkpoint or truncation queued; those completed so far; the last failure (a
-    /// failed checkpoint is retried after the next sync, a truncation when the owner next asks;
-    /// the log only grows meanwhile).
-    private let checkpoints = Mutex((queued: Set<String>(), count: 0, lastFailure: StorageError?.none))
+    /// The bytes of frames since a log's restart at which its checkpoint holds the writer off
+    /// until the log is copied, so that the next commit restarts it (``WALFile/restart()``).
+    public let restartBytes: Int
+    /// Logs with a checkpoint or truncation queued; those completed so far, and how many of them
+    /// were restarts; the last failure (a failed checkpoint is retried after the next sync, a
+    /// truncation when the owner next asks; the log only grows meanwhile).
+    private let checkpoints = Mutex((queued: Set<String>(), count: 0, restarts: 0, lastFailure: StorageError?.none))
 
     /// A syncer with its own serial queues, labelled `label` (thread names in profiles).
-    public init(label: String = "vigil.wal-sync", checkpointBytes: Int = defaultCheckpointBytes) {
+    public init(label: String = "vigil.wal-sync", checkpointBytes: Int = defaultCheckpointBytes,
+                restartBytes: Int = defaultRestartBytes) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
         checkpointQueue = DispatchQueue(label: label + "-checkpoint", qos: .utility)
         self.checkpointBytes = max(1, checkpointBytes)
+        self.restartBytes = max(self.checkpointBytes, restartBytes)
     }
 
     /// Syncs `files` on the syncer's thread, then calls `completion` there with a failure, or
     /// `nil` once every file is synced; then queues a checkpoint of each log past
-    /// ``checkpointBytes`` (one at a time per log).
+    /// ``checkpointBytes`` (one at a time per log), a restart if it is past ``restartBytes`` when
+    /// its turn comes.
     public func sync(_ files: [WALFile], completion: @escaping @Sendable (StorageError?) -> Void) {
         queue.async { [self] in
             completion(Self.syncNow(files))
@@ -45,9 +58,13 @@ public final class WALSyncer: Sendable {
     }
 
     private func scheduleCheckpoint(of file: WALFile) {
+        let restartBytes = restartBytes
         schedule(file) { () throws(StorageError) in
-            try file.checkpoint()
-            return true
+            guard file.committedBytes >= restartBytes else {
+                try file.checkpoint()
+                return .checkpointed
+            }
+            return try file.restart() ? .restarted : .blocked
         }
     }
 
@@ -57,16 +74,26 @@ public final class WALSyncer: Sendable {
     /// not retried here; the caller asks again when it next sees the log idle.
     public func truncate(_ files: [WALFile]) {
         for file in files {
-            schedule(file) { () throws(StorageError) in try file.truncate() }
+            schedule(file) { () throws(StorageError) in try file.truncate() ? .checkpointed : .blocked }
         }
     }
 
-    /// Runs `work` (`true`: it completed) on the checkpoint queue unless a checkpoint or
-    /// truncation of `file` is queued already.
-    private func schedule(_ file: WALFile, _ work: @escaping @Sendable () throws(StorageError) -> Bool) {
+    /// How a checkpoint job ended.
+    private enum CheckpointOutcome {
+        /// Copied (and, for a truncation, emptied).
+        case checkpointed
+        /// Copied, and the next commit restarts the log.
+        case restarted
+        /// A reader or writer kept it from completing.
+        case blocked
+    }
+
+    /// Runs `work` on the checkpoint queue unless a checkpoint or truncation of `file` is queued
+    /// already.
+    private func schedule(_ file: WALFile, _ work: @escaping @Sendable () throws(StorageError) -> CheckpointOutcome) {
         guard checkpoints.withLock({ $0.queued.insert(file.path).inserted }) else { return }
         checkpointQueue.async { [self] in
-            let outcome: Result<Bool, StorageError>
+            let outcome: Result<CheckpointOutcome, StorageError>
             do throws(StorageError) {
                 outcome = .success(try work())
             } catch {
@@ -75,16 +102,21 @@ public final class WALSyncer: Sendable {
             checkpoints.withLock { state in
                 state.queued.remove(file.path)
                 switch outcome {
-                case let .success(completed): if completed { state.count += 1 }
+                case .success(.checkpointed): state.count += 1
+                case .success(.restarted):
+                    state.count += 1
+                    state.restarts += 1
+                case .success(.blocked): break
                 case let .failure(error): state.lastFailure = error
                 }
             }
         }
     }
 
-    /// How many checkpoints and truncations the syncer completed, and the last one's failure.
-    public var checkpointStatistics: (count: Int, lastFailure: StorageError?) {
-        checkpoints.withLock { ($0.count, $0.lastFailure) }
+    /// How many checkpoints and truncations the syncer completed, how many of them were restarts
+    /// (``restartBytes``), and the last one's failure.
+    public var checkpointStatistics: (count: Int, restarts: Int, lastFailure: StorageError?) {
+        checkpoints.withLock { ($0.count, $0.restarts, $0.lastFailure) }
     }
 
     /// Syncs `files` — several at once, each `fdatasync` on its own thread, since each waits for

@@ -167,6 +167,59 @@ import Testing
         try database.close()
     }
 
+    /// Under a writer that never pauses for long, as the endpoint's loop commits, a passive
+    /// checkpoint never catches the log up and the log never restarts: it grows by every frame.
+    /// Past `restartBytes` the syncer's checkpoint holds the writer off until the log is copied,
+    /// and the next commit restarts it, so its size stays bounded. Every row is there afterwards.
+    /// The control case, without restarts, shows the growth.
+    @Test(.serialized, arguments: [true, false])
+    func aLogUnderSteadyWritesIsRestartedPastItsBound(restarting: Bool) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(path: directory.file("steady.sqlite"), options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        let log = try #require(database.walFile)
+        let bound = 512 * 1024
+        let syncer = WALSyncer(checkpointBytes: 64 * 1024, restartBytes: restarting ? bound : Int.max)
+        let payload = Array(repeating: UInt8(3), count: 1_000)
+        let syncing = Atomic<Bool>(false)
+        var largest = 0
+        let rounds = 3_000
+        // A commit of two rows every ~0.5 ms (70-120 MB of frames in all); as the endpoint
+        // does, the log goes to the syncer whenever no sync is in flight, and commits go on
+        // meanwhile.
+        for round in 0..<rounds {
+            var batch = GroupCommit<Int>()
+            for index in 0..<2 {
+                batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(payload + [UInt8(index), UInt8(round & 0xFF), UInt8(round >> 8)])])
+            }
+            guard case .committed = batch.commit(on: database) else {
+                Issue.record("round \(round) did not commit")
+                return
+            }
+            if !syncing.exchange(true, ordering: .acquiring) {
+                syncer.sync([log]) { error in
+                    #expect(error == nil)
+                    syncing.store(false, ordering: .releasing)
+                }
+            }
+            largest = max(largest, log.size)
+            usleep(500)
+        }
+        syncer.waitUntilIdle()
+        let statistics = syncer.checkpointStatistics
+        #expect(statistics.lastFailure == nil)
+        if restarting {
+            #expect(statistics.restarts > 0)
+            #expect(largest < 16 * bound, "bounded: the log reached \(largest) bytes")
+        } else {
+            #expect(statistics.restarts == 0)
+            #expect(largest > 64 * bound, "passive checkpoints alone kept up: \(largest) bytes")
+        }
+        #expect(try database.query("SELECT count(*) FROM queue").first?[0].int64Value == Int64(rounds * 2))
+        try database.close()
+    }
+
     /// An idle log is emptied off the writer's thread (`WALSyncer.truncate`): the file drops to
     /// zero bytes, every commit is in the database, and the connection writes on afterwards.
     @Test func anIdleLogIsTruncatedByTheSyncerAndWritesGoOn() throws {
