@@ -75,22 +75,17 @@ extension CloudAPIEndpoint {
         }
     }
 
+    /// POSTs `record`'s webhook. The loop only looks the parts up; the webhook thread builds the
+    /// body and signs it (``WebhookTransport/post(url:prepare:completion:)``).
     private func deliver(_ record: MessageRecord, to url: String, state: BusinessState, store: MessageStore) {
-        guard let body = webhookBody(of: record, account: state.account) else {
+        guard let build = webhookBodyBuilder(of: record, account: state.account) else {
             lastError = "webhook \(record.id): the record names no valid consumer"
             park(record, in: store, until: clock.now(), done: true)
             return
         }
-        let signature: String
-        do throws(CryptoError) {
-            signature = try WebhookSignature.header(for: body, key: state.signingKey)
-        } catch {
-            lastError = "signing webhook: \(error)"
-            return
-        }
+        let key = state.signingKey
         webhooksInFlight.insert(record.id)
-        let headers = [("Content-Type", "application/json"), ("X-Hub-Signature-256", signature), ("User-Agent", "Vigil-CloudAPI/1")]
-        webhooks.post(url: url, headers: headers, body: body) { [weak self] result in
+        webhooks.post(url: url, prepare: { () throws(WebhookFailure) in try Self.signedWebhook(build(), key: key) }) { [weak self] result in
             guard let self, !self.isStopped else { return }
             let attempts = record.delivery.webhookAttempts + 1
             let delivered: Bool
@@ -121,12 +116,32 @@ extension CloudAPIEndpoint {
         }
     }
 
+    /// A webhook POST of `body`, signed under the app secret's `key` (`X-Hub-Signature-256`).
+    static func signedWebhook(_ body: [UInt8], key: SymmetricKey) throws(WebhookFailure) -> WebhookRequest {
+        let signature: String
+        do throws(CryptoError) { signature = try WebhookSignature.header(for: body, key: key) } catch {
+            throw WebhookFailure("signing webhook: \(error)")
+        }
+        return WebhookRequest(
+            headers: [("Content-Type", "application/json"), ("X-Hub-Signature-256", signature), ("User-Agent", "Vigil-CloudAPI/1")],
+            body: body)
+    }
+
     /// The body of `record`'s webhook: its payload, or — for an outbound message, whose pending
     /// webhook is its `sent` status — that status, written now (at the message's time). `nil` if
     /// the record names no valid consumer.
     func webhookBody(of record: MessageRecord, account: BusinessAccount) -> [UInt8]? {
-        guard Self.isOutboundMessage(record) else { return record.payload }
-        return statusWebhook(.sent, of: record, account: account, time: record.time, error: nil)
+        webhookBodyBuilder(of: record, account: account)?()
+    }
+
+    /// ``webhookBody(of:account:)`` in two steps: what needs the loop (the account, the user id)
+    /// now, the writing in the function returned, which may run on any thread.
+    func webhookBodyBuilder(of record: MessageRecord, account: BusinessAccount) -> (@Sendable () -> [UInt8])? {
+        guard Self.isOutboundMessage(record) else {
+            let payload = record.payload
+            return { payload }
+        }
+        return statusWebhookBuilder(.sent, of: record, account: account, time: record.time, error: nil)
     }
 
     /// The body of a status webhook for the outbound message `record`: `status` at `time`, the
@@ -135,11 +150,22 @@ extension CloudAPIEndpoint {
     func statusWebhook(
         _ status: DeliveryStatus, of record: MessageRecord, account: BusinessAccount, time: Int64, error: GraphError?
     ) -> [UInt8]? {
+        statusWebhookBuilder(status, of: record, account: account, time: time, error: error)?()
+    }
+
+    /// ``statusWebhook(_:of:account:time:error:)`` in two steps, as ``webhookBodyBuilder(of:account:)``.
+    private func statusWebhookBuilder(
+        _ status: DeliveryStatus, of record: MessageRecord, account: BusinessAccount, time: Int64, error: GraphError?
+    ) -> (@Sendable () -> [UInt8])? {
         guard let consumer = PhoneNumber(record.consumer) else { return nil }
-        let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
-        return WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone).status(
-            id: record.id, status: status.rawValue, recipient: consumer, userID: userID(business: account, consumer: consumer),
-            time: time, category: category, conversationID: record.id, tracker: Self.tracker(of: record), error: error)
+        let envelope = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone)
+        let userID = userID(business: account, consumer: consumer)
+        return {
+            let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
+            return envelope.status(
+                id: record.id, status: status.rawValue, recipient: consumer, userID: userID, time: time, category: category,
+                conversationID: record.id, tracker: Self.tracker(of: record), error: error)
+        }
     }
 
     /// The GET verification handshake (`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`):

@@ -5,8 +5,41 @@ public import Crypto
 public protocol WebhookTransport: AnyObject {
     /// POSTs `body` with `headers` to `url`; `completion` runs on the loop.
     func post(url: String, headers: [(String, String)], body: [UInt8], completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void)
+    /// POSTs to `url` the request `prepare` makes, running `prepare` where the transport sends
+    /// from — so building and signing a body can leave the caller's loop (`HTTPWebhookTransport`
+    /// runs it on its delivery thread; the default, here on the loop). `completion` runs on the
+    /// loop, with a failure if `prepare` throws.
+    func post(url: String, prepare: @escaping @Sendable () throws(WebhookFailure) -> WebhookRequest,
+              completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void)
     /// GETs `url` (the verification handshake); `completion` runs on the loop.
     func get(url: String, completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void)
+}
+
+extension WebhookTransport {
+    /// Makes the request on the calling thread, then ``post(url:headers:body:completion:)``.
+    public func post(url: String, prepare: @escaping @Sendable () throws(WebhookFailure) -> WebhookRequest,
+                     completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
+        let request: WebhookRequest
+        do throws(WebhookFailure) { request = try prepare() } catch {
+            completion(.failure(error))
+            return
+        }
+        post(url: url, headers: request.headers, body: request.body, completion: completion)
+    }
+}
+
+/// The headers and body of a webhook POST.
+public struct WebhookRequest: Sendable {
+    /// Header fields in order.
+    public var headers: [(String, String)]
+    /// The raw body (the bytes its signature covers).
+    public var body: [UInt8]
+
+    /// Creates a request.
+    public init(headers: [(String, String)], body: [UInt8]) {
+        self.headers = headers
+        self.body = body
+    }
 }
 
 /// A webhook's answer.

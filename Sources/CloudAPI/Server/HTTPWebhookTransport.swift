@@ -41,6 +41,26 @@ public final class HTTPWebhookTransport: WebhookTransport {
         execute(.post, url: url, headers: headers, body: body, completion: completion)
     }
 
+    /// `POST url` with the request `prepare` makes on the delivery thread (the endpoint builds and
+    /// signs webhook bodies there); `completion` runs on the caller's loop.
+    public func post(url: String, prepare: @escaping @Sendable () throws(WebhookFailure) -> WebhookRequest,
+                     completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
+        let reply = LoopBound(completion, on: callerLoop)
+        let client = self.client
+        let handedOver = thread.loop.execute {
+            let request: HTTPClientRequest
+            do throws(WebhookFailure) {
+                let made = try prepare()
+                request = try Self.request(.post, url: url, headers: made.headers, body: made.body)
+            } catch {
+                _ = reply.loop.execute { reply.value(.failure(error)) }
+                return
+            }
+            Self.execute(request, on: client.value, reply: reply)
+        }
+        if !handedOver { completion(.failure(WebhookFailure("the webhook delivery thread has stopped"))) }
+    }
+
     /// `GET url` (the verification handshake); `completion` runs on the caller's loop.
     public func get(url: String, completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
         execute(.get, url: url, headers: [], body: [], completion: completion)
@@ -58,27 +78,42 @@ public final class HTTPWebhookTransport: WebhookTransport {
         _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8],
         completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void
     ) {
+        let request: HTTPClientRequest
+        do throws(WebhookFailure) { request = try Self.request(method, url: url, headers: headers, body: body) } catch {
+            completion(.failure(error))
+            return
+        }
+        let reply = LoopBound(completion, on: callerLoop)
+        let client = self.client
+        let handedOver = thread.loop.execute { Self.execute(request, on: client.value, reply: reply) }
+        if !handedOver { completion(.failure(WebhookFailure("the webhook delivery thread has stopped"))) }
+    }
+
+    /// The client request for `url`; a failure naming the URL if it does not parse.
+    private static func request(
+        _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8]
+    ) throws(WebhookFailure) -> HTTPClientRequest {
         let parsed: HTTPURL
         do throws(HTTPURLError) {
             parsed = try HTTPURL(parsing: url)
         } catch {
-            completion(.failure(WebhookFailure("bad webhook URL \(url): \(error)")))
-            return
+            throw WebhookFailure("bad webhook URL \(url): \(error)")
         }
         var fields = HTTPHeaders()
         for (name, value) in headers { fields.add(name: name, value: value) }
-        let request = HTTPClientRequest(method: method, url: parsed, headers: fields, body: body)
-        let reply = LoopBound(completion, on: callerLoop)
-        let client = self.client
-        let handedOver = thread.loop.execute {
-            client.value.execute(request) { result in
-                let outcome: Result<WebhookResponse, WebhookFailure> = switch result {
-                case let .success(response): .success(WebhookResponse(status: response.status.code, body: response.body))
-                case let .failure(error): .failure(WebhookFailure("\(error)"))
-                }
-                _ = reply.loop.execute { reply.value(outcome) }
+        return HTTPClientRequest(method: method, url: parsed, headers: fields, body: body)
+    }
+
+    /// Runs `request` on the delivery thread's client; the outcome goes to `reply`'s loop.
+    private static func execute(
+        _ request: HTTPClientRequest, on client: HTTPClient, reply: LoopBound<(Result<WebhookResponse, WebhookFailure>) -> Void>
+    ) {
+        client.execute(request) { result in
+            let outcome: Result<WebhookResponse, WebhookFailure> = switch result {
+            case let .success(response): .success(WebhookResponse(status: response.status.code, body: response.body))
+            case let .failure(error): .failure(WebhookFailure("\(error)"))
             }
+            _ = reply.loop.execute { reply.value(outcome) }
         }
-        if !handedOver { completion(.failure(WebhookFailure("the webhook delivery thread has stopped"))) }
     }
 }
