@@ -71,13 +71,28 @@ public struct SHA256Digest: Sendable, Hashable, RandomAccessCollection, CustomSt
 }
 
 /// Lowercase hex of `bytes`, for public values (digests in descriptions, webhook signatures).
+/// Contiguous input is read in one pass over its buffer (a webhook's signature is written for
+/// every delivery); other sequences are copied into an array first.
 public func hexString(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(2 * bytes.underestimatedCount)
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0f)])
+    if let hex = bytes.withContiguousStorageIfAvailable({ hexString(contiguous: $0) }) { return hex }
+    return Array(bytes).withUnsafeBufferPointer { hexString(contiguous: $0) }
+}
+
+/// Lowercase hex of the bytes in `buffer`, written straight into the string's storage.
+private func hexString(contiguous buffer: UnsafeBufferPointer<UInt8>) -> String {
+    String(unsafeUninitializedCapacity: 2 * buffer.count) { output in
+        var index = 0
+        for byte in buffer {
+            output[index] = hexDigit(byte >> 4)
+            output[index + 1] = hexDigit(byte & 0x0F)
+            index += 2
+        }
+        return index
     }
-    return String(decoding: out, as: UTF8.self)
+}
+
+/// The ASCII lowercase hex digit of `nibble` (0…15).
+@inline(__always)
+private func hexDigit(_ nibble: UInt8) -> UInt8 {
+    nibble < 10 ? 0x30 + nibble : 0x57 + nibble  // "0"…"9", "a"…"f"
 }

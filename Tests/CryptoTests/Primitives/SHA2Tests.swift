@@ -18,6 +18,20 @@ struct SHA2Tests {
             == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 
+    /// `hexString(_:)` (webhook signatures, digest descriptions): lowercase, two digits a byte,
+    /// in order, for contiguous input and for a sequence without contiguous storage.
+    @Test func hexStringWritesEveryByteInLowercase() throws {
+        #expect(hexString([0x00, 0x0F, 0xA5, 0xFF, 0x10, 0x9A]) == "000fa5ff109a")
+        #expect(hexString([UInt8]()) == "")
+        let every = (0...255).map { UInt8($0) }
+        let digits = Array("0123456789abcdef")
+        let expected = String(every.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 0x0F)]] })
+        #expect(hexString(every) == expected)
+        #expect(hexString(every[128...]) == String(expected.dropFirst(256)))
+        #expect(hexString(every.lazy.map { $0 }) == expected, "no contiguous storage")
+        #expect(String(describing: try SHA256.hash(data: Self.abc)).hasSuffix("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"))
+    }
+
     @Test func sha512KnownAnswers() throws {
         #expect(try SHA512.hash(data: Self.abc).hexString
             == "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
