@@ -33,6 +33,9 @@ struct BenchCloudAPICommand: Command {
         thread's: the one that saturates first), checks the endpoint's and relay's counters
         against the load generator's, and the targets (≥ 5 000 messages/s;
         p99 ≤ 20 ms at half that rate — and, stricter, at half the run's own saturated rate).
+        Beside them, the host's speed: X25519 agreements per CPU-second on one thread before
+        and after the run (against 2026-11-25's 31 200) and the CPU steal of each window — this
+        VM's speed moves by a third from hour to hour.
 
         OPTIONS:
           --phones K            user phones, one flow each (default 64)
