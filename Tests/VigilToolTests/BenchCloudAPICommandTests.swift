@@ -19,7 +19,7 @@ import Testing
 
     @Test func aShortRunReportsEveryPhaseTheCountersAndTheHostsSpeed() throws {
         let result = try VigilProcess.run([
-            "bench", "cloudapi", "--directions", "in", "--seconds", "0.3", "--warmup", "0", "--phones", "4", "--businesses", "2",
+            "bench", "cloudapi", "--directions", "in", "--seconds", "0.5", "--warmup", "0", "--phones", "4", "--businesses", "2",
             "--connections", "4", "--window", "2", "--json",
         ])
         #expect(result.status == 0, "\(result.standardError)")

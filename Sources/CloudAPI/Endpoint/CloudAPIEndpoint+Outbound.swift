@@ -248,7 +248,7 @@ extension CloudAPIEndpoint {
         let messageID = Self.messageID(envelopeID)
         do throws(CloudAPIError) {
             let store = try self.store(for: account)
-            // Its pending webhook is its `sent` status, written when it goes (``webhookBody(of:account:)``):
+            // Its pending webhook is its `sent` status, written when it goes (``webhookBodyBuilder(of:account:)``):
             // a record of its own per status was a second seal, insert and update per send.
             let record = MessageRecord(
                 id: messageID, businessPhoneNumberID: account.phoneNumberID, business: account.phone.e164,

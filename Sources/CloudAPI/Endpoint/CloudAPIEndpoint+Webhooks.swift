@@ -75,8 +75,9 @@ extension CloudAPIEndpoint {
         }
     }
 
-    /// POSTs `record`'s webhook. The loop only looks the parts up; the webhook thread builds the
-    /// body and signs it (``WebhookTransport/post(url:prepare:completion:)``).
+    /// POSTs `record`'s webhook. The loop only looks the parts up; the webhook thread writes a
+    /// `sent` status body and signs every body (``WebhookTransport/post(url:prepare:completion:)``).
+    /// A failure to sign counts as a failed attempt (retried with backoff) and is `lastError`.
     private func deliver(_ record: MessageRecord, to url: String, state: BusinessState, store: MessageStore) {
         guard let build = webhookBodyBuilder(of: record, account: state.account) else {
             lastError = "webhook \(record.id): the record names no valid consumer"
@@ -95,6 +96,7 @@ extension CloudAPIEndpoint {
             } else {
                 delivered = false
                 self.statistics.webhookFailures += 1
+                if case let .failure(failure) = result { self.lastError = "webhook \(record.id): \(failure)" }
             }
             let backoff = min(
                 self.configuration.webhookMaximumBackoffMilliseconds,
@@ -127,15 +129,11 @@ extension CloudAPIEndpoint {
             body: body)
     }
 
-    /// The body of `record`'s webhook: its payload, or — for an outbound message, whose pending
-    /// webhook is its `sent` status — that status, written now (at the message's time). `nil` if
-    /// the record names no valid consumer.
-    func webhookBody(of record: MessageRecord, account: BusinessAccount) -> [UInt8]? {
-        webhookBodyBuilder(of: record, account: account)?()
-    }
-
-    /// ``webhookBody(of:account:)`` in two steps: what needs the loop (the account, the user id)
-    /// now, the writing in the function returned, which may run on any thread.
+    /// The body of `record`'s webhook, in two steps: what needs the loop (the account, the user
+    /// id) now, the writing in the function returned, which may run on any thread. The body is
+    /// the record's payload, or — for an outbound message, whose pending webhook is its `sent`
+    /// status — that status, written at delivery (at the message's time). `nil` if the record
+    /// names no valid consumer.
     func webhookBodyBuilder(of record: MessageRecord, account: BusinessAccount) -> (@Sendable () -> [UInt8])? {
         guard Self.isOutboundMessage(record) else {
             let payload = record.payload
@@ -153,7 +151,7 @@ extension CloudAPIEndpoint {
         statusWebhookBuilder(status, of: record, account: account, time: time, error: error)?()
     }
 
-    /// ``statusWebhook(_:of:account:time:error:)`` in two steps, as ``webhookBodyBuilder(of:account:)``.
+    /// ``statusWebhook(_:of:account:time:error:)`` in two steps, like ``webhookBodyBuilder(of:account:)``.
     private func statusWebhookBuilder(
         _ status: DeliveryStatus, of record: MessageRecord, account: BusinessAccount, time: Int64, error: GraphError?
     ) -> (@Sendable () -> [UInt8])? {

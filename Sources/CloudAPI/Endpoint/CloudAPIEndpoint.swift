@@ -103,6 +103,14 @@ public final class CloudAPIEndpoint {
         businesses.values.filter { $0.link?.state == .ready && $0.preKeysOnRelay }.count
     }
 
+    /// How often the syncer restarted a log that steady writes kept from restarting
+    /// (``WALSyncer/restartBytes``), and the longest it held this loop's commits off doing so.
+    /// Safe from any thread.
+    public var logRestarts: (count: Int, longestHold: Duration) {
+        let statistics = syncer.checkpointStatistics
+        return (statistics.restarts, statistics.longestRestart)
+    }
+
     /// The account of `phoneNumberID`, if known.
     public func account(_ phoneNumberID: String) -> BusinessAccount? { businesses[phoneNumberID]?.account }
 

@@ -1,7 +1,8 @@
 public import Crypto
 
-/// How the endpoint reaches businesses' webhooks: plain HTTP requests on the endpoint's loop.
-/// `HTTPWebhookTransport` implements it over Transport's HTTP client; tests use a recorder.
+/// How the endpoint reaches businesses' webhooks: HTTP requests made from the endpoint's loop,
+/// answered on it. `HTTPWebhookTransport` implements it over Transport's HTTP client on a thread
+/// of its own; tests use a recorder.
 public protocol WebhookTransport: AnyObject {
     /// POSTs `body` with `headers` to `url`; `completion` runs on the loop.
     func post(url: String, headers: [(String, String)], body: [UInt8], completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void)

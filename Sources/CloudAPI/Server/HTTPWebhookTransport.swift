@@ -38,32 +38,19 @@ public final class HTTPWebhookTransport: WebhookTransport {
 
     /// `POST url` with `headers` and `body`; `completion` runs on the caller's loop.
     public func post(url: String, headers: [(String, String)], body: [UInt8], completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
-        execute(.post, url: url, headers: headers, body: body, completion: completion)
+        execute(.post, url: url, prepare: { WebhookRequest(headers: headers, body: body) }, completion: completion)
     }
 
-    /// `POST url` with the request `prepare` makes on the delivery thread (the endpoint builds and
+    /// `POST url` with the request `prepare` makes on the delivery thread (the endpoint writes and
     /// signs webhook bodies there); `completion` runs on the caller's loop.
     public func post(url: String, prepare: @escaping @Sendable () throws(WebhookFailure) -> WebhookRequest,
                      completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
-        let reply = LoopBound(completion, on: callerLoop)
-        let client = self.client
-        let handedOver = thread.loop.execute {
-            let request: HTTPClientRequest
-            do throws(WebhookFailure) {
-                let made = try prepare()
-                request = try Self.request(.post, url: url, headers: made.headers, body: made.body)
-            } catch {
-                _ = reply.loop.execute { reply.value(.failure(error)) }
-                return
-            }
-            Self.execute(request, on: client.value, reply: reply)
-        }
-        if !handedOver { completion(.failure(WebhookFailure("the webhook delivery thread has stopped"))) }
+        execute(.post, url: url, prepare: prepare, completion: completion)
     }
 
     /// `GET url` (the verification handshake); `completion` runs on the caller's loop.
     public func get(url: String, completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void) {
-        execute(.get, url: url, headers: [], body: [], completion: completion)
+        execute(.get, url: url, prepare: { WebhookRequest(headers: [], body: []) }, completion: completion)
     }
 
     /// Closes every connection and stops the delivery thread; requests in flight never complete.
@@ -74,18 +61,32 @@ public final class HTTPWebhookTransport: WebhookTransport {
         thread.stopAndJoin()
     }
 
+    /// Hands the request over to the delivery thread, which makes it (`prepare`, then the URL's
+    /// parse) and runs it; the outcome, a failure to make it included, comes back on the caller's
+    /// loop.
     private func execute(
-        _ method: HTTPMethod, url: String, headers: [(String, String)], body: [UInt8],
+        _ method: HTTPMethod, url: String, prepare: @escaping @Sendable () throws(WebhookFailure) -> WebhookRequest,
         completion: @escaping (Result<WebhookResponse, WebhookFailure>) -> Void
     ) {
-        let request: HTTPClientRequest
-        do throws(WebhookFailure) { request = try Self.request(method, url: url, headers: headers, body: body) } catch {
-            completion(.failure(error))
-            return
-        }
         let reply = LoopBound(completion, on: callerLoop)
         let client = self.client
-        let handedOver = thread.loop.execute { Self.execute(request, on: client.value, reply: reply) }
+        let handedOver = thread.loop.execute {
+            let request: HTTPClientRequest
+            do throws(WebhookFailure) {
+                let made = try prepare()
+                request = try Self.request(method, url: url, headers: made.headers, body: made.body)
+            } catch {
+                _ = reply.loop.execute { reply.value(.failure(error)) }
+                return
+            }
+            client.value.execute(request) { result in
+                let outcome: Result<WebhookResponse, WebhookFailure> = switch result {
+                case let .success(response): .success(WebhookResponse(status: response.status.code, body: response.body))
+                case let .failure(error): .failure(WebhookFailure("\(error)"))
+                }
+                _ = reply.loop.execute { reply.value(outcome) }
+            }
+        }
         if !handedOver { completion(.failure(WebhookFailure("the webhook delivery thread has stopped"))) }
     }
 
@@ -102,18 +103,5 @@ public final class HTTPWebhookTransport: WebhookTransport {
         var fields = HTTPHeaders()
         for (name, value) in headers { fields.add(name: name, value: value) }
         return HTTPClientRequest(method: method, url: parsed, headers: fields, body: body)
-    }
-
-    /// Runs `request` on the delivery thread's client; the outcome goes to `reply`'s loop.
-    private static func execute(
-        _ request: HTTPClientRequest, on client: HTTPClient, reply: LoopBound<(Result<WebhookResponse, WebhookFailure>) -> Void>
-    ) {
-        client.execute(request) { result in
-            let outcome: Result<WebhookResponse, WebhookFailure> = switch result {
-            case let .success(response): .success(WebhookResponse(status: response.status.code, body: response.body))
-            case let .failure(error): .failure(WebhookFailure("\(error)"))
-            }
-            _ = reply.loop.execute { reply.value(outcome) }
-        }
     }
 }

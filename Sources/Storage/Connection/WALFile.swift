@@ -102,7 +102,7 @@ public final class WALFile: Sendable {
     /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
     @discardableResult
     public func truncate() throws(StorageError) -> Bool {
-        try checkpointHoldingWritersOff("TRUNCATE")
+        try checkpointHoldingWritersOff("TRUNCATE").completed
     }
 
     /// Copies every frame into the database so that the writer's next commit restarts the log
@@ -111,29 +111,34 @@ public final class WALFile: Sendable {
     /// never catches up — frames come in while it copies and syncs the database — so the log
     /// grows by every frame written until the writer pauses. A passive checkpoint copies the bulk
     /// first, without holding anyone off; then `PRAGMA wal_checkpoint(RESTART)` waits for the
-    /// writer and readers (up to the busy timeout) and holds new writers off while it copies what
-    /// came since and syncs the database: a writer starting meanwhile waits for that, a thread
-    /// blocked in SQLite's busy handler. The file keeps its size, and commits reuse its blocks.
-    /// Call it off the writer's thread. Does nothing if the database file is gone, and never
-    /// creates it.
+    /// writer and readers (up to the busy timeout) and holds new writers off while it syncs the
+    /// log, copies what came since, syncs the database and waits for readers to leave the log: a
+    /// writer starting meanwhile waits for that in SQLite's busy handler (sleeps of 1, 2, 5 … ms),
+    /// and fails with ``StorageError/Code/busy`` past its own busy timeout. The file keeps its
+    /// size, and commits reuse its blocks. Call it off the writer's thread, and never while that
+    /// thread holds a statement open on the database (the checkpoint would wait for it). Does
+    /// nothing if the database file is gone, and never creates it.
     ///
-    /// - Returns: `false` if a reader or writer kept the checkpoint from completing within the
-    ///   busy timeout (the log is whole; a later call may succeed); `true` once the next commit
-    ///   will restart the log, or if the database is gone.
+    /// - Returns: How long the restarting step took — writers were held off at most that long —
+    ///   or `nil` if a reader or writer kept it from completing within the busy timeout (the log
+    ///   is whole; a later call may succeed). `.zero` if the database is gone.
     /// - Throws: A ``StorageError`` from opening the database or from SQLite's checkpoint.
     @discardableResult
-    public func restart() throws(StorageError) -> Bool {
-        try checkpointHoldingWritersOff("RESTART")
+    public func restart() throws(StorageError) -> Duration? {
+        let (completed, held) = try checkpointHoldingWritersOff("RESTART")
+        return completed ? held : nil
     }
 
     /// A passive checkpoint, then one in `mode` (`RESTART` or `TRUNCATE`) over the same
-    /// connection; `true` unless SQLite reported the second one blocked.
-    private func checkpointHoldingWritersOff(_ mode: StaticString) throws(StorageError) -> Bool {
-        guard let database = try openForCheckpoint() else { return true }
+    /// connection: whether SQLite reported the second one complete, and how long it took.
+    private func checkpointHoldingWritersOff(_ mode: StaticString) throws(StorageError) -> (completed: Bool, took: Duration) {
+        guard let database = try openForCheckpoint() else { return (true, .zero) }
         defer { try? database.close() }
         _ = try database.query("PRAGMA wal_checkpoint(PASSIVE)")
+        let clock = ContinuousClock()
+        let start = clock.now
         let row = try database.query("PRAGMA wal_checkpoint(\(mode))").first
-        return row?[0].int64Value == 0
+        return (row?[0].int64Value == 0, clock.now - start)
     }
 
     /// A connection for a checkpoint, with neither `quick_check` nor creation: `nil` if the

@@ -28,12 +28,17 @@ public final class WALSyncer: Sendable {
     /// trigger its checkpoint.
     public let checkpointBytes: Int
     /// The bytes of frames since a log's restart at which its checkpoint holds the writer off
-    /// until the log is copied, so that the next commit restarts it (``WALFile/restart()``).
+    /// until the log is copied, so that the next commit restarts it (``WALFile/restart()``). At
+    /// least ``checkpointBytes``.
     public let restartBytes: Int
-    /// Logs with a checkpoint or truncation queued; those completed so far, and how many of them
-    /// were restarts; the last failure (a failed checkpoint is retried after the next sync, a
-    /// truncation when the owner next asks; the log only grows meanwhile).
-    private let checkpoints = Mutex((queued: Set<String>(), count: 0, restarts: 0, lastFailure: StorageError?.none))
+    /// Logs with a checkpoint or truncation queued; those completed so far, how many of them were
+    /// restarts and the longest one held its writer off; each restarted log's commit count
+    /// right after its restart (its frame count is stale until the writer commits again); the
+    /// last failure (a failed checkpoint is retried after the next sync, a truncation when the
+    /// owner next asks; the log only grows meanwhile).
+    private let checkpoints = Mutex((
+        queued: Set<String>(), count: 0, restarts: 0, longestRestart: Duration.zero, restartedAtCommit: [String: Int](),
+        lastFailure: StorageError?.none))
 
     /// A syncer with its own serial queues, labelled `label` (thread names in profiles).
     public init(label: String = "vigil.wal-sync", checkpointBytes: Int = defaultCheckpointBytes,
@@ -59,12 +64,22 @@ public final class WALSyncer: Sendable {
 
     private func scheduleCheckpoint(of file: WALFile) {
         let restartBytes = restartBytes
-        schedule(file) { () throws(StorageError) in
+        schedule(file) { [self] () throws(StorageError) in
+            // Restarted and not written to since: all of it is copied, and its frame count is
+            // the old log's until the next commit.
+            let commits = file.commitCount
+            if checkpoints.withLock({ $0.restartedAtCommit[file.path] == commits }) { return .skipped }
             guard file.committedBytes >= restartBytes else {
                 try file.checkpoint()
                 return .checkpointed
             }
-            return try file.restart() ? .restarted : .blocked
+            guard let held = try file.restart() else { return .blocked }
+            let after = file.commitCount
+            checkpoints.withLock { state in
+                state.restartedAtCommit[file.path] = after
+                state.longestRestart = max(state.longestRestart, held)
+            }
+            return .restarted
         }
     }
 
@@ -86,6 +101,8 @@ public final class WALSyncer: Sendable {
         case restarted
         /// A reader or writer kept it from completing.
         case blocked
+        /// Nothing to do: the log was restarted and not written to since.
+        case skipped
     }
 
     /// Runs `work` on the checkpoint queue unless a checkpoint or truncation of `file` is queued
@@ -106,7 +123,7 @@ public final class WALSyncer: Sendable {
                 case .success(.restarted):
                     state.count += 1
                     state.restarts += 1
-                case .success(.blocked): break
+                case .success(.blocked), .success(.skipped): break
                 case let .failure(error): state.lastFailure = error
                 }
             }
@@ -114,9 +131,10 @@ public final class WALSyncer: Sendable {
     }
 
     /// How many checkpoints and truncations the syncer completed, how many of them were restarts
-    /// (``restartBytes``), and the last one's failure.
-    public var checkpointStatistics: (count: Int, restarts: Int, lastFailure: StorageError?) {
-        checkpoints.withLock { ($0.count, $0.restarts, $0.lastFailure) }
+    /// (``restartBytes``) and the longest time one of those held its writer off, and the last
+    /// failure.
+    public var checkpointStatistics: (count: Int, restarts: Int, longestRestart: Duration, lastFailure: StorageError?) {
+        checkpoints.withLock { ($0.count, $0.restarts, $0.longestRestart, $0.lastFailure) }
     }
 
     /// Syncs `files` — several at once, each `fdatasync` on its own thread, since each waits for

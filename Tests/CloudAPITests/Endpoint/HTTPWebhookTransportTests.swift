@@ -5,18 +5,18 @@ import Testing
 @testable import CloudAPI
 import Transport
 
-/// A value shared between threads under a mutex.
-final class Shared<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func update(_ body: @Sendable (inout Value) -> Void) { mutex.withLock { body(&$0) } }
-    var value: Value { mutex.withLock { $0 } }
-}
-
 /// `HTTPWebhookTransport.post(url:prepare:completion:)`: the request is made on the delivery
 /// thread, sent over real HTTP, and answered on the caller's loop.
 @Suite("HTTP webhook transport: requests prepared on the delivery thread", .serialized)
 struct HTTPWebhookTransportTests {
+    /// A value shared between threads under a mutex.
+    final class Shared<Value: Sendable>: Sendable {
+        private let mutex: Mutex<Value>
+        init(_ value: Value) { mutex = Mutex(value) }
+        func update(_ body: @Sendable (inout Value) -> Void) { mutex.withLock { body(&$0) } }
+        var value: Value { mutex.withLock { $0 } }
+    }
+
     /// A webhook receiver on 127.0.0.1 recording each POST's signature header and body.
     final class Receiver: Sendable {
         let host: HTTPServerHost
@@ -59,14 +59,16 @@ struct HTTPWebhookTransportTests {
         defer { caller.stopAndJoin() }
         let loop = caller.loop
         let outcome = Shared(Outcome())
+        let transport = Shared<LoopBound<HTTPWebhookTransport>?>(nil)
         let done = DispatchSemaphore(value: 0)
         let started = loop.executeAndWait {
-            guard let transport = try? HTTPWebhookTransport(on: loop) else {
+            guard let made = try? HTTPWebhookTransport(on: loop) else {
                 done.signal()
                 return
             }
-            let owned = LoopBound(transport, on: loop)
-            transport.post(url: url, prepare: { () throws(WebhookFailure) in
+            let bound = LoopBound(made, on: loop)
+            transport.update { $0 = bound }
+            made.post(url: url, prepare: { () throws(WebhookFailure) in
                 let onLoop = loop.inEventLoop
                 outcome.update { $0.preparedOnCallerLoop = onLoop }
                 return try prepare()
@@ -76,12 +78,13 @@ struct HTTPWebhookTransportTests {
                     $0.completedOnCallerLoop = onLoop
                     $0.result = result
                 }
-                owned.value.shutdown()
                 done.signal()
             }
         }
         #expect(started)
         #expect(done.wait(timeout: .now() + .seconds(10)) == .success, "the post completed")
+        // Stopped whether or not it answered, so no delivery thread outlives the test.
+        _ = loop.executeAndWait { transport.value?.value.shutdown() }
         return outcome.value
     }
 

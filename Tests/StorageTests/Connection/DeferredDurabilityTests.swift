@@ -183,6 +183,7 @@ import Testing
         let syncer = WALSyncer(checkpointBytes: 64 * 1024, restartBytes: restarting ? bound : Int.max)
         let payload = Array(repeating: UInt8(3), count: 1_000)
         let syncing = Atomic<Bool>(false)
+        let syncFailures = Atomic<Int>(0)
         var largest = 0
         let rounds = 3_000
         // A commit of two rows every ~0.5 ms (70-120 MB of frames in all); as the endpoint
@@ -199,7 +200,7 @@ import Testing
             }
             if !syncing.exchange(true, ordering: .acquiring) {
                 syncer.sync([log]) { error in
-                    #expect(error == nil)
+                    if error != nil { syncFailures.add(1, ordering: .relaxed) }
                     syncing.store(false, ordering: .releasing)
                 }
             }
@@ -208,15 +209,63 @@ import Testing
         }
         syncer.waitUntilIdle()
         let statistics = syncer.checkpointStatistics
+        #expect(syncFailures.load(ordering: .relaxed) == 0)
         #expect(statistics.lastFailure == nil)
         if restarting {
+            // Bounded by the bound plus what is written while a checkpoint job runs (0.9–3.5 MB
+            // seen; the limit leaves room for a disk stall of a second).
             #expect(statistics.restarts > 0)
-            #expect(largest < 16 * bound, "bounded: the log reached \(largest) bytes")
+            #expect(statistics.longestRestart > .zero)
+            #expect(largest < 64 * bound, "bounded: the log reached \(largest) bytes")
         } else {
+            // 70–118 MB seen; a passive checkpoint that finds the writer idle restarts it too.
             #expect(statistics.restarts == 0)
-            #expect(largest > 64 * bound, "passive checkpoints alone kept up: \(largest) bytes")
+            #expect(largest > 8 * bound, "passive checkpoints alone kept up: \(largest) bytes")
         }
         #expect(try database.query("SELECT count(*) FROM queue").first?[0].int64Value == Int64(rounds * 2))
+        try database.close()
+    }
+
+    /// A restart counts once: until the writer commits again the log's frame count is the old
+    /// log's, and a sync meanwhile neither restarts nor checkpoints it again. The next commit
+    /// starts the log from its beginning, in place.
+    @Test func aRestartedLogIsNotRestartedAgainUntilWrittenTo() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.remove() }
+        let database = try Database.open(path: directory.file("once.sqlite"), options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        let log = try #require(database.walFile)
+        for round in 0..<20 {
+            var batch = GroupCommit<Int>()
+            for index in 0..<20 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(Array(repeating: UInt8(round), count: 2_000) + [UInt8(index)])]) }
+            guard case .committed = batch.commit(on: database) else {
+                Issue.record("round \(round) did not commit")
+                return
+            }
+        }
+        let grown = log.size
+        #expect(log.committedBytes > 256 * 1024)
+        let syncer = WALSyncer(checkpointBytes: 64 * 1024, restartBytes: 256 * 1024)
+        syncer.sync([log]) { _ in }
+        syncer.waitUntilIdle()
+        #expect(syncer.checkpointStatistics.restarts == 1)
+        #expect(syncer.checkpointStatistics.count == 1)
+        // No commit since: the stale frame count does not start a second restart.
+        syncer.sync([log]) { _ in }
+        syncer.waitUntilIdle()
+        #expect(syncer.checkpointStatistics.restarts == 1)
+        #expect(syncer.checkpointStatistics.count == 1)
+        #expect(syncer.checkpointStatistics.lastFailure == nil)
+
+        var batch = GroupCommit<Int>()
+        batch.enqueue(0, sql: GroupCommitTests.insert, bindings: ["after", .blob([1])])
+        guard case .committed = batch.commit(on: database) else {
+            Issue.record("the commit after the restart did not commit")
+            return
+        }
+        #expect(log.committedBytes > 0 && log.committedBytes <= 4 * (4096 + 24), "restarted: \(log.committedBytes)")
+        #expect(log.size == grown, "in place")
+        #expect(try database.query("SELECT count(*) FROM queue").first?[0].int64Value == 401)
         try database.close()
     }
 

@@ -1,5 +1,6 @@
 import CloudAPI
 import Transport
+import Storage
 
 /// `vigil bench cloudapi`: end-to-end messages per second and latency through the Cloud API
 /// endpoint, both ways, with a real relay, real Signal sessions and real webhooks in one process.
@@ -122,10 +123,10 @@ struct BenchCloudAPICommand: Command {
             let value = generator.value
             return (value.totalSent, value.totalAccepted, value.totalStatuses, value.totalWebhooks, value.primedFlows, value.duplicates)
         }) else { throw CLIError("bench: the load generator's loop stopped") }
-        guard let endpoint = system.host.withEndpoint({ ($0.statistics, $0.lastError) }) else {
+        guard let endpoint = system.host.withEndpoint({ ($0.statistics, $0.lastError, $0.logRestarts) }) else {
             throw CLIError("bench: the endpoint's loop stopped")
         }
-        let (counters, lastError) = endpoint
+        let (counters, lastError, logRestarts) = endpoint
         guard let relay = system.relay.withServer({ ($0.statistics.accepted, $0.statistics.deliveries, $0.statistics.acknowledged) }) else {
             throw CLIError("bench: the relay's loop stopped")
         }
@@ -136,6 +137,9 @@ struct BenchCloudAPICommand: Command {
             + "webhooks \(counters.webhooksDelivered) delivered / \(counters.webhookFailures) failed, "
             + "commit failures \(counters.commitFailures), relay disconnects \(counters.relayDisconnects)")
         notes.append("relay: accepted \(relay.0), delivered \(relay.1), acknowledged \(relay.2)")
+        let hold = Double(logRestarts.longestHold.components.attoseconds) / 1e15 + Double(logRestarts.longestHold.components.seconds) * 1e3
+        notes.append("endpoint logs restarted under load (past \(WALSyncer.defaultRestartBytes >> 20) MiB of frames): \(logRestarts.count)"
+            + (logRestarts.count > 0 ? String(format: ", holding the loop's commits off for at most %.1f ms", hold) : ""))
         var problems: [String] = []
         if load.accepted != load.sent.outbound { problems.append("\(load.sent.outbound - load.accepted) POSTs not answered 200") }
         if counters.outbound != load.accepted { problems.append("endpoint outbound \(counters.outbound) ≠ \(load.accepted) POSTs answered 200") }

@@ -2,14 +2,15 @@ import Crypto
 import Glibc
 
 /// How fast this host is while a benchmark runs, measured in the same run as the benchmark's
-/// figures. The 2-vCPU VM these benchmarks run on changes speed by ±35 % from hour to hour — an
-/// X25519 agreement took 32 µs on 2026-11-25 and 49 µs on 2026-11-27 with the same OpenSSL — so
+/// figures. The 2-vCPU VM these benchmarks run on changes speed from day to day by a third —
+/// X25519 at 31.2k agreements/s on 2026-11-25, 18–23k on 2026-11-28, with the same OpenSSL — so
 /// a throughput figure means little without the host's speed beside it.
 ///
 /// Two figures: X25519 agreements per second of the measuring thread's CPU time (what `vigil bench
-/// crypto` and `openssl speed ecdhx25519` report; it falls when the CPU under the VM is slower or
-/// shared), and the CPU steal the guest kernel counted (`/proc/stat`: time the hypervisor ran
-/// something else while this VM had work).
+/// crypto` and `openssl speed ecdhx25519` report; it falls when the physical CPU under the VM is
+/// slower, or its caches and memory are shared with busier neighbours), and the CPU steal the
+/// guest kernel counted (`/proc/stat`: time the hypervisor ran something else while this VM had
+/// work, which thread CPU time leaves out).
 enum HostReference {
     /// X25519 agreements per CPU-second of the calling thread, over `seconds` of its CPU time
     /// (Vigil's API: within a few per cent of `openssl speed`, see BENCHMARKS.md). `nil` if the
@@ -18,20 +19,23 @@ enum HostReference {
         guard let mine = try? Curve25519.KeyAgreement.PrivateKey(),
               let theirs = try? Curve25519.KeyAgreement.PrivateKey().publicKey else { return nil }
         for _ in 0..<10 { blackHole(try? mine.sharedSecretFromKeyAgreement(with: theirs)) }
-        let start = threadCPUNanoseconds()
+        guard let start = threadCPUNanoseconds() else { return nil }
         let budget = UInt64(seconds * 1e9)
         var operations = 0
-        while threadCPUNanoseconds() &- start < budget {
+        var elapsed: UInt64 = 0
+        while elapsed < budget {
             for _ in 0..<16 { blackHole(try? mine.sharedSecretFromKeyAgreement(with: theirs)) }
             operations += 16
+            guard let now = threadCPUNanoseconds() else { return nil }
+            elapsed = now &- start
         }
-        return Double(operations) / (Double(threadCPUNanoseconds() &- start) / 1e9)
+        return Double(operations) / (Double(elapsed) / 1e9)
     }
 
-    /// Nanoseconds of CPU time the calling thread used so far.
-    private static func threadCPUNanoseconds() -> UInt64 {
+    /// Nanoseconds of CPU time the calling thread used so far; `nil` if the clock cannot be read.
+    private static func threadCPUNanoseconds() -> UInt64? {
         var spec = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec) == 0 else { return nil }
         return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 }
