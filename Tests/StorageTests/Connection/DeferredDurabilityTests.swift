@@ -9,6 +9,31 @@ import Testing
         try database.query("PRAGMA synchronous").first?[0].int64Value
     }
 
+    /// A ``Database/Durability/deferred`` database named `name` in `directory`, with the queue
+    /// table, and its log.
+    static func deferredQueue(in directory: TemporaryDirectory, _ name: String) throws -> (Database, WALFile) {
+        let database = try Database.open(path: directory.file(name), options: .init(durability: .deferred))
+        try database.migrate(Fixture.queueSchema)
+        return (database, try #require(database.walFile))
+    }
+
+    /// Commits `rounds` transactions of `rows` queue rows whose envelopes are `size` bytes and
+    /// unique; `false`, with an issue recorded, if one did not commit.
+    static func fill(_ database: Database, rounds: Int, rows: Int, size: Int) -> Bool {
+        for round in 0..<rounds {
+            var batch = GroupCommit<Int>()
+            for index in 0..<rows {
+                let envelope = Array(repeating: UInt8(truncatingIfNeeded: round), count: size) + [UInt8(index), UInt8(round & 0xFF), UInt8(round >> 8)]
+                batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(envelope)])
+            }
+            guard case .committed = batch.commit(on: database) else {
+                Issue.record("round \(round) did not commit")
+                return false
+            }
+        }
+        return true
+    }
+
     @Test func immediateConnectionsCommitWithFullSyncAndHaveNoLog() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
@@ -232,17 +257,8 @@ import Testing
     @Test func aRestartedLogIsNotRestartedAgainUntilWrittenTo() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database.open(path: directory.file("once.sqlite"), options: .init(durability: .deferred))
-        try database.migrate(Fixture.queueSchema)
-        let log = try #require(database.walFile)
-        for round in 0..<20 {
-            var batch = GroupCommit<Int>()
-            for index in 0..<20 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(Array(repeating: UInt8(round), count: 2_000) + [UInt8(index)])]) }
-            guard case .committed = batch.commit(on: database) else {
-                Issue.record("round \(round) did not commit")
-                return
-            }
-        }
+        let (database, log) = try Self.deferredQueue(in: directory, "once.sqlite")
+        guard Self.fill(database, rounds: 20, rows: 20, size: 2_000) else { return }
         let grown = log.size
         #expect(log.committedBytes > 256 * 1024)
         let syncer = WALSyncer(checkpointBytes: 64 * 1024, restartBytes: 256 * 1024)
@@ -274,18 +290,9 @@ import Testing
     @Test func anIdleLogIsTruncatedByTheSyncerAndWritesGoOn() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database.open(path: directory.file("idle.sqlite"), options: .init(durability: .deferred))
-        try database.migrate(Fixture.queueSchema)
-        let log = try #require(database.walFile)
+        let (database, log) = try Self.deferredQueue(in: directory, "idle.sqlite")
         let before = log.commitCount
-        for round in 0..<20 {
-            var batch = GroupCommit<Int>()
-            for index in 0..<50 { batch.enqueue(index, sql: GroupCommitTests.insert, bindings: ["u", .blob(Array(repeating: UInt8(round), count: 2_000) + [UInt8(index)])]) }
-            guard case .committed = batch.commit(on: database) else {
-                Issue.record("round \(round) did not commit")
-                return
-            }
-        }
+        guard Self.fill(database, rounds: 20, rows: 50, size: 2_000) else { return }
         #expect(log.commitCount == before + 20)
         #expect(log.size > 1_000_000)
 
