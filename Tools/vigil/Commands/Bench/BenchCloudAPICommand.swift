@@ -137,7 +137,7 @@ struct BenchCloudAPICommand: Command {
             + "webhooks \(counters.webhooksDelivered) delivered / \(counters.webhookFailures) failed, "
             + "commit failures \(counters.commitFailures), relay disconnects \(counters.relayDisconnects)")
         notes.append("relay: accepted \(relay.0), delivered \(relay.1), acknowledged \(relay.2)")
-        let hold = Double(logRestarts.longestHold.components.attoseconds) / 1e15 + Double(logRestarts.longestHold.components.seconds) * 1e3
+        let hold = logRestarts.longestHold / .milliseconds(1)
         notes.append("endpoint logs restarted under load (past \(WALSyncer.defaultRestartBytes >> 20) MiB of frames): \(logRestarts.count)"
             + (logRestarts.count > 0 ? String(format: ", holding the loop's commits off for at most %.1f ms", hold) : ""))
         var problems: [String] = []

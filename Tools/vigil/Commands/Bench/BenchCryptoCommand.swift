@@ -39,26 +39,9 @@ struct BenchCryptoCommand: Command {
         guard seconds > 0, seconds <= 60 else { throw CLIError("--seconds must be in (0, 60]") }
     }
 
-    /// Operations per CPU second of `body` (the measuring thread's CPU time), run in batches until
-    /// `seconds` of CPU time have passed. `openssl speed` divides by user CPU time too, so the
-    /// ratios stay meaningful when other processes share the machine.
+    /// Operations per CPU second of `body` over `seconds` of this thread's CPU time.
     private func rate(_ body: () throws -> Void) rethrows -> Double {
-        for _ in 0..<10 { try body() } // warm-up
-        var operations = 0
-        let start = Self.threadCPUTime()
-        let budget = UInt64(seconds * 1e9)
-        while Self.threadCPUTime() - start < budget {
-            for _ in 0..<16 { try body() }
-            operations += 16
-        }
-        return Double(operations) / (Double(Self.threadCPUTime() - start) / 1e9)
-    }
-
-    /// Nanoseconds of CPU time used so far by the calling thread.
-    private static func threadCPUTime() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+        try BenchClock.operationsPerCPUSecond(seconds: seconds, body)
     }
 
     /// Whether the figure called `name` was asked for.

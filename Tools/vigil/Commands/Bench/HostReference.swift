@@ -1,5 +1,4 @@
 import Crypto
-import Glibc
 
 /// How fast this host is while a benchmark runs, measured in the same run as the benchmark's
 /// figures. The 2-vCPU VM these benchmarks run on changes speed from day to day by a third —
@@ -18,25 +17,9 @@ enum HostReference {
     static func x25519Rate(seconds: Double = 0.5) -> Double? {
         guard let mine = try? Curve25519.KeyAgreement.PrivateKey(),
               let theirs = try? Curve25519.KeyAgreement.PrivateKey().publicKey else { return nil }
-        for _ in 0..<10 { blackHole(try? mine.sharedSecretFromKeyAgreement(with: theirs)) }
-        guard let start = threadCPUNanoseconds() else { return nil }
-        let budget = UInt64(seconds * 1e9)
-        var operations = 0
-        var elapsed: UInt64 = 0
-        while elapsed < budget {
-            for _ in 0..<16 { blackHole(try? mine.sharedSecretFromKeyAgreement(with: theirs)) }
-            operations += 16
-            guard let now = threadCPUNanoseconds() else { return nil }
-            elapsed = now &- start
+        return BenchClock.operationsPerCPUSecond(seconds: seconds) {
+            blackHole(try? mine.sharedSecretFromKeyAgreement(with: theirs))
         }
-        return Double(operations) / (Double(elapsed) / 1e9)
-    }
-
-    /// Nanoseconds of CPU time the calling thread used so far; `nil` if the clock cannot be read.
-    private static func threadCPUNanoseconds() -> UInt64? {
-        var spec = timespec()
-        guard clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec) == 0 else { return nil }
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 }
 

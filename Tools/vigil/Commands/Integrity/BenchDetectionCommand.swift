@@ -75,7 +75,7 @@ struct BenchDetectionCommand: Command {
         for scenario in scenarios {
             let parameters = try SimulationParameters(scenario: scenario, seed: seed, scale: scale)
             Console.progress("bench detection: \(scenario.rawValue) …")
-            let outcome = try DetectionReplay.run(parameters, rules: rules, clock: BenchIntegrityCommand.threadCPUNanoseconds)
+            let outcome = try DetectionReplay.run(parameters, rules: rules, clock: BenchClock.threadCPUNanoseconds)
             guard outcome.malformed == 0, outcome.dropped == 0 else {
                 throw CLIError("\(scenario.rawValue): \(outcome.malformed) simulated lines failed to parse, \(outcome.dropped) were dropped")
             }
@@ -91,7 +91,7 @@ struct BenchDetectionCommand: Command {
                 if details { printDetails(score) }
             }
             if overhead {
-                let bare = try DetectionReplay.run(parameters, rules: rules, detectors: false, clock: BenchIntegrityCommand.threadCPUNanoseconds)
+                let bare = try DetectionReplay.run(parameters, rules: rules, detectors: false, clock: BenchClock.threadCPUNanoseconds)
                 let withDetectors = Double(outcome.replayNanoseconds) / Double(max(outcome.events, 1))
                 let without = Double(bare.replayNanoseconds) / Double(max(bare.events, 1))
                 print(String(format: "    cpu ns/event: %.0f with detectors, %.0f without: detectors cost %.0f ns/event",

@@ -244,11 +244,11 @@ struct BenchIntegrityCommand: Command {
             chunk.removeAll(keepingCapacity: true)
             for index in chunkStart..<chunkEnd { chunk.append(workload.event(index)) }
             let start = BenchClock.now()
-            let cpuStart = threadCPUNanoseconds()
+            let cpuStart = BenchClock.threadCPUNanoseconds()
             let systemStart = vigil_thread_system_nanoseconds()
             analyzer.ingest(contentsOf: chunk)
             system += vigil_thread_system_nanoseconds() &- systemStart
-            cpu += threadCPUNanoseconds() - cpuStart
+            cpu += BenchClock.threadCPUNanoseconds() - cpuStart
             wall += BenchClock.now() - start
             chunkStart = chunkEnd
         }
@@ -275,7 +275,7 @@ struct BenchIntegrityCommand: Command {
             workload.encode(chunk, into: &lines)
             if chunkStart == 0 { try workload.checkParser(parser, on: lines, first: chunk.lowerBound) }
             let start = BenchClock.now()
-            let cpuStart = Self.threadCPUNanoseconds()
+            let cpuStart = BenchClock.threadCPUNanoseconds()
             lines.bytes.withUnsafeBytes { raw in
                 var lineStart = 0
                 for (number, end) in lines.ends.enumerated() {
@@ -292,16 +292,16 @@ struct BenchIntegrityCommand: Command {
                     lineStart = end + 1
                 }
             }
-            cpu += Self.threadCPUNanoseconds() - cpuStart
+            cpu += BenchClock.threadCPUNanoseconds() - cpuStart
             elapsed += BenchClock.now() - start
             chunkStart = chunk.upperBound
         }
         // A group spans encoded chunks (it holds one of the analyzer's batches, up to 2^21
         // events): the rest is ingested last.
         let start = BenchClock.now()
-        let cpuStart = Self.threadCPUNanoseconds()
+        let cpuStart = BenchClock.threadCPUNanoseconds()
         analyzer.ingest(contentsOf: group)
-        cpu += Self.threadCPUNanoseconds() - cpuStart
+        cpu += BenchClock.threadCPUNanoseconds() - cpuStart
         elapsed += BenchClock.now() - start
         guard malformed == 0, analyzer.statistics.events == events else {
             throw CLIError("end to end: \(malformed) malformed lines, \(analyzer.statistics.events) of \(events) events applied")
@@ -339,10 +339,4 @@ struct BenchIntegrityCommand: Command {
         return found
     }
 
-    /// CPU time of the calling thread (immune to other processes on a shared machine).
-    static func threadCPUNanoseconds() -> UInt64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
-        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
-    }
 }
