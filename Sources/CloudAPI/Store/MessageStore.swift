@@ -10,7 +10,8 @@ import Transport
 /// which names no one) in the clear, `party` = HMAC-SHA-256 under the day's index key of the
 /// business/consumer pair (inbound records only; empty for outbound ones), direction, time and
 /// the delivery columns, and `sealed` = ChaCha20-Poly1305 under the day's sealing key of
-/// everything else (numbers, kind, payload), associated data id ‖ day. No consumer number, pair or content is ever written in the clear.
+/// everything else (numbers, kind, payload), associated data id ‖ day. No consumer number, pair
+/// or content is ever written in the clear.
 ///
 /// **Retention is crypto-shredding.** ``expire(now:)`` destroys the key of every day older than
 /// the ``RetentionPolicy`` (`secure_delete` + a truncating WAL checkpoint) and then deletes the

@@ -74,12 +74,7 @@ public final class WALSyncer: Sendable {
                 return .checkpointed
             }
             guard let held = try file.restart() else { return .blocked }
-            let after = file.commitCount
-            checkpoints.withLock { state in
-                state.restartedAtCommit[file.path] = after
-                state.longestRestart = max(state.longestRestart, held)
-            }
-            return .restarted
+            return .restarted(held: held, commitCount: file.commitCount)
         }
     }
 
@@ -97,8 +92,9 @@ public final class WALSyncer: Sendable {
     private enum CheckpointOutcome {
         /// Copied (and, for a truncation, emptied).
         case checkpointed
-        /// Copied, and the next commit restarts the log.
-        case restarted
+        /// Copied, and the next commit restarts the log: writers were held off for `held`, and
+        /// the log had seen `commitCount` commits right after.
+        case restarted(held: Duration, commitCount: Int)
         /// A reader or writer kept it from completing.
         case blocked
         /// Nothing to do: the log was restarted and not written to since.
@@ -120,9 +116,11 @@ public final class WALSyncer: Sendable {
                 state.queued.remove(file.path)
                 switch outcome {
                 case .success(.checkpointed): state.count += 1
-                case .success(.restarted):
+                case let .success(.restarted(held, commitCount)):
                     state.count += 1
                     state.restarts += 1
+                    state.longestRestart = max(state.longestRestart, held)
+                    state.restartedAtCommit[file.path] = commitCount
                 case .success(.blocked), .success(.skipped): break
                 case let .failure(error): state.lastFailure = error
                 }
