@@ -162,9 +162,7 @@ import Testing
     @Test func aLogGrownByABacklogRestartsInPlaceAndKeepsItsSize() throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database.open(path: directory.file("big.sqlite"), options: .init(durability: .deferred))
-        try database.migrate(Fixture.queueSchema)
-        let log = try #require(database.walFile)
+        let (database, log) = try Self.deferredQueue(in: directory, "big.sqlite")
         let payload = Array(repeating: UInt8(7), count: 3_000)
         var round = 0
         // Past the 16 MB the log was once truncated to.
@@ -201,9 +199,7 @@ import Testing
     func aLogUnderSteadyWritesIsRestartedPastItsBound(restarting: Bool) throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
-        let database = try Database.open(path: directory.file("steady.sqlite"), options: .init(durability: .deferred))
-        try database.migrate(Fixture.queueSchema)
-        let log = try #require(database.walFile)
+        let (database, log) = try Self.deferredQueue(in: directory, "steady.sqlite")
         let bound = 512 * 1024
         let syncer = WALSyncer(checkpointBytes: 64 * 1024, restartBytes: restarting ? bound : Int.max)
         let payload = Array(repeating: UInt8(3), count: 1_000)
@@ -326,9 +322,7 @@ import Testing
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = directory.file("gone.sqlite")
-        let database = try Database.open(path: path, options: .init(durability: .deferred))
-        try database.migrate(Fixture.queueSchema)
-        let log = try #require(database.walFile)
+        let (database, log) = try Self.deferredQueue(in: directory, "gone.sqlite")
         try database.close()
         for suffix in ["-wal", "-shm", ""] { _ = unlink(path + suffix) }
 
