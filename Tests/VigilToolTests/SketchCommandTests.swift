@@ -12,6 +12,7 @@ import Testing
 
     @Test func buildsTheImageDataSketchesWrites() throws {
         let directory = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("fruit.hll").path
         let build = try VigilProcess.run(["sketch", "build", "--type", "hll", "--lgk", "12", "--out", out],
                                          input: Data("apple\nbanana\ncherry\n\n".utf8))
@@ -27,6 +28,7 @@ import Testing
 
     @Test func numericLinesHashLikeDataSketchesNumbers() throws {
         let directory = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let out = directory.appendingPathComponent("ints.hll").path
         let lines = (0..<10000).map(String.init).joined(separator: "\n")
         let build = try VigilProcess.run(["sketch", "build", "--type", "hll", "--numeric", "int", "--out", out], input: Data(lines.utf8))
@@ -38,6 +40,7 @@ import Testing
 
     @Test func mergesShards() throws {
         let directory = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         var shards: [String] = []
         for shard in 0..<3 {
             let path = directory.appendingPathComponent("s\(shard).hll").path
@@ -54,6 +57,7 @@ import Testing
 
     @Test func describesCountMinFrequentItemsAndKLL() throws {
         let directory = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let cms = directory.appendingPathComponent("a.cms").path
         let input = Data("+14155550100\t5\n+14155550100\n+447700900123\t2.5\n".utf8)
         #expect(try VigilProcess.run(["sketch", "build", "--type", "cms", "--out", cms], input: input).status == 0)
@@ -78,6 +82,7 @@ import Testing
 
     @Test func mistakesGiveOneLineAndANonZeroStatus() throws {
         let directory = try VigilProcess.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let corrupt = directory.appendingPathComponent("bad.hll")
         try Data([2, 1, 7, 12, 3]).write(to: corrupt)
         let notASketch = directory.appendingPathComponent("text.bin")

@@ -42,6 +42,7 @@ import Transport
 
     @Test func replaysAFileAndWritesTheSignals() throws {
         let directory = try VigilBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let events = directory.appendingPathComponent("events.jsonl")
         try Data(Self.eventFile().utf8).write(to: events)
         let signalsPath = directory.appendingPathComponent("signals.json").path
@@ -100,6 +101,7 @@ import Transport
 
     @Test func alertsAreWrittenAsJSONLines() throws {
         let directory = try VigilBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let events = directory.appendingPathComponent("burst.jsonl")
         try Data(Self.burstFile().utf8).write(to: events)
         let alertsPath = directory.appendingPathComponent("alerts.jsonl").path
@@ -137,6 +139,7 @@ import Transport
 
     @Test func rulesComeFromAFileAndBadOnesAreRefused() throws {
         let directory = try VigilBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let rules = directory.appendingPathComponent("rules.json")
         try Data(#"{"quality":{"yellow_score":0.5,"red_score":0.9}}"#.utf8).write(to: rules)
         let lenient = try VigilBinary.run(["analyze", "--events", "-", "--signals", "-", "--rules", rules.path, "--quiet"],
@@ -150,6 +153,7 @@ import Transport
 
     @Test func keysPersistInTheGivenFile() throws {
         let directory = try VigilBinary.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
         let keys = directory.appendingPathComponent("keys.sqlite").path
         let first = try VigilBinary.run(["analyze", "--events", "-", "--signals", "-", "--keys", keys, "--quiet"],
                                         input: Data(Self.eventFile().utf8))

@@ -26,7 +26,9 @@ import Transport
             expected.append(event)
             text += event.jsonLine + String(repeating: " ", count: index % 97) + "\n"
         }
-        let items = try Self.readAll(try Self.temporaryFile(Array(text.utf8)))
+        let path = try Self.temporaryFile(Array(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let items = try Self.readAll(path)
         #expect(items == expected.map { .event($0) })
     }
 
@@ -34,6 +36,7 @@ import Transport
         let good = Fixture.read(Fixture.t0, Fixture.user(1))
         let text = "\n\(good.jsonLine)\r\n   \n{\"t\":1}\n\(good.jsonLine)"
         let path = try Self.temporaryFile(Array(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let reader = try EventStreamReader(path: path)
         var items: [EventStreamReader.Item] = []
         while let item = try reader.next() { items.append(item) }
@@ -45,7 +48,9 @@ import Transport
         let good = Fixture.delivered(Fixture.t0, Fixture.user(2))
         let long = "{\"t\":" + String(repeating: "1", count: EventStreamReader.bufferBytes + 10) + "}"
         let text = "\(good.jsonLine)\n\(long)\n\(good.jsonLine)\n"
-        let items = try Self.readAll(try Self.temporaryFile(Array(text.utf8)))
+        let path = try Self.temporaryFile(Array(text.utf8))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let items = try Self.readAll(path)
         #expect(items == [
             .event(good),
             .malformed(EventLineError(line: 2, column: 0, reason: .lineTooLong(limit: EventStreamReader.bufferBytes))),

@@ -82,6 +82,7 @@ import Transport
     @Test func sqliteStoreKeepsKeysAcrossRestartsAndLeavesNoCopyOfADestroyedKey() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-keys-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("keys.sqlite").path
         let start = 656 * Self.epochLength
         let first: Pseudonym

@@ -27,6 +27,7 @@ import Transport
 
     @Test func committedRowsReadBackAsTheSameEventsWithoutNumbers() throws {
         let path = try Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let log = try ReportLog(path: path)
         let analyzer = F.analyzer()
         Self.deliver(analyzer)
@@ -57,6 +58,7 @@ import Transport
 
     @Test func recoveryUsesTheNewestUsableSnapshotThenTheLog() throws {
         let path = try Self.temporaryPath()
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
         let log = try ReportLog(path: path)
         let snapshots = AnalyzerSnapshotStore(database: log.database)
         let live = F.analyzer()
