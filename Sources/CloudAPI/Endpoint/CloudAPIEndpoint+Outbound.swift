@@ -270,9 +270,13 @@ extension CloudAPIEndpoint {
     /// What an outbound record keeps (encrypted at rest): the text and the business's tracker.
     static func outboundPayload(_ request: SendMessageRequest) -> [UInt8] {
         // Written directly, the same bytes as JSONSerialization's sorted output (one per send).
-        var members: [(String, GraphJSON)] = [("type", .string(request.type)), ("text", .string(request.plaintext))]
-        if let tracker = request.tracker { members.append(("tracker", .string(tracker))) }
-        return GraphJSON.object(members).bytes
+        var json = GraphJSONWriter(capacity: request.plaintext.utf8.count + 64)
+        json.beginObject()
+        json.key("text"); json.string(request.plaintext)
+        if let tracker = request.tracker { json.key("tracker"); json.string(tracker) }
+        json.key("type"); json.string(request.type)
+        json.endObject()
+        return json.bytes
     }
 
     /// Whether `record` is an outbound message — kind `type:category`, unlike a status or an
@@ -282,11 +286,30 @@ extension CloudAPIEndpoint {
         record.direction == .outbound && record.kind.utf8.contains(UInt8(ascii: ":"))
     }
 
-    /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any.
+    /// The tracker (`biz_opaque_callback_data`) stored with an outbound record, if any. Most
+    /// payloads have none, and are not parsed: a `"tracker":` key is in the payload's bytes as
+    /// written (inside a JSON string, its quotes would be escaped).
     static func tracker(of record: MessageRecord) -> String? {
         guard record.direction == .outbound, record.kind != "status",
+              Self.containsTrackerKey(record.payload),
               let object = try? JSON.object(record.payload), case let .string(tracker) = object["tracker"] else { return nil }
         return tracker
+    }
+
+    private static let trackerKey = Array(#""tracker":"#.utf8)
+
+    /// Whether `payload` has the bytes `"tracker":` (a plain scan: Foundation's `firstRange(of:)`
+    /// cost more than the parse it was to spare).
+    private static func containsTrackerKey(_ payload: [UInt8]) -> Bool {
+        trackerKey.withUnsafeBufferPointer { key in
+            payload.withUnsafeBufferPointer { bytes in
+                guard bytes.count >= key.count else { return false }
+                for start in 0...(bytes.count - key.count) where bytes[start] == key[0] {
+                    if UnsafeBufferPointer(rebasing: bytes[start..<(start + key.count)]).elementsEqual(key) { return true }
+                }
+                return false
+            }
+        }
     }
 
     /// `GET /v{N}/{phone-number-id}`: the number's quality rating, status and messaging limit.

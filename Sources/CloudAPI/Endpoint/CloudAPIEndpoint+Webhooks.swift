@@ -159,11 +159,20 @@ extension CloudAPIEndpoint {
         let envelope = WebhookEnvelope(accountID: account.accountID, phoneNumberID: account.phoneNumberID, display: account.phone)
         let userID = userID(business: account, consumer: consumer)
         return {
-            let category = record.kind.split(separator: ":").last.map(String.init) ?? "service"
+            let category = Self.category(ofKind: record.kind)
             return envelope.status(
                 id: record.id, status: status.rawValue, recipient: consumer, userID: userID, time: time, category: category,
                 conversationID: record.id, tracker: Self.tracker(of: record), error: error)
         }
+    }
+
+    /// The pricing category of a record's kind, `type:category` (its last `:`-separated part);
+    /// `service` for an empty kind.
+    static func category(ofKind kind: String) -> String {
+        if let colon = kind.utf8.lastIndex(of: UInt8(ascii: ":")), colon != kind.utf8.index(before: kind.utf8.endIndex) {
+            return String(kind[kind.utf8.index(after: colon)...])
+        }
+        return kind.split(separator: ":").last.map(String.init) ?? "service"
     }
 
     /// The GET verification handshake (`hub.mode=subscribe`, `hub.challenge`, `hub.verify_token`):

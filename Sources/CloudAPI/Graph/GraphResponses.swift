@@ -8,11 +8,25 @@ public enum GraphResponses {
 
     /// The 200 body of a send: `{"messaging_product","contacts":[{"input","wa_id"}],"messages":[{"id","message_status"}]}`.
     public static func sent(input: String, recipient: PhoneNumber, messageID: String) -> [UInt8] {
-        GraphJSON.object([
-            ("messaging_product", "whatsapp"),
-            ("contacts", .array([.object([("input", .string(input)), ("wa_id", .string(waID(recipient)))])])),
-            ("messages", .array([.object([("id", .string(messageID)), ("message_status", "accepted")])])),
-        ]).bytes
+        var json = GraphJSONWriter(capacity: 160)
+        json.beginObject()
+        json.key("contacts")
+        json.beginArray()
+        json.beginObject()
+        json.key("input"); json.string(input)
+        json.key("wa_id"); json.waID(recipient)
+        json.endObject()
+        json.endArray()
+        json.key("messages")
+        json.beginArray()
+        json.beginObject()
+        json.key("id"); json.string(messageID)
+        json.key("message_status"); json.string("accepted" as StaticString)
+        json.endObject()
+        json.endArray()
+        json.key("messaging_product"); json.string("whatsapp" as StaticString)
+        json.endObject()
+        return json.bytes
     }
 
     /// `GET /v{N}/{phone-number-id}`. `display_phone_number` is in international format with its
@@ -43,33 +57,85 @@ public struct WebhookEnvelope: Sendable {
         self.display = display
     }
 
-    private func wrap(_ value: [(String, GraphJSON)], field: String = "messages") -> [UInt8] {
-        let metadata = GraphJSON.object([
-            ("display_phone_number", .string(GraphResponses.waID(display))), ("phone_number_id", .string(phoneNumberID)),
-        ])
-        let change = GraphJSON.object([("field", .string(field)), ("value", .object(value + [("messaging_product", "whatsapp"), ("metadata", metadata)]))])
-        return GraphJSON.object([
-            ("entry", .array([.object([("changes", .array([change])), ("id", .string(accountID))])])),
-            ("object", "whatsapp_business_account"),
-        ]).bytes
+    /// The list a webhook's value carries.
+    private enum List { case messages, statuses }
+
+    /// `{"entry":[{"changes":[{"field":"messages","value":{…}}],"id":…}],"object":…}`, where the
+    /// value holds `contacts` (one, written by `contact`), `messaging_product`, `metadata` and
+    /// `list`, whose elements `body` writes.
+    private func wrap(_ list: List, contact: (inout GraphJSONWriter) -> Void, body: (inout GraphJSONWriter) -> Void) -> [UInt8] {
+        var json = GraphJSONWriter()
+        json.beginObject()
+        json.key("entry")
+        json.beginArray()
+        json.beginObject()
+        json.key("changes")
+        json.beginArray()
+        json.beginObject()
+        json.key("field"); json.string("messages" as StaticString)
+        json.key("value")
+        json.beginObject()
+        json.key("contacts")
+        json.beginArray()
+        contact(&json)
+        json.endArray()
+        if list == .messages {
+            json.key("messages")
+            json.beginArray()
+            body(&json)
+            json.endArray()
+        }
+        json.key("messaging_product"); json.string("whatsapp" as StaticString)
+        json.key("metadata")
+        json.beginObject()
+        json.key("display_phone_number"); json.waID(display)
+        json.key("phone_number_id"); json.string(phoneNumberID)
+        json.endObject()
+        if list == .statuses {
+            json.key("statuses")
+            json.beginArray()
+            body(&json)
+            json.endArray()
+        }
+        json.endObject()
+        json.endObject()
+        json.endArray()
+        json.key("id"); json.string(accountID)
+        json.endObject()
+        json.endArray()
+        json.key("object"); json.string("whatsapp_business_account" as StaticString)
+        json.endObject()
+        return json.bytes
     }
 
-    private func contact(_ user: PhoneNumber, userID: String, name: String?) -> GraphJSON {
-        .object([
-            ("profile", .object([("name", .string(name ?? "+\(user.digits)"))])),
-            ("user_id", .string(userID)), ("wa_id", .string(GraphResponses.waID(user))),
-        ])
+    /// `{"profile":{"name":…},"user_id":…,"wa_id":…}`; the name defaults to the number.
+    private static func contact(_ user: PhoneNumber, userID: String, name: String?, into json: inout GraphJSONWriter) {
+        json.beginObject()
+        json.key("profile")
+        json.beginObject()
+        json.key("name")
+        if let name { json.string(name) } else { json.string("+" + GraphResponses.waID(user)) }
+        json.endObject()
+        json.key("user_id"); json.string(userID)
+        json.key("wa_id"); json.waID(user)
+        json.endObject()
     }
 
     /// An incoming text message.
     public func message(id: String, from user: PhoneNumber, userID: String, name: String?, time: Int64, text: String) -> [UInt8] {
-        wrap([
-            ("contacts", .array([contact(user, userID: userID, name: name)])),
-            ("messages", .array([.object([
-                ("from", .string(GraphResponses.waID(user))), ("from_user_id", .string(userID)), ("id", .string(id)),
-                ("timestamp", .string(String(time / 1000))), ("type", "text"), ("text", .object([("body", .string(text))])),
-            ])])),
-        ])
+        wrap(.messages, contact: { Self.contact(user, userID: userID, name: name, into: &$0) }) { json in
+            json.beginObject()
+            json.key("from"); json.waID(user)
+            json.key("from_user_id"); json.string(userID)
+            json.key("id"); json.string(id)
+            json.key("text")
+            json.beginObject()
+            json.key("body"); json.string(text)
+            json.endObject()
+            json.key("timestamp"); json.decimalString(time / 1000)
+            json.key("type"); json.string("text" as StaticString)
+            json.endObject()
+        }
     }
 
     /// A status update (`sent`, `delivered`, `read`, `failed` with an error).
@@ -77,33 +143,58 @@ public struct WebhookEnvelope: Sendable {
         id: String, status: String, recipient: PhoneNumber, userID: String, time: Int64, category: String,
         conversationID: String, tracker: String?, error: GraphError?
     ) -> [UInt8] {
-        var entry: [(String, GraphJSON)] = [
-            ("id", .string(id)), ("status", .string(status)), ("timestamp", .string(String(time / 1000))),
-            ("recipient_id", .string(GraphResponses.waID(recipient))), ("recipient_user_id", .string(userID)),
-        ]
-        if status != "failed" {
-            entry.append(("conversation", .object([("id", .string(conversationID)), ("origin", .object([("type", .string(category))]))])))
-            entry.append(("pricing", Self.pricing(category: category)))
+        wrap(.statuses, contact: { Self.contact(recipient, userID: userID, name: nil, into: &$0) }) { json in
+            let priced = status != "failed"
+            json.beginObject()
+            if let tracker { json.key("biz_opaque_callback_data"); json.string(tracker) }
+            if priced {
+                json.key("conversation")
+                json.beginObject()
+                json.key("id"); json.string(conversationID)
+                json.key("origin")
+                json.beginObject()
+                json.key("type"); json.string(category)
+                json.endObject()
+                json.endObject()
+            }
+            if let error {
+                json.key("errors")
+                json.beginArray()
+                json.beginObject()
+                json.key("code"); json.int(error.code)
+                json.key("error_data")
+                json.beginObject()
+                json.key("details"); json.string(error.details ?? error.message)
+                json.endObject()
+                json.key("message"); json.string(error.message)
+                json.key("title"); json.string(error.message)
+                json.endObject()
+                json.endArray()
+            }
+            json.key("id"); json.string(id)
+            if priced {
+                json.key("pricing")
+                Self.pricing(category: category, into: &json)
+            }
+            json.key("recipient_id"); json.waID(recipient)
+            json.key("recipient_user_id"); json.string(userID)
+            json.key("status"); json.string(status)
+            json.key("timestamp"); json.decimalString(time / 1000)
+            json.endObject()
         }
-        if let tracker { entry.append(("biz_opaque_callback_data", .string(tracker))) }
-        if let error {
-            entry.append(("errors", .array([.object([
-                ("code", .int(error.code)), ("title", .string(error.message)), ("message", .string(error.message)),
-                ("error_data", .object([("details", .string(error.details ?? error.message))])),
-            ])])))
-        }
-        return wrap([("contacts", .array([contact(recipient, userID: userID, name: nil)])), ("statuses", .array([.object(entry)]))])
     }
 
     /// A status's `pricing` under per-message pricing (PMP): free-form messages can only be sent
     /// inside the customer-service window, where Meta bills nothing — `billable: false`,
     /// `type: free_customer_service`; templates are `regular` and billable.
-    static func pricing(category: String) -> GraphJSON {
+    static func pricing(category: String, into json: inout GraphJSONWriter) {
         let free = category == "service"
-        return .object([
-            ("billable", .bool(!free)), ("category", .string(category)), ("pricing_model", "PMP"),
-            ("type", free ? "free_customer_service" : "regular"),
-        ])
+        json.beginObject()
+        json.key("billable"); json.bool(!free)
+        json.key("category"); json.string(category)
+        json.key("pricing_model"); json.string("PMP" as StaticString)
+        json.key("type"); json.string(free ? "free_customer_service" : "regular" as StaticString)
+        json.endObject()
     }
 
     /// `phone_number_quality_update`: `event` (FLAGGED, UNFLAGGED, UPGRADE, DOWNGRADE,

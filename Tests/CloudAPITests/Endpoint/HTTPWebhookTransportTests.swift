@@ -130,4 +130,24 @@ struct HTTPWebhookTransportTests {
         #expect(failure.description.hasPrefix("bad webhook URL ftp://example/hook"))
         #expect(outcome.completedOnCallerLoop == true)
     }
+
+    /// The delivery thread parses each webhook URL once; a bad one is named and not kept, and the
+    /// cache starts over past its capacity.
+    @Test func webhookURLsAreParsedOnceAndBounded() throws {
+        let urls = ParsedURLs(capacity: 2)
+        let first = try urls.parsed("http://127.0.0.1:8080/hook?x=1")
+        #expect(first.host == "127.0.0.1" && first.port == 8080 && first.target == "/hook?x=1")
+        #expect(try urls.parsed("http://127.0.0.1:8080/hook?x=1") == first && urls.count == 1)
+        #expect(throws: WebhookFailure.self) { try urls.parsed("ftp://example/hook") }
+        #expect(urls.count == 1)
+        do {
+            _ = try urls.parsed("http://[::1/")
+            Issue.record("a bad URL parsed")
+        } catch {
+            #expect("\(error)".contains("http://[::1/"))
+        }
+        _ = try urls.parsed("http://b/")
+        #expect(urls.count == 2)
+        #expect(try urls.parsed("http://c:1/").port == 1 && urls.count == 1)
+    }
 }

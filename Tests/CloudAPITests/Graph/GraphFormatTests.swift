@@ -95,6 +95,66 @@ struct GraphFormatTests {
         }
     }
 
+    @Test("a `sent` status with a tracker, a named contact's message, and the writer's scalars are JSONSerialization's bytes")
+    func writerBodiesMatchJSONSerialization() throws {
+        let user = PhoneNumber("+447700900123")!
+        let envelope = WebhookEnvelope(accountID: "1", phoneNumberID: "2", display: PhoneNumber("+14155550100")!)
+        func wrapped(_ value: [String: Any]) throws -> [UInt8] {
+            var value = value
+            value["messaging_product"] = "whatsapp"
+            value["metadata"] = ["display_phone_number": "14155550100", "phone_number_id": "2"]
+            let object: [String: Any] = ["object": "whatsapp_business_account",
+                                         "entry": [["id": "1", "changes": [["field": "messages", "value": value]]]]]
+            return Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+        }
+        let sent = envelope.status(id: "wamid.S", status: "sent", recipient: user, userID: "US.1", time: 1_700_000_000_123, category: "service",
+                                   conversationID: "wamid.S", tracker: "cb/1 \"x\"", error: nil)
+        #expect(sent == (try wrapped([
+            "contacts": [["profile": ["name": "+447700900123"], "wa_id": "447700900123", "user_id": "US.1"]],
+            "statuses": [["id": "wamid.S", "status": "sent", "timestamp": "1700000000", "recipient_id": "447700900123",
+                          "recipient_user_id": "US.1", "biz_opaque_callback_data": "cb/1 \"x\"",
+                          "conversation": ["id": "wamid.S", "origin": ["type": "service"]],
+                          "pricing": ["billable": false, "pricing_model": "PMP", "category": "service", "type": "free_customer_service"] as [String: Any],
+                         ] as [String: Any]],
+        ])), "\(String(decoding: sent, as: UTF8.self))")
+        let message = envelope.message(id: "wamid.M", from: user, userID: "US.1", name: "Zoë \\ 👍", time: 999, text: "hi")
+        #expect(message == (try wrapped([
+            "contacts": [["profile": ["name": "Zoë \\ 👍"], "wa_id": "447700900123", "user_id": "US.1"]],
+            "messages": [["from": "447700900123", "from_user_id": "US.1", "id": "wamid.M", "timestamp": "0",
+                          "type": "text", "text": ["body": "hi"]] as [String: Any]],
+        ])))
+        var json = GraphJSONWriter()
+        json.beginObject()
+        json.key("a"); json.beginArray(); json.int(Int.min); json.int(0); json.int(Int.max); json.bool(true); json.bool(false); json.endArray()
+        json.key("b"); json.beginArray(); json.endArray()
+        json.key("c"); json.beginObject(); json.endObject()
+        json.key("d"); json.decimalString(-42)
+        json.key("e"); json.beginArray(); json.beginArray(); json.string("x"); json.endArray(); json.beginObject(); json.endObject(); json.endArray()
+        json.endObject()
+        let object: [String: Any] = ["a": [Int.min, 0, Int.max, true, false] as [Any], "b": [Any](), "c": [String: Any](), "d": "-42",
+                                     "e": [["x"], [String: Any]()] as [Any]]
+        #expect(json.bytes == Array(try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])),
+                "\(String(decoding: json.bytes, as: UTF8.self))")
+    }
+
+    @Test("a record's tracker is read only from a payload that has one; the category is the kind's last part")
+    func trackerAndCategory() throws {
+        func record(_ payload: [String: String], kind: String = "text:service") throws -> MessageRecord {
+            MessageRecord(id: "wamid.1", businessPhoneNumberID: "2", business: "+14155550100", consumer: "+447700900123",
+                          direction: .outbound, time: 0, kind: kind,
+                          payload: Array(try JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys])))
+        }
+        #expect(CloudAPIEndpoint.tracker(of: try record(["text": "hi", "type": "text", "tracker": "t:1"])) == "t:1")
+        #expect(CloudAPIEndpoint.tracker(of: try record(["text": #"say "tracker": x"#, "type": "text"])) == nil)
+        #expect(CloudAPIEndpoint.tracker(of: try record(["text": "hi", "type": "text"])) == nil)
+        #expect(CloudAPIEndpoint.tracker(of: try record(["text": "hi", "tracker": "t"], kind: "status")) == nil)
+        let cases = ["text:service": "service", "template:marketing": "marketing", "a:b:utility": "utility",
+                     "status": "status", "text:": "text", "": "service", "é:ü": "ü"]
+        for (kind, category) in cases {
+            #expect(CloudAPIEndpoint.category(ofKind: kind) == category, "\(kind)")
+        }
+    }
+
     @Test("webhook bodies carry metadata, contacts with wa_id and user_id, and the message")
     func webhooks() throws {
         let envelope = WebhookEnvelope(accountID: "102290129340398", phoneNumberID: "106540352242922", display: PhoneNumber("+14155550100")!)
