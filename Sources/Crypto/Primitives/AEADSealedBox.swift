@@ -46,6 +46,12 @@ public struct AEADSealedBox: Sendable, Hashable {
 
     /// nonce ‖ ciphertext ‖ tag.
     public var combined: [UInt8] {
-        nonce.rawRepresentation + ciphertext + tag
+        // One allocation of the final size (`a + b + c` grew the array twice).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(AEADNonce.byteCount + ciphertext.count + tag.count)
+        bytes.append(contentsOf: nonce.rawRepresentation)
+        bytes.append(contentsOf: ciphertext)
+        bytes.append(contentsOf: tag)
+        return bytes
     }
 }

@@ -38,7 +38,7 @@ public final class HTTPClient {
         var connections: [ObjectIdentifier: HTTPClientConnection] = [:]
         /// Connected and unused, most recently used last.
         var idle: [HTTPClientConnection] = []
-        var queue: [HTTPClientExchange] = []
+        var queue = HTTPWaitingQueue()
 
         var connectingCount: Int { connections.values.count { !$0.hasConnected } }
     }
@@ -95,12 +95,13 @@ public final class HTTPClient {
 
     /// Hands waiting requests to idle connections and opens connections for the rest.
     private func pump(_ key: PoolKey, _ pool: Pool) {
-        pool.queue.removeAll { $0.isFinished }
-        while !pool.queue.isEmpty, let connection = pool.idle.popLast() {
+        while !pool.idle.isEmpty, let exchange = pool.queue.popFirstUnfinished() {
+            let connection = pool.idle.removeLast()
             if let timer = connection.idleTimer { loop.cancelTimer(timer) }
             connection.idleTimer = nil
-            connection.send(pool.queue.removeFirst())
+            connection.send(exchange)
         }
+        pool.queue.dropFinishedAtFront()
         guard !pool.queue.isEmpty else { return }
         guard let address = pool.address else {
             resolve(key, pool)
@@ -205,7 +206,7 @@ public final class HTTPClient {
         exchange.connection = nil
         let pool = pools[key] ?? Pool()
         pools[key] = pool
-        pool.queue.insert(exchange, at: 0)
+        pool.queue.prepend(exchange)
         pump(key, pool)
     }
 
@@ -231,8 +232,7 @@ public final class HTTPClient {
     }
 
     private func failQueue(_ pool: Pool, _ error: HTTPClientError) {
-        let waiting = pool.queue
-        pool.queue.removeAll()
+        let waiting = pool.queue.removeAll()
         for exchange in waiting { fail(exchange, error) }
     }
 
