@@ -20,5 +20,13 @@ struct BearerTokenTests {
         #expect(Self.token("Basic dXNlcjpwYXNz") == nil)
         #expect(Self.token("Bearer") == nil)
         #expect(Self.token(nil) == nil)
+        // What `split(separator: " ", maxSplits: 1)` made of them before the byte scan.
+        #expect(Self.token("  Bearer  x y ") == "x y")
+        #expect(Self.token("Bearer ") == nil)
+        #expect(Self.token("Bearer  ") == "")
+        #expect(Self.token("Bearer\tx") == nil)
+        #expect(Self.token("Bearerx y") == nil)
+        #expect(Self.token("Bearér x") == nil)
+        #expect(Self.token("Bearer é👍") == "é👍")
     }
 }

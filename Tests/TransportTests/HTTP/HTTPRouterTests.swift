@@ -44,6 +44,17 @@ struct HTTPRouterTests {
         #expect(Self.router().route(method: method, path: path) == expected)
     }
 
+    @Test func pathsSplitIntoDecodedSegmentsEmptyOnesKept() {
+        #expect(HTTPRouter.decodedSegments("/") == [""])
+        #expect(HTTPRouter.decodedSegments("/a//b/") == ["a", "", "b", ""])
+        #expect(HTTPRouter.decodedSegments("/é/ü%2F/👍") == ["é", "ü/", "👍"])
+        #expect(HTTPRouter.decodedSegments("/v22.0/106540352242922/messages"[...]) == ["v22.0", "106540352242922", "messages"])
+        #expect(HTTPRouter.decodedSegments("*") == ["*"])
+        #expect(HTTPRouter.decodedSegments("a/b") == nil)
+        #expect(HTTPRouter.decodedSegments("") == nil)
+        #expect(HTTPRouter.decodedSegments("/a/%") == nil)
+    }
+
     @Test func invalidPatternsAreRejected() {
         for pattern in ["nope", "/a/{}", "/{a}/{a}", "/a{b}", "/{a}b", "/{a{b}}"] {
             #expect(HTTPRoutePattern(pattern) == nil, "\(pattern)")
