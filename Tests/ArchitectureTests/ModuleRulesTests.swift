@@ -34,6 +34,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         // A scratch path of its own: `swift test` holds the lock on the package's .build.
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("vigil-dump-package-\(getpid())")
+        defer { try? FileManager.default.removeItem(at: scratch) }
         process.arguments = ["swift", "package", "--package-path", root.path, "--scratch-path", scratch.path, "dump-package"]
         let pipe = Pipe()
         process.standardOutput = pipe

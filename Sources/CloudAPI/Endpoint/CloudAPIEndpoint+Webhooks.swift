@@ -169,7 +169,10 @@ extension CloudAPIEndpoint {
     /// The pricing category of a record's kind, `type:category` (its last `:`-separated part);
     /// `service` for an empty kind.
     static func category(ofKind kind: String) -> String {
-        if let colon = kind.utf8.lastIndex(of: UInt8(ascii: ":")), colon != kind.utf8.index(before: kind.utf8.endIndex) {
+        // ASCII kinds (all the endpoint writes) are cut at their last `:` byte, a Character of its
+        // own there; other text is split by Characters.
+        if kind.utf8.allSatisfy({ $0 < 0x80 }), let colon = kind.utf8.lastIndex(of: UInt8(ascii: ":")),
+           colon != kind.utf8.index(before: kind.utf8.endIndex) {
             return String(kind[kind.utf8.index(after: colon)...])
         }
         return kind.split(separator: ":").last.map(String.init) ?? "service"

@@ -34,6 +34,7 @@ struct GraphJSONWriter {
 
     /// `"key":` in the open object; the next call writes its value.
     mutating func key(_ key: StaticString) {
+        precondition(depth > 0 && !afterKey, "GraphJSONWriter: a key outside an object, or after a key")
         #if DEBUG
         let text = key.description
         if let last = lastKeys[depth - 1] {

@@ -43,9 +43,10 @@ public enum CloudAPIRoutes {
     /// The token of `Authorization: Bearer <token>` (scheme case-insensitive).
     static func bearerToken(_ request: HTTPRequest) -> String? {
         guard let value = request.headers.values(for: "Authorization").first else { return nil }
-        // On the bytes (Characters and `lowercased()` were a tenth of routing a send): the scheme
-        // is the first run of non-spaces, the token what follows its space, spaces and tabs
-        // trimmed; no space after the scheme, no token.
+        // ASCII — every token Meta issues — is scanned as bytes (Characters and `lowercased()`
+        // were a tenth of routing a send); there every space and tab is a Character of its own,
+        // so the result is the Character split's. Anything else takes that split.
+        guard value.utf8.allSatisfy({ $0 < 0x80 }) else { return bearerToken(splitting: value) }
         let bytes = value.utf8
         let space = UInt8(ascii: " ")
         var index = bytes.startIndex
@@ -60,6 +61,19 @@ public enum CloudAPIRoutes {
         while start != end, blank(bytes[start]) { start = bytes.index(after: start) }
         while start != end, blank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
         return String(value[start..<end])
+    }
+
+    /// The token of an `Authorization` value with non-ASCII text, by Characters: the scheme is the
+    /// first run of non-spaces, the token the rest after its space, spaces and tabs trimmed.
+    private static func bearerToken(splitting value: String) -> String? {
+        let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        // Spaces and tabs trimmed by hand: Foundation's `trimmingCharacters` bridges through
+        // NSString.
+        let blank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        var token = parts[1].drop(while: blank)
+        while let last = token.last, blank(last) { token.removeLast() }
+        return String(token)
     }
 
     static func response(_ reply: GraphReply) -> HTTPResponse {

@@ -106,25 +106,25 @@ public final class HTTPWebhookTransport: WebhookTransport {
 /// the same few URLs, and parsing one (Character by Character) cost a tenth of the thread's time
 /// per `sent` status. Bounded: past `capacity` distinct URLs it starts over.
 final class ParsedURLs {
-    private var parsed: [String: HTTPURL] = [:]
+    private var known: [String: HTTPURL] = [:]
     private let capacity: Int
 
     init(capacity: Int = 256) { self.capacity = capacity }
 
     /// `url` parsed; a failure naming the URL if it does not parse (failures are not kept).
     func parsed(_ url: String) throws(WebhookFailure) -> HTTPURL {
-        if let known = parsed[url] { return known }
+        if let cached = known[url] { return cached }
         let value: HTTPURL
         do throws(HTTPURLError) {
             value = try HTTPURL(parsing: url)
         } catch {
             throw WebhookFailure("bad webhook URL \(url): \(error)")
         }
-        if parsed.count >= capacity { parsed.removeAll(keepingCapacity: true) }
-        parsed[url] = value
+        if known.count >= capacity { known.removeAll(keepingCapacity: true) }
+        known[url] = value
         return value
     }
 
     /// How many URLs are kept.
-    var count: Int { parsed.count }
+    var count: Int { known.count }
 }

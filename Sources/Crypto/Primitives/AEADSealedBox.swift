@@ -48,7 +48,7 @@ public struct AEADSealedBox: Sendable, Hashable {
     public var combined: [UInt8] {
         // One allocation of the final size (`a + b + c` grew the array twice).
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(AEADNonce.byteCount + ciphertext.count + tag.count)
+        bytes.reserveCapacity(nonce.rawRepresentation.count + ciphertext.count + tag.count)
         bytes.append(contentsOf: nonce.rawRepresentation)
         bytes.append(contentsOf: ciphertext)
         bytes.append(contentsOf: tag)

@@ -149,7 +149,8 @@ struct GraphFormatTests {
         #expect(CloudAPIEndpoint.tracker(of: try record(["text": "hi", "type": "text"])) == nil)
         #expect(CloudAPIEndpoint.tracker(of: try record(["text": "hi", "tracker": "t"], kind: "status")) == nil)
         let cases = ["text:service": "service", "template:marketing": "marketing", "a:b:utility": "utility",
-                     "status": "status", "text:": "text", "": "service", "é:ü": "ü"]
+                     "status": "status", "text:": "text", "": "service", "é:ü": "ü",
+                     "a:b:\u{301}": "b:\u{301}", "a\u{600}:b": "a\u{600}:b"]
         for (kind, category) in cases {
             #expect(CloudAPIEndpoint.category(ofKind: kind) == category, "\(kind)")
         }

@@ -53,6 +53,8 @@ struct HTTPRouterTests {
         #expect(HTTPRouter.decodedSegments("a/b") == nil)
         #expect(HTTPRouter.decodedSegments("") == nil)
         #expect(HTTPRouter.decodedSegments("/a/%") == nil)
+        // A combining mark after a `/` makes one Character of both: not a separator.
+        #expect(HTTPRouter.decodedSegments("/a/\u{301}b") == ["a/\u{301}b"])
     }
 
     @Test func invalidPatternsAreRejected() {

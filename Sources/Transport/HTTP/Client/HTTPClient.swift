@@ -107,7 +107,12 @@ public final class HTTPClient {
             resolve(key, pool)
             return
         }
-        var missing = min(pool.queue.count - pool.connectingCount, configuration.maximumConnectionsPerHost - pool.connections.count)
+        // One connection per request still waiting beyond those connecting, within the limit;
+        // requests that timed out while waiting are not counted.
+        let room = configuration.maximumConnectionsPerHost - pool.connections.count
+        guard room > 0 else { return }
+        let connecting = pool.connectingCount
+        var missing = min(pool.queue.unfinishedCount(upTo: connecting + room) - connecting, room)
         while missing > 0 {
             missing -= 1
             open(key, pool, address)

@@ -32,6 +32,18 @@ struct HTTPWaitingQueue {
         compactIfWorthIt()
     }
 
+    /// How many requests that have not finished wait, counted up to `limit` (a bounded scan:
+    /// requests that timed out behind the first one still waiting are skipped, not counted).
+    func unfinishedCount(upTo limit: Int) -> Int {
+        var count = 0
+        var index = head
+        while count < limit, index < storage.count {
+            if let exchange = storage[index], !exchange.isFinished { count += 1 }
+            index += 1
+        }
+        return count
+    }
+
     /// The oldest request that has not finished, taken out of the queue; `nil` if none waits.
     mutating func popFirstUnfinished() -> HTTPClientExchange? {
         defer { compactIfWorthIt() }

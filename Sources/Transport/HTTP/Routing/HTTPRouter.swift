@@ -108,8 +108,17 @@ public struct HTTPRouter {
     /// The path's segments after the leading `/`, percent-decoded; nil if malformed.
     static func decodedSegments(_ path: some StringProtocol) -> [String]? {
         guard path.hasPrefix("/") else { return path == "*" ? ["*"] : nil }
-        // Split on the bytes: a `/` is one byte in UTF-8 and never inside another character, and
-        // splitting Characters was a fifth of routing a request.
+        // An ASCII path — every request target the server accepts — is split on its bytes, where
+        // each `/` is a Character of its own (splitting Characters was a fifth of routing a
+        // request); other text is split by Characters, as a combining mark after a `/` joins it.
+        guard path.utf8.allSatisfy({ $0 < 0x80 }) else {
+            var segments: [String] = []
+            for piece in path.dropFirst().split(separator: "/", omittingEmptySubsequences: false) {
+                guard let decoded = HTTPPercentEncoding.decode(piece) else { return nil }
+                segments.append(decoded)
+            }
+            return segments
+        }
         let utf8 = path.utf8
         var segments: [String] = []
         var start = utf8.index(after: utf8.startIndex)
