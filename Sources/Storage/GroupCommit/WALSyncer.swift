@@ -6,20 +6,15 @@ import Synchronization
 /// hands the touched logs here, and releases what the commits acknowledge when the completion
 /// comes back. Requests run one at a time, in the order given. After a completion, a log with
 /// more than ``checkpointBytes`` committed since its restart is checkpointed here too (deferred
-/// connections never checkpoint themselves) — again once ``checkpointBytes`` more were committed
-/// or ``checkpointInterval`` passed — so neither the sync nor the copy into the database runs on
-/// the loop; a log that steady writes kept from restarting is restarted here once it holds
-/// ``restartBytes`` (``WALFile/restart()``), which briefly holds its writer off; and logs the
-/// owner saw idle are emptied here (``truncate(_:)``), since deferred connections never truncate
-/// them either.
+/// connections never checkpoint themselves), so neither the sync nor the copy into the database
+/// runs on the loop; a log that steady writes kept from restarting is restarted here once it
+/// holds ``restartBytes`` (``WALFile/restart()``), which briefly holds its writer off; and logs
+/// the owner saw idle are emptied here (``truncate(_:)``), since deferred connections never
+/// truncate them either.
 public final class WALSyncer: Sendable {
     /// A log with this many bytes of frames since its restart is checkpointed after its sync:
     /// SQLite's default of 1 000 pages of 4 KiB.
     public static let defaultCheckpointBytes = 4_096_000
-    /// The longest a written log past ``checkpointBytes`` goes between checkpoints: 25 ms. (At
-    /// 250 ms the endpoint used less CPU still, but each checkpoint's copy and database sync
-    /// was large enough to delay the log syncs that release messages: a worse p99.)
-    public static let defaultCheckpointInterval = Duration.milliseconds(25)
     /// A log with this many bytes of frames since its restart is restarted rather than only
     /// checkpointed: 128 MiB. Under steady writes a log grows by every frame until the writer
     /// pauses (one endpoint day log reached 224 MB in three minutes of load); this bounds it, at
@@ -32,11 +27,6 @@ public final class WALSyncer: Sendable {
     /// The bytes of frames committed since a log's restart (``WALFile/committedBytes``) that
     /// trigger its checkpoint.
     public let checkpointBytes: Int
-    /// How long a log past ``checkpointBytes`` goes at most between checkpoints while it is
-    /// written to (it is checkpointed sooner once ``checkpointBytes`` more were committed). Not
-    /// after every sync: under steady writes that was a checkpoint per commit round, each opening
-    /// a connection, copying the round's hot pages again and syncing the database.
-    public let checkpointInterval: Duration
     /// The bytes of frames since a log's restart at which its checkpoint holds the writer off
     /// until the log is copied, so that the next commit restarts it (``WALFile/restart()``). At
     /// least ``checkpointBytes``.
@@ -45,45 +35,31 @@ public final class WALSyncer: Sendable {
     /// restarts and the longest one held its writer off; each restarted log's commit count
     /// right after its restart (its frame count is stale until the writer commits again); the
     /// last failure (a failed checkpoint is retried after the next sync, a truncation when the
-    /// owner next asks; the log only grows meanwhile); and each log's last checkpoint, its
-    /// committed bytes then and when.
+    /// owner next asks; the log only grows meanwhile).
     private let checkpoints = Mutex((
         queued: Set<String>(), count: 0, restarts: 0, longestRestart: Duration.zero, restartedAtCommit: [String: Int](),
-        lastFailure: StorageError?.none, last: [String: (bytes: Int, at: ContinuousClock.Instant)]()))
+        lastFailure: StorageError?.none))
 
     /// A syncer with its own serial queues, labelled `label` (thread names in profiles).
     public init(label: String = "vigil.wal-sync", checkpointBytes: Int = defaultCheckpointBytes,
-                checkpointInterval: Duration = defaultCheckpointInterval, restartBytes: Int = defaultRestartBytes) {
+                restartBytes: Int = defaultRestartBytes) {
         queue = DispatchQueue(label: label, qos: .userInitiated)
         checkpointQueue = DispatchQueue(label: label + "-checkpoint", qos: .utility)
         self.checkpointBytes = max(1, checkpointBytes)
-        self.checkpointInterval = max(.zero, checkpointInterval)
         self.restartBytes = max(self.checkpointBytes, restartBytes)
     }
 
     /// Syncs `files` on the syncer's thread, then calls `completion` there with a failure, or
     /// `nil` once every file is synced; then queues a checkpoint of each log past
-    /// ``checkpointBytes`` that is due one (``isCheckpointDue(_:bytes:now:)``; one at a time per
-    /// log), a restart if it is past ``restartBytes`` when its turn comes.
+    /// ``checkpointBytes`` (one at a time per log), a restart if it is past ``restartBytes`` when
+    /// its turn comes.
     public func sync(_ files: [WALFile], completion: @escaping @Sendable (StorageError?) -> Void) {
         queue.async { [self] in
             completion(Self.syncNow(files))
-            let now = ContinuousClock.now
-            for file in files where isCheckpointDue(file, bytes: file.committedBytes, now: now) {
+            for file in files where file.committedBytes >= checkpointBytes {
                 scheduleCheckpoint(of: file)
             }
         }
-    }
-
-    /// Whether a log holding `bytes` of committed frames is due a checkpoint: past
-    /// ``checkpointBytes``, and a restart is due (``restartBytes``), or it was never checkpointed,
-    /// or it restarted since (fewer bytes than then), or ``checkpointBytes`` more were committed
-    /// since, or ``checkpointInterval`` passed.
-    func isCheckpointDue(_ file: WALFile, bytes: Int, now: ContinuousClock.Instant) -> Bool {
-        guard bytes >= checkpointBytes else { return false }
-        if bytes >= restartBytes { return true }
-        guard let last = checkpoints.withLock({ $0.last[file.path] }) else { return true }
-        return bytes < last.bytes || bytes - last.bytes >= checkpointBytes || now - last.at >= checkpointInterval
     }
 
     private func scheduleCheckpoint(of file: WALFile) {
@@ -93,11 +69,9 @@ public final class WALSyncer: Sendable {
             // the old log's until the next commit.
             let commits = file.commitCount
             if checkpoints.withLock({ $0.restartedAtCommit[file.path] == commits }) { return .skipped }
-            let bytes = file.committedBytes
-            guard bytes >= restartBytes else {
-                let started = ContinuousClock.now
+            guard file.committedBytes >= restartBytes else {
                 try file.checkpoint()
-                return .checkpointed(bytes: bytes, at: started)
+                return .checkpointed
             }
             guard let held = try file.restart() else { return .blocked }
             return .restarted(held: held, commitCount: file.commitCount)
@@ -110,16 +84,14 @@ public final class WALSyncer: Sendable {
     /// not retried here; the caller asks again when it next sees the log idle.
     public func truncate(_ files: [WALFile]) {
         for file in files {
-            schedule(file) { () throws(StorageError) in try file.truncate() ? .truncated : .blocked }
+            schedule(file) { () throws(StorageError) in try file.truncate() ? .checkpointed : .blocked }
         }
     }
 
     /// How a checkpoint job ended.
     private enum CheckpointOutcome {
-        /// Copied: the log held `bytes` of committed frames when the checkpoint started `at`.
-        case checkpointed(bytes: Int, at: ContinuousClock.Instant)
-        /// Copied and emptied.
-        case truncated
+        /// Copied (and, for a truncation, emptied).
+        case checkpointed
         /// Copied, and the next commit restarts the log: writers were held off for `held`, and
         /// the log had seen `commitCount` commits right after.
         case restarted(held: Duration, commitCount: Int)
@@ -143,18 +115,12 @@ public final class WALSyncer: Sendable {
             checkpoints.withLock { state in
                 state.queued.remove(file.path)
                 switch outcome {
-                case let .success(.checkpointed(bytes, at)):
-                    state.count += 1
-                    state.last[file.path] = (bytes, at)
-                case .success(.truncated):
-                    state.count += 1
-                    state.last[file.path] = nil
+                case .success(.checkpointed): state.count += 1
                 case let .success(.restarted(held, commitCount)):
                     state.count += 1
                     state.restarts += 1
                     state.longestRestart = max(state.longestRestart, held)
                     state.restartedAtCommit[file.path] = commitCount
-                    state.last[file.path] = nil
                 case .success(.blocked), .success(.skipped): break
                 case let .failure(error): state.lastFailure = error
                 }

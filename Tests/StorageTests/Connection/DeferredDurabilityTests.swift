@@ -247,37 +247,6 @@ import Testing
         try database.close()
     }
 
-    /// A log past `checkpointBytes` is checkpointed once, then again only after as many bytes
-    /// more or the interval — not after every sync — or at once if it restarted since (fewer
-    /// bytes) or is past `restartBytes`.
-    @Test func aCheckpointedLogIsDueAgainOnlyAfterItsBytesOrItsInterval() throws {
-        let directory = try TemporaryDirectory()
-        defer { directory.remove() }
-        let (database, log) = try Self.deferredQueue(in: directory, "due.sqlite")
-        guard Self.fill(database, rounds: 10, rows: 20, size: 1_000) else { return }
-        let step = 64 * 1024
-        let bytes = log.committedBytes
-        #expect(bytes > step)
-        let syncer = WALSyncer(checkpointBytes: step, checkpointInterval: .seconds(3600), restartBytes: 64 * step)
-        let now = ContinuousClock.now
-        #expect(syncer.isCheckpointDue(log, bytes: bytes, now: now), "never checkpointed")
-        syncer.sync([log]) { _ in }
-        syncer.waitUntilIdle()
-        #expect(syncer.checkpointStatistics.count == 1)
-        let later = ContinuousClock.now
-        #expect(!syncer.isCheckpointDue(log, bytes: bytes + step - 1, now: later))
-        #expect(syncer.isCheckpointDue(log, bytes: bytes + step, now: later))
-        #expect(syncer.isCheckpointDue(log, bytes: bytes + 1, now: later + .seconds(3600)))
-        #expect(syncer.isCheckpointDue(log, bytes: bytes - 1, now: later), "restarted since")
-        #expect(!syncer.isCheckpointDue(log, bytes: step - 1, now: later + .seconds(3600)), "below checkpointBytes")
-        #expect(syncer.isCheckpointDue(log, bytes: 64 * step, now: later), "a restart is due")
-        // A sync of the same log with nothing new copies nothing more.
-        syncer.sync([log]) { _ in }
-        syncer.waitUntilIdle()
-        #expect(syncer.checkpointStatistics.count == 1)
-        try database.close()
-    }
-
     /// A restart counts once: until the writer commits again the log's frame count is the old
     /// log's, and a sync meanwhile neither restarts nor checkpoints it again. The next commit
     /// starts the log from its beginning, in place.
