@@ -240,7 +240,6 @@ public struct WebhookEnvelope: Sendable {
 enum GraphJSON: ExpressibleByStringLiteral {
     case string(String)
     case int(Int)
-    case bool(Bool)
     /// Members in any order; written sorted by key.
     case object([(String, GraphJSON)])
     case array([GraphJSON])
@@ -261,8 +260,6 @@ enum GraphJSON: ExpressibleByStringLiteral {
             Self.writeString(text, into: &out)
         case let .int(value):
             out.append(contentsOf: String(value).utf8)
-        case let .bool(value):
-            out.append(contentsOf: (value ? "true" : "false").utf8)
         case let .object(members):
             out.append(UInt8(ascii: "{"))
             // Most objects are built in key order already: then no sorted copy is made.
